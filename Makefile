@@ -1,0 +1,35 @@
+# pitfall: the README's first two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean examples
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+examples: $(STAMP)
+	$(PY) examples/generate.py
+
+demo: $(STAMP) examples
+	-$(VENV)/bin/pitfall scan examples/galaxies/train.csv examples/galaxies/test.csv \
+		--target morphology --id object_id --format html --output report.html
+	@echo "Report written to report.html (the scan above exits 1 on purpose: the example is full of pitfalls)."
+	$(VENV)/bin/pitfall scan examples/galaxies_clean/train.csv examples/galaxies_clean/test.csv \
+		--target morphology --group galaxy_id --id object_id --quiet --format text
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks examples
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_scan.py
+
+clean:
+	rm -rf $(VENV) report.html build *.egg-info

@@ -1,0 +1,1 @@
+"""Checks: one class per pitfall, grouped in one package per family."""

@@ -1,0 +1,206 @@
+"""Shared, cached work for one scan: encodings, the model's predictions, scores with intervals.
+
+Checks ask the context instead of recomputing: the default model is fitted once, the test
+predictions are made once, and every score uses the same bootstrap resamples (paired).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pitfall.data.dataset import Split
+from pitfall.data.encode import FeatureEncoder
+from pitfall.data.model import default_model
+from pitfall.errors import ModelError
+from pitfall.metrics import METRICS, Metric, get_metric
+from pitfall.stats import Interval, bootstrap_scores, percentile_interval
+
+__all__ = ["Context", "Options", "Predictions"]
+
+MAX_CV_ROWS = 50_000  # model-based checks on bigger train sets use a stratified sample
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings of one scan (from the command line, the API or ``[tool.pitfall]``)."""
+
+    metric: str = "auto"
+    seed: int = 0
+    claimed_precision: float = 0.05
+    n_jobs: int = 1
+    check_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """Predictions on the test set, as class indices (classification) or values (regression)."""
+
+    label: np.ndarray
+    proba: np.ndarray | None  # columns follow ``Context.classes``
+
+
+class Context:
+    """Everything checks share during one scan."""
+
+    def __init__(self, split: Split, options: Options | None = None, model: Any = None):
+        self.split = split
+        self.options = options or Options()
+        self.user_model = model
+        self.seed = self.options.seed
+        self.notes: list[str] = []
+        self._cache: dict[str, Any] = {}
+        self.metrics: dict[str, Any] = {}  # measured values the reports plot (scores, baselines)
+
+    def cached(self, key: str, compute):
+        """Share an expensive intermediate result between checks of one scan."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    # ----- data ---------------------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return self.split.task
+
+    @property
+    def is_classification(self) -> bool:
+        return self.split.task != "regression"
+
+    @cached_property
+    def classes(self) -> list:
+        return self.split.classes
+
+    def _codes(self, y: pd.Series) -> np.ndarray:
+        if not self.is_classification:
+            return pd.to_numeric(y, errors="coerce").to_numpy(dtype=float)
+        index = pd.Index(self.classes)
+        return index.get_indexer(y).astype(np.int64)
+
+    @cached_property
+    def y_train(self) -> np.ndarray:
+        return self._codes(self.split.y_train)
+
+    @cached_property
+    def y_test(self) -> np.ndarray:
+        return self._codes(self.split.y_test)
+
+    @cached_property
+    def encoder(self) -> FeatureEncoder:
+        return FeatureEncoder(list(self.split.features)).fit(self.split.train)
+
+    @cached_property
+    def X_train(self) -> np.ndarray:
+        return self.encoder.transform(self.split.train)
+
+    @cached_property
+    def X_test(self) -> np.ndarray:
+        return self.encoder.transform(self.split.test)
+
+    @cached_property
+    def metric(self) -> Metric:
+        return get_metric(self.options.metric, self.task)
+
+    # ----- model --------------------------------------------------------------------------
+    @property
+    def model_source(self) -> str:
+        return "user" if self.user_model is not None else "default"
+
+    @cached_property
+    def model(self) -> Any:
+        """The user's fitted model, or pitfall's default fitted on train."""
+        if self.user_model is not None:
+            return self.user_model
+        model = default_model(self.task, self.seed)
+        model.fit(self.split.train[self.split.features], self.split.y_train)
+        return model
+
+    @cached_property
+    def predictions(self) -> Predictions:
+        model = self.model
+        X = self.split.test[self.split.features]
+        name = type(model).__name__
+        try:
+            raw = np.asarray(model.predict(X))
+        except Exception as exc:
+            raise ModelError(
+                f"the model ({name}) failed to predict on the test data: {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:160] if str(exc) else ''}. "
+                "Give a model fitted on these columns (a Pipeline that includes its preprocessing)."
+            ) from None
+        if len(raw) != len(X):
+            raise ModelError(f"the model ({name}) returned {len(raw)} predictions for {len(X)} test rows.")
+        if not self.is_classification:
+            return Predictions(label=raw.astype(float), proba=None)
+        label = pd.Index(self.classes).get_indexer(pd.Series(raw))
+        if (label < 0).any():
+            unknown = pd.Series(raw)[label < 0].iloc[0]
+            raise ModelError(
+                f"the model ({name}) predicts label {unknown!r}, which is not a class of the target "
+                f"(classes: {', '.join(map(repr, self.classes[:10]))}). Check the target column."
+            )
+        proba = None
+        if hasattr(model, "predict_proba"):
+            try:
+                p = np.asarray(model.predict_proba(X), dtype=float)
+                model_classes = list(getattr(model, "classes_", self.classes))
+                proba = np.zeros((len(X), len(self.classes)))
+                cols = pd.Index(self.classes).get_indexer(model_classes)
+                for j, c in enumerate(cols):
+                    if c >= 0:
+                        proba[:, c] = p[:, j]
+            except Exception:
+                proba = None
+        if proba is None and self.metric.needs_proba:
+            raise ModelError(
+                f"--metric {self.metric.name} needs probabilities but the model ({name}) has no "
+                "working predict_proba(). Use --metric balanced_accuracy or a probabilistic model."
+            )
+        return Predictions(label=label.astype(np.int64), proba=proba)
+
+    # ----- scoring ------------------------------------------------------------------------
+    def score(self, pred: Predictions, metric: Metric | None = None, y: np.ndarray | None = None) -> Interval:
+        """Metric on the test set with a bootstrap 95% interval (same resamples every call)."""
+        metric = metric or self.metric
+        y = self.y_test if y is None else y
+        if metric.needs_proba and pred.proba is None:
+            return Interval(float("nan"), float("nan"), float("nan"))
+        estimate = metric(y, pred.label, pred.proba)
+        samples = bootstrap_scores(
+            lambda w: metric(y, pred.label, pred.proba, sample_weight=w), len(y), seed=self.seed
+        )
+        return percentile_interval(estimate, samples)
+
+    def score_difference(self, a: Predictions, b: Predictions, metric: Metric | None = None) -> Interval:
+        """Paired bootstrap interval of ``score(a) - score(b)`` on the same resamples."""
+        metric = metric or self.metric
+        y = self.y_test
+        sign = 1.0 if metric.greater_is_better else -1.0
+        estimate = sign * (metric(y, a.label, a.proba) - metric(y, b.label, b.proba))
+        samples = bootstrap_scores(
+            lambda w: sign
+            * (metric(y, a.label, a.proba, sample_weight=w) - metric(y, b.label, b.proba, sample_weight=w)),
+            len(y),
+            seed=self.seed,
+        )
+        return percentile_interval(estimate, samples)
+
+    # ----- cross-validated single-feature models --------------------------------------------
+    @cached_property
+    def cv_rows(self) -> np.ndarray:
+        """Train rows used by cross-validated checks: all, or a seeded stratified sample."""
+        n = len(self.y_train)
+        if n <= MAX_CV_ROWS:
+            return np.arange(n)
+        from sklearn.model_selection import train_test_split
+
+        strat = self.y_train if self.is_classification and np.bincount(self.y_train).min() >= 2 else None
+        rows, _ = train_test_split(np.arange(n), train_size=MAX_CV_ROWS, random_state=self.seed, stratify=strat)
+        return np.sort(rows)
+
+    def metric_by_name(self, name: str) -> Metric:
+        return METRICS[name]

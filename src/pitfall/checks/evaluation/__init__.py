@@ -1,0 +1,1 @@
+"""PF4xx: scores that are not what they seem."""

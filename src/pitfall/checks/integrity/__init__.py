@@ -1,0 +1,1 @@
+"""PF1xx: problems inside the data itself."""

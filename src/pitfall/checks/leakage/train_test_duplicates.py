@@ -1,0 +1,81 @@
+"""PF201 train-test-duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from pitfall.checks.base import Check
+from pitfall.checks.context import Context
+from pitfall.checks.matching import CHANCE_TAU
+from pitfall.checks.shared import exact_matches, impact_severity_share, matching_columns, surprise
+from pitfall.findings import Finding, Severity
+
+
+class TrainTestDuplicates(Check):
+    """Test rows that are exact copies of training rows.
+
+    ## What it finds
+    Test rows whose features (all but identifier columns) equal those of a training row, counting
+    only matches that are improbable by chance under pitfall's chance model (expected chance
+    matches below 0.01 for the row). It fires when the count exceeds its Poisson expectation
+    (p < alpha). Severity is `error` when the copied share of the test set is at least the
+    sampling noise of a test score (1.96·sqrt(0.25/n_test)), so the copies alone can move the
+    score by more than its own uncertainty, and `warning` below that.
+
+    ## Why it matters
+    A model scored on objects it was trained on is scored on memory, not on generalisation. The
+    test score overstates how it will do on new objects.
+
+    ## How to fix
+    Deduplicate before splitting, or split by the object's identifier with
+    `GroupShuffleSplit` / `pitfall scan data.csv --split group --group ID`.
+
+    ## Example
+    The same galaxy image measured in two releases of a catalogue, one in train, one in test.
+
+    ## Options
+    - `alpha` (default 0.001): significance level of the Poisson test against chance matches.
+    """
+
+    code = "PF201"
+    name = "train-test-duplicates"
+    family = "leakage"
+    severity = Severity.ERROR
+
+    def __init__(self, *, alpha: float = 0.001):
+        self.alpha = alpha
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        if not matching_columns(ctx):
+            return
+        m = exact_matches(ctx)
+        k = int(m.improbable.sum())
+        if k == 0:
+            return
+        mu, p = surprise(k, m.expected, m.expected < CHANCE_TAU)
+        if p >= self.alpha:
+            return
+        n_test = len(ctx.split.test)
+        share = k / n_test
+        exceeds, half = impact_severity_share(share, n_test)
+        plausible = int(((m.match >= 0) & ~m.improbable).sum())
+        rows = np.flatnonzero(m.improbable)
+        examples = [{"test_row": int(r), "train_row": int(m.match[r])} for r in rows[:5]]
+        yield self.finding(
+            f"{k:,} of {n_test:,} test rows ({share:.1%}) are exact copies of training rows "
+            f"({mu:.2g} expected by chance).",
+            "Deduplicate before splitting, or split by object with `--split group --group ID` "
+            "(GroupShuffleSplit).",
+            evidence={
+                "count": k,
+                "share_of_test": share,
+                "expected_by_chance": mu,
+                "p_value": p,
+                "score_noise_half_width": half,
+                "matches_plausible_by_chance": plausible,
+                "examples": examples,
+            },
+            severity=Severity.ERROR if exceeds else Severity.WARNING,
+        )

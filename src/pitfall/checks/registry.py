@@ -1,0 +1,59 @@
+"""The code table: every check pitfall knows, by its stable code.
+
+Codes are never reused or renumbered; a renamed code goes into ``REDIRECTS``.
+"""
+
+from __future__ import annotations
+
+from pitfall.checks.base import Check
+from pitfall.checks.evaluation.baselines import WeakerThanBaseline
+from pitfall.checks.evaluation.imbalance import MisleadingMetric
+from pitfall.checks.evaluation.test_size import SmallTestSet
+from pitfall.checks.integrity.conflicting_labels import ConflictingLabels
+from pitfall.checks.integrity.constant_columns import ConstantColumn
+from pitfall.checks.integrity.duplicate_rows import DuplicateRows
+from pitfall.checks.integrity.id_like import IdLikeColumn
+from pitfall.checks.integrity.mixed_types import MixedTypes
+from pitfall.checks.leakage.group_leakage import GroupLeakage
+from pitfall.checks.leakage.near_duplicates import NearDuplicates
+from pitfall.checks.leakage.target_leakage import TargetLeakage
+from pitfall.checks.leakage.temporal_leakage import TemporalLeakage
+from pitfall.checks.leakage.train_test_duplicates import TrainTestDuplicates
+
+__all__ = ["CHECKS", "FAMILIES", "REDIRECTS", "get_check"]
+
+FAMILIES = {
+    "PF1": "integrity",
+    "PF2": "leakage",
+    "PF3": "shortcuts",
+    "PF4": "evaluation",
+    "PF5": "drift",
+    "PF6": "deployment",
+    "PF7": "reproducibility",
+}
+
+CHECKS: dict[str, type[Check]] = {
+    "PF101": DuplicateRows,
+    "PF102": ConflictingLabels,
+    "PF103": ConstantColumn,
+    "PF104": IdLikeColumn,
+    "PF105": MixedTypes,
+    "PF201": TrainTestDuplicates,
+    "PF202": NearDuplicates,
+    "PF203": GroupLeakage,
+    "PF204": TemporalLeakage,
+    "PF205": TargetLeakage,
+    "PF401": WeakerThanBaseline,
+    "PF402": MisleadingMetric,
+    "PF403": SmallTestSet,
+}
+
+REDIRECTS: dict[str, str] = {}
+
+
+def get_check(code: str) -> type[Check]:
+    code = REDIRECTS.get(code.upper(), code.upper())
+    try:
+        return CHECKS[code]
+    except KeyError:
+        raise KeyError(code) from None

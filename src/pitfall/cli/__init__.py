@@ -1,0 +1,1 @@
+"""The ``pitfall`` command line: one module per command."""

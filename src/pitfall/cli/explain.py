@@ -1,0 +1,57 @@
+"""``pitfall checks`` and ``pitfall explain CODE``: the registry and each check's documentation."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from pitfall.errors import ConfigError
+
+
+@click.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def checks_cmd(fmt: str) -> None:
+    """List every check: code, name, family, default severity."""
+    from pitfall.checks.registry import CHECKS
+
+    rows = [
+        {
+            "code": code,
+            "name": cls.name,
+            "family": cls.family,
+            "severity": cls.severity.value,
+            "summary": cls.summary(),
+            "needs": [k for k in ("group", "time") if getattr(cls.requires, k)],
+        }
+        for code, cls in CHECKS.items()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="pitfall checks")
+    for col in ("code", "name", "family", "severity", "summary"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["code"], r["name"], r["family"], r["severity"], r["summary"])
+    Console().print(table)
+
+
+@click.command("explain")
+@click.argument("code")
+def explain_cmd(code: str) -> None:
+    """Print what a check finds, why it matters and how to fix it (e.g. `pitfall explain PF202`)."""
+    from pitfall.checks.registry import CHECKS, get_check
+
+    try:
+        cls = get_check(code)
+    except KeyError:
+        raise ConfigError(f"no check has code {code!r}. Known codes: {', '.join(CHECKS)}.") from None
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    head = f"# {cls.code} {cls.name} ({cls.family}, default severity {cls.severity.value})\n\n"
+    Console().print(Markdown(head + cls.docs()))

@@ -1,0 +1,123 @@
+"""``pitfall scan``: scan data files (and optionally a model) and write a report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pitfall.errors import ConfigError, InputError
+
+FORMATS = ["text", "json", "html", "junit"]
+
+
+@click.command("scan")
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--target", "-t", required=True, help="Label column.")
+@click.option("--group", help="Column naming the object each row belongs to (galaxy, patient).")
+@click.option("--time", "time_col", help="Column with the observation time.")
+@click.option("--id", "id_col", help="Row-identifier column (never used as a feature).")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fitted model (joblib/pickle).")
+@click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
+@click.option("--split", type=click.Choice(["random", "group", "time"]), help="How to split one data file.")
+@click.option("--test-size", type=float, default=None, help="Share of rows for test when splitting [0.2].")
+@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
+@click.option("--metric", default=None, help="auto, accuracy, balanced_accuracy, f1_macro, roc_auc, average_precision, r2, mae, rmse.")
+@click.option("--claimed-precision", type=float, default=None, help="± you will quote the score with (PF403) [0.05].")
+@click.option("--seed", type=int, default=None, help="Seed for every random step [0].")
+@click.option("--select", multiple=True, help="Codes or prefixes to run, e.g. PF2,PF401.")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default=None, help="Exit 1 on findings at or above this level [error].")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read [tool.pitfall] from.")
+@click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal summary when writing a file.")
+def scan_cmd(
+    data, target, group, time_col, id_col, model_path, trust_model, split, test_size, task, metric,
+    claimed_precision, seed, select, ignore, fmt, output, fail_on, config_path, no_config, quiet,
+) -> int:
+    """Scan DATA for ML pitfalls: `TRAIN TEST` files, or one file that pitfall splits.
+
+    \b
+    Examples:
+      pitfall scan train.csv test.csv --target label --group galaxy_id
+      pitfall scan data.parquet --target label --split group --group galaxy_id
+      pitfall scan train.csv test.csv -t label --model model.joblib --trust-model --format html -o report.html
+    """
+    from pitfall.config import load_config
+    from pitfall.data.model import load_model
+    from pitfall.runner import scan
+
+    if len(data) > 2:
+        raise ConfigError(f"give one data file, or a train and a test file. Got {len(data)} files.")
+    if output is not None:
+        if output.is_dir():
+            raise InputError(f"{output}: is a directory. Give a file name for --output.")
+        resolved = output.resolve()
+        for d in data:
+            if d.exists() and d.resolve() == resolved:
+                raise InputError(f"{output}: --output would overwrite an input file. Choose another name.")
+    if config_path is not None and not config_path.is_file():
+        raise ConfigError(f"{config_path}: no such config file.")
+    cfg = load_config(config_path) if not no_config else None
+    model = load_model(model_path, trust=trust_model) if model_path else None
+    fail_on = fail_on or (cfg.fail_on if cfg else None) or "error"
+    if fail_on not in ("error", "warning", "never"):
+        raise ConfigError(f"fail-on must be error, warning or never. Got {fail_on!r} instead.")
+
+    show_progress = not quiet and sys.stderr.isatty()
+    progress = None
+    on_progress = None
+    if show_progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                            TimeElapsedColumn(), transient=True)
+        progress.start()
+        task_id = progress.add_task("loading", total=None)
+
+        def on_progress(code: str, done: int, total: int) -> None:
+            from pitfall.checks.registry import CHECKS
+
+            label = f"{code} {CHECKS[code].name}" if code in CHECKS else code
+            progress.update(task_id, description=label, completed=done, total=total)
+
+    try:
+        report = scan(
+            data[0],
+            data[1] if len(data) == 2 else None,
+            target=target, group=group, time=time_col, id=id_col, model=model, split=split,
+            test_size=test_size, task=task, metric=metric, seed=seed, select=list(select) or None,
+            ignore=list(ignore) or None, config=cfg if cfg is not None else False,
+            claimed_precision=claimed_precision, on_progress=on_progress,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+    if model_path:
+        report.inputs["model"] = str(model_path)
+
+    from pitfall.reporting.terminal import print_report
+
+    rendered = {
+        "json": report.to_json,
+        "html": report.to_html,
+        "junit": report.to_junit,
+        "text": lambda: report.to_text(),
+    }[fmt]
+    if output is not None:
+        text = rendered()
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write the report ({exc.strerror}).") from None
+        if not quiet:
+            print_report(report)
+            click.echo(f"Report written to {output}", err=True)
+    elif fmt == "text":
+        print_report(report)
+    else:
+        click.echo(rendered())
+    return report.exit_code(fail_on)

@@ -1,0 +1,134 @@
+"""``[tool.pitfall]`` in the user's pyproject.toml: which checks run and how strict they are.
+
+Found like ruff finds its settings: the nearest pyproject.toml from the working directory up.
+Command-line options override the file.
+
+Example::
+
+    [tool.pitfall]
+    select = ["PF"]
+    ignore = ["PF103"]
+    fail-on = "error"
+    metric = "balanced_accuracy"
+    seed = 0
+
+    [tool.pitfall.severity]      # per-code severity overrides
+    PF402 = "error"
+
+    [tool.pitfall.per-column-ignores]
+    row_id = ["PF104"]
+
+    [tool.pitfall.checks.PF403]  # thresholds of one check
+    claimed_precision = 0.02
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pitfall.errors import ConfigError
+from pitfall.findings import Severity
+
+__all__ = ["Config", "find_pyproject", "load_config"]
+
+_KNOWN = {
+    "select",
+    "ignore",
+    "extend-select",
+    "extend-ignore",
+    "fail-on",
+    "metric",
+    "seed",
+    "test-size",
+    "severity",
+    "per-column-ignores",
+    "checks",
+}
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    metric: str | None = None
+    seed: int | None = None
+    test_size: float | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)
+    per_column_ignores: dict[str, list[str]] = field(default_factory=dict)
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str | None = None
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _as_list(value: Any, key: str, source: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ConfigError(f"{source}: [tool.pitfall] {key} must be a list of codes. Got {value!r} instead.")
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read ``[tool.pitfall]``; a file without that table gives the defaults."""
+    path = path or find_pyproject()
+    if path is None:
+        return Config()
+    source = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: not valid TOML ({exc}). Fix the file.") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read ({exc.strerror}).") from None
+    table = data.get("tool", {}).get("pitfall")
+    if table is None:
+        return Config()
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [tool.pitfall] must be a table.")
+    unknown = sorted(set(table) - _KNOWN)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown [tool.pitfall] key(s) {', '.join(map(repr, unknown))}. "
+            f"Known keys: {', '.join(sorted(_KNOWN))}."
+        )
+    cfg = Config(source=source)
+    cfg.select = _as_list(table.get("select", []), "select", source) + _as_list(
+        table.get("extend-select", []), "extend-select", source
+    )
+    cfg.ignore = _as_list(table.get("ignore", []), "ignore", source) + _as_list(
+        table.get("extend-ignore", []), "extend-ignore", source
+    )
+    if "fail-on" in table:
+        cfg.fail_on = str(table["fail-on"])
+    if "metric" in table:
+        cfg.metric = str(table["metric"])
+    if "seed" in table:
+        if not isinstance(table["seed"], int):
+            raise ConfigError(f"{source}: [tool.pitfall] seed must be an integer. Got {table['seed']!r} instead.")
+        cfg.seed = table["seed"]
+    if "test-size" in table:
+        cfg.test_size = float(table["test-size"])
+    for code, sev in dict(table.get("severity", {})).items():
+        try:
+            cfg.severity[code.upper()] = Severity.parse(sev)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: [tool.pitfall.severity] {code}: {exc}") from None
+    for column, codes in dict(table.get("per-column-ignores", {})).items():
+        cfg.per_column_ignores[str(column)] = [c.upper() for c in _as_list(codes, f"per-column-ignores.{column}", source)]
+    for code, params in dict(table.get("checks", {})).items():
+        if not isinstance(params, dict):
+            raise ConfigError(f"{source}: [tool.pitfall.checks.{code}] must be a table of thresholds.")
+        cfg.checks[code.upper()] = dict(params)
+    return cfg

@@ -1,0 +1,175 @@
+"""Column roles, task type and the train/test ``Split`` that every check reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from pitfall.errors import InputError
+
+__all__ = ["Roles", "Split", "Task", "infer_task", "validate_split"]
+
+Task = Literal["binary", "multiclass", "regression"]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which columns play which part. Only ``target`` is required.
+
+    Attributes:
+        target: The label column.
+        group: Column identifying the object a row belongs to (a galaxy, a patient).
+        time: Column with the time a row was observed.
+        id: Row identifier; never used as a feature.
+    """
+
+    target: str
+    group: str | None = None
+    time: str | None = None
+    id: str | None = None
+
+    def non_features(self) -> set[str]:
+        return {c for c in (self.target, self.group, self.time, self.id) if c}
+
+
+@dataclass
+class Split:
+    """A train set and a test set with their column roles.
+
+    Attributes:
+        train: Rows the model learns from.
+        test: Held-out rows the model is judged on.
+        roles: The role of each special column.
+        task: ``binary``, ``multiclass`` or ``regression``.
+        features: Columns used as model inputs.
+        sources: Where train and test came from (file names or ``"DataFrame"``).
+        split_method: ``given`` when the user supplied both parts, else how pitfall split.
+        seed: The seed used for any randomness.
+    """
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    roles: Roles
+    task: Task
+    features: list[str]
+    sources: dict[str, str] = field(default_factory=dict)
+    split_method: str = "given"
+    seed: int = 0
+
+    @property
+    def target(self) -> str:
+        return self.roles.target
+
+    @property
+    def y_train(self) -> pd.Series:
+        return self.train[self.roles.target]
+
+    @property
+    def y_test(self) -> pd.Series:
+        return self.test[self.roles.target]
+
+    @property
+    def classes(self) -> list:
+        if self.task == "regression":
+            return []
+        values = pd.concat([self.y_train, self.y_test], ignore_index=True).dropna().unique()
+        return sorted(values.tolist(), key=lambda v: (str(type(v)), v))
+
+
+def infer_task(y: pd.Series) -> Task:
+    """Guess the task from the target: few distinct values means classification."""
+    values = y.dropna()
+    n_unique = values.nunique()
+    if n_unique <= 2:
+        return "binary"
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return "multiclass"
+    numeric = values.to_numpy(dtype=float)
+    integer_valued = bool(np.all(np.equal(np.mod(numeric, 1), 0)))
+    if integer_valued and n_unique <= max(20, int(0.01 * len(values)) if len(values) < 2000 else 20):
+        return "multiclass"
+    return "regression"
+
+
+def _describe_columns(columns: list[str], limit: int = 12) -> str:
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (f", … ({len(columns)} in all)" if len(columns) > limit else "")
+
+
+def validate_split(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    roles: Roles,
+    *,
+    train_name: str = "train",
+    test_name: str = "test",
+    task: Task | None = None,
+) -> Task:
+    """Check that train and test can be scanned together; return the task.
+
+    Raises:
+        InputError: With one line saying what is wrong and what to do.
+    """
+    for frame, name in ((train, train_name), (test, test_name)):
+        if len(frame) == 0:
+            raise InputError(f"{name}: has no rows. Give data rows to scan.")
+        cols = [str(c) for c in frame.columns]
+        dupes = sorted({c for c in cols if cols.count(c) > 1})
+        if dupes:
+            raise InputError(f"{name}: duplicate column name(s) {_describe_columns(dupes)}. Rename them.")
+        for role, col in (("target", roles.target), ("group", roles.group), ("time", roles.time), ("id", roles.id)):
+            if col and col not in frame.columns:
+                raise InputError(
+                    f"{name}: no {role} column {col!r}. Columns are: {_describe_columns(cols)}."
+                )
+    missing_in_test = [c for c in train.columns if c not in test.columns]
+    missing_in_train = [c for c in test.columns if c not in train.columns]
+    if missing_in_test or missing_in_train:
+        parts = []
+        if missing_in_test:
+            parts.append(f"only in {train_name}: {_describe_columns(missing_in_test)}")
+        if missing_in_train:
+            parts.append(f"only in {test_name}: {_describe_columns(missing_in_train)}")
+        raise InputError(
+            f"{train_name} and {test_name} have different columns ({'; '.join(parts)}). "
+            "Give both files the same columns."
+        )
+    target = roles.target
+    for frame, name in ((train, train_name), (test, test_name)):
+        y = frame[target]
+        n_missing = int(y.isna().sum())
+        if n_missing:
+            raise InputError(
+                f"{name}: target column {target!r} has {n_missing} missing value(s). "
+                "Drop or label those rows."
+            )
+        if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+            n_inf = int(np.isinf(y.to_numpy(dtype=float)).sum())
+            if n_inf:
+                raise InputError(
+                    f"{name}: target column {target!r} has {n_inf} infinite value(s). "
+                    "Drop or fix those rows."
+                )
+    y_all = pd.concat([train[target], test[target]], ignore_index=True)
+    if task is None:
+        task = infer_task(y_all)
+    if task != "regression":
+        n_train_classes = train[target].nunique()
+        if n_train_classes < 2:
+            only = train[target].iloc[0]
+            raise InputError(
+                f"{train_name}: target column {target!r} has a single class ({only!r}). "
+                "A classifier needs at least two classes in the training data."
+            )
+    elif y_all.nunique() < 2:
+        raise InputError(f"{train_name}: target column {target!r} is constant. Nothing to predict.")
+    features = [c for c in train.columns if c not in roles.non_features()]
+    if not features:
+        raise InputError(
+            f"{train_name}: no feature columns left besides the target and role columns. "
+            "Give at least one feature column."
+        )
+    return task

@@ -1,0 +1,93 @@
+"""Turn feature columns into numbers once, fitted on train: shared by every model-based check.
+
+Numbers stay numbers, dates become seconds, text-like columns become category codes for
+their most frequent levels (the rest share one "other" code), missing stays NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FeatureEncoder", "column_kind", "MAX_LEVELS"]
+
+MAX_LEVELS = 250  # histogram gradient boosting takes at most 255 bins per categorical
+
+
+def column_kind(values: pd.Series) -> str:
+    """``numeric``, ``datetime``, ``bool`` or ``categorical``."""
+    if pd.api.types.is_bool_dtype(values):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(values):
+        return "numeric"
+    return "categorical"
+
+
+def as_float(values: pd.Series) -> np.ndarray:
+    """Numeric view of a column; infinities become NaN."""
+    kind = column_kind(values)
+    if kind == "datetime":
+        arr = values.astype("int64", errors="ignore") if values.notna().all() else None
+        if arr is None or arr.dtype != np.int64:
+            ns = values.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float, copy=True)
+            ns[values.isna().to_numpy()] = np.nan
+            return ns / 1e9
+        return arr.to_numpy(dtype=float) / 1e9
+    out = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+@dataclass
+class FeatureEncoder:
+    """Encode features for scikit-learn; fitted on train only.
+
+    Attributes:
+        features: Column names, in order.
+        kinds: Kind of each column.
+        levels: For categorical columns, the kept levels (most frequent first).
+    """
+
+    features: list[str]
+    kinds: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, pd.Index] = field(default_factory=dict)
+
+    def fit(self, frame: pd.DataFrame) -> FeatureEncoder:
+        for col in self.features:
+            values = frame[col]
+            kind = column_kind(values)
+            if kind == "categorical":
+                parsed = pd.to_numeric(values, errors="coerce")
+                non_missing = values.notna().sum()
+                if non_missing and parsed.notna().sum() >= 0.95 * non_missing:
+                    kind = "numeric"  # numbers stored as text; PF105 reports the stragglers
+                else:
+                    counts = values.astype("string").value_counts(dropna=True)
+                    self.levels[col] = pd.Index(counts.index[:MAX_LEVELS])
+            self.kinds[col] = kind
+        return self
+
+    @property
+    def categorical_mask(self) -> np.ndarray:
+        return np.array([self.kinds[c] == "categorical" for c in self.features], dtype=bool)
+
+    def transform_column(self, values: pd.Series) -> np.ndarray:
+        col = str(values.name)
+        if self.kinds[col] == "categorical":
+            levels = self.levels[col]
+            codes = levels.get_indexer(values.astype("string")).astype(float)
+            other = float(len(levels))
+            codes[codes < 0] = other
+            codes[values.isna().to_numpy()] = np.nan
+            return codes
+        return as_float(values)
+
+    def transform(self, frame: pd.DataFrame, dtype=np.float32) -> np.ndarray:
+        out = np.empty((len(frame), len(self.features)), dtype=dtype)
+        for j, col in enumerate(self.features):
+            out[:, j] = self.transform_column(frame[col])
+        return out

@@ -1,0 +1,1 @@
+"""Renderers: every output format reads a ``Report`` and nothing else."""

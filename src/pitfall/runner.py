@@ -1,0 +1,241 @@
+"""``scan()``: load, split, select checks, run them with a shared context, return a Report."""
+
+from __future__ import annotations
+
+import os
+from time import perf_counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pitfall.checks.base import Check, Skip
+from pitfall.checks.context import Context, Options
+from pitfall.checks.registry import CHECKS
+from pitfall.checks.selection import parse_selectors, select_codes
+from pitfall.config import Config, load_config
+from pitfall.data.dataset import Roles, Split, validate_split
+from pitfall.data.load import read_table
+from pitfall.data.model import check_model
+from pitfall.data.split import make_split
+from pitfall.errors import ConfigError, InputError, PitfallError
+from pitfall.findings import Finding
+from pitfall.report import Report
+
+__all__ = ["scan", "build_split"]
+
+DataLike = pd.DataFrame | str | os.PathLike
+
+
+def _as_frame(data: DataLike, name: str) -> tuple[pd.DataFrame, str]:
+    if isinstance(data, pd.DataFrame):
+        return data, name
+    if isinstance(data, (str, os.PathLike)):
+        return read_table(data), str(data)
+    try:
+        import polars as pl  # optional
+
+        if isinstance(data, pl.DataFrame):
+            return data.to_pandas(), name
+    except ImportError:
+        pass
+    raise InputError(f"{name} must be a pandas DataFrame or a path to a data file. Got {type(data).__name__} instead.")
+
+
+def build_split(
+    train: DataLike,
+    test: DataLike | None = None,
+    *,
+    target: str,
+    group: str | None = None,
+    time: str | None = None,
+    id: str | None = None,
+    split: str | None = None,
+    test_size: float = 0.2,
+    task: str | None = None,
+    seed: int = 0,
+) -> Split:
+    """Load the data and make (or take) the train/test split, validated."""
+    roles = Roles(target=target, group=group, time=time, id=id)
+    train_df, train_name = _as_frame(train, "train")
+    if task is not None and task not in ("binary", "multiclass", "regression"):
+        raise ConfigError(f"--task must be binary, multiclass or regression. Got {task!r} instead.")
+    if test is None:
+        method = split or ("group" if group else "time" if time else "random")
+        validate_split(train_df, train_df.head(1), roles, train_name=train_name, test_name=train_name, task=task)
+        tr, te = make_split(train_df, roles, method=method, test_size=test_size, seed=seed, source=train_name)
+        sources = {"data": train_name}
+        test_name = f"{train_name} ({method} split)"
+        train_name = f"{train_name} ({method} split)"
+    else:
+        if split is not None:
+            raise ConfigError("--split is for one data file; with a train and a test file, leave it out.")
+        tr, test_name = _as_frame(test, "test")
+        tr, te = train_df, tr
+        method = "given"
+        sources = {"train": train_name, "test": test_name}
+    task_ = validate_split(tr, te, roles, train_name=train_name, test_name=test_name, task=task)
+    features = [str(c) for c in tr.columns if c not in roles.non_features()]
+    return Split(
+        train=tr.reset_index(drop=True) if method == "given" else tr,
+        test=te.reset_index(drop=True) if method == "given" else te,
+        roles=roles,
+        task=task_,
+        features=features,
+        sources=sources,
+        split_method=method,
+        seed=seed,
+    )
+
+
+def scan(
+    train: DataLike,
+    test: DataLike | None = None,
+    *,
+    target: str,
+    group: str | None = None,
+    time: str | None = None,
+    id: str | None = None,
+    model: Any = None,
+    split: str | None = None,
+    test_size: float | None = None,
+    task: str | None = None,
+    metric: str | None = None,
+    seed: int | None = None,
+    select: list[str] | str | None = None,
+    ignore: list[str] | str | None = None,
+    config: Config | str | Path | bool | None = None,
+    claimed_precision: float | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> Report:
+    """Scan a train/test split (and optionally a model) for ML pitfalls.
+
+    Args:
+        train: Training data (DataFrame or file path), or the whole data set when ``test`` is None.
+        test: Test data; when None, pitfall splits ``train`` with ``split``.
+        target: Label column.
+        group: Column naming the object each row belongs to (rows of one group must stay together).
+        time: Column with the observation time.
+        id: Row-identifier column, never used as a feature.
+        model: A fitted scikit-learn-style estimator; pitfall fits its default model when None.
+        split: ``random``, ``group`` or ``time`` (only with one data set).
+        test_size: Share of rows for test when pitfall splits. Defaults to 0.2.
+        task: ``binary``, ``multiclass`` or ``regression``; inferred when None.
+        metric: Metric name or ``auto`` (balanced accuracy / R²).
+        seed: Seed for every random step. Defaults to 0.
+        select: Codes or prefixes to run (ruff-style), e.g. ``["PF2", "PF401"]``.
+        ignore: Codes or prefixes to skip.
+        config: A ``Config``, a pyproject.toml path, False to ignore config files, or None to
+            use the nearest pyproject.toml.
+        claimed_precision: Precision you will quote for the score (PF403). Defaults to 0.05.
+        on_progress: Called as ``on_progress(code, done, total)`` before each check.
+
+    Returns:
+        A Report with the findings, skipped checks and measured metrics.
+    """
+    if config is False:
+        cfg = Config()
+    elif isinstance(config, Config):
+        cfg = config
+    else:
+        cfg = load_config(Path(config) if config else None)
+    seed = seed if seed is not None else (cfg.seed if cfg.seed is not None else 0)
+    test_size = test_size if test_size is not None else (cfg.test_size or 0.2)
+    metric = metric or cfg.metric or "auto"
+    started = perf_counter()
+    data = build_split(
+        train, test, target=target, group=group, time=time, id=id, split=split,
+        test_size=test_size, task=task, seed=seed,
+    )
+    if model is not None:
+        check_model(model)
+    params = {code: dict(p) for code, p in cfg.checks.items()}
+    if claimed_precision is not None:
+        params.setdefault("PF403", {})["claimed_precision"] = claimed_precision
+    options = Options(metric=metric, seed=seed, check_params=params)
+    ctx = Context(data, options, model=model)
+    ctx.metric  # validate the metric name against the task before any work
+    sel = parse_selectors(select, option="--select") or cfg.select
+    ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
+    codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
+    report = Report(
+        inputs={
+            **data.sources,
+            "target": target,
+            "task": data.task,
+            "split": data.split_method,
+            "n_train": len(data.train),
+            "n_test": len(data.test),
+            "n_features": len(data.features),
+            "group": group,
+            "time": time,
+            "id": id,
+            "model": "user" if model is not None else "default (HistGradientBoosting)",
+            "model_class": type(model).__name__ if model is not None else "DefaultModel",
+            "metric": ctx.metric.name,
+            "seed": seed,
+            "config": cfg.source,
+        }
+    )
+    for i, code in enumerate(codes):
+        cls = CHECKS[code]
+        if on_progress:
+            on_progress(code, i, len(codes))
+        reason = _unmet(cls, data)
+        if reason:
+            report.skipped[code] = reason
+            continue
+        t0 = perf_counter()
+        try:
+            check = cls(**params.get(code, {}))
+        except TypeError as exc:
+            raise ConfigError(f"[tool.pitfall.checks.{code}]: {exc}. Run `pitfall explain {code}` for its options.") from None
+        try:
+            found = list(check.run(ctx))
+        except Skip as exc:
+            report.skipped[code] = str(exc)
+        except PitfallError:
+            raise
+        except Exception as exc:  # a crashing check is recorded; the others still run
+            report.crashed[code] = f"{type(exc).__name__}: {exc}"
+            if os.environ.get("PITFALL_DEBUG") == "1":
+                import traceback
+
+                traceback.print_exc()
+        else:
+            report.findings.extend(_apply_config(found, cfg))
+        report.timings[code] = perf_counter() - t0
+    if on_progress:
+        on_progress("done", len(codes), len(codes))
+    report.metrics = ctx.metrics
+    report.notes = ctx.notes
+    report.timings["total"] = perf_counter() - started
+    report.sort()
+    return report
+
+
+def _unmet(cls: type[Check], data: Split) -> str | None:
+    req = cls.requires
+    if data.task not in req.tasks:
+        return f"does not apply to {data.task} targets"
+    if req.group and not data.roles.group:
+        return "needs --group"
+    if req.time and not data.roles.time:
+        return "needs --time"
+    return None
+
+
+def _apply_config(findings: list[Finding], cfg: Config) -> list[Finding]:
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        if f.columns and all(f.code in cfg.per_column_ignores.get(c, []) or
+                             any(f.code.startswith(p) for p in cfg.per_column_ignores.get(c, []))
+                             for c in f.columns):
+            continue
+        if f.code in cfg.severity:
+            f = replace(f, severity=cfg.severity[f.code])
+        out.append(f)
+    return out
