@@ -66,7 +66,8 @@ class Check:
 
     @classmethod
     def summary(cls) -> str:
-        return cls.docs().splitlines()[0] if cls.__doc__ else cls.name
+        """The docstring's first paragraph, on one line."""
+        return " ".join(cls.docs().split("\n\n")[0].split()) if cls.__doc__ else cls.name
 
     def finding(
         self,
