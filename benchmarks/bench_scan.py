@@ -113,19 +113,25 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     p_train, p_test, in_memory = generate(args.rows, args.features)
-    print(f"generated {args.rows:,} rows x {args.features} features in {time.perf_counter() - t0:.1f}s; "
-          f"in memory {in_memory / 2**20:.0f} MiB, CSV {(p_train.stat().st_size + p_test.stat().st_size) / 2**20:.0f} MiB")
+    print(
+        f"generated {args.rows:,} rows x {args.features} features in {time.perf_counter() - t0:.1f}s; "
+        f"in memory {in_memory / 2**20:.0f} MiB, CSV {(p_train.stat().st_size + p_test.stat().st_size) / 2**20:.0f} MiB"
+    )
     stages = ["floor", "data_checks"] + ([] if args.skip_model else ["model_checks"])
     results = {s: run_stage(s, [p_train, p_test]) for s in stages}
     floor = results["floor"]
     print(f"\n{'stage':<14}{'seconds':>9}{'x floor':>9}{'added RSS MiB':>14}{'x data':>8}")
     for name, r in results.items():
         extra_mem = r["peak_rss_bytes"] - r["start_rss_bytes"]
-        print(f"{name:<14}{r['seconds']:>9.1f}{r['seconds'] / floor['seconds']:>9.2f}"
-              f"{extra_mem / 2**20:>14.0f}{extra_mem / in_memory:>8.2f}")
+        print(
+            f"{name:<14}{r['seconds']:>9.1f}{r['seconds'] / floor['seconds']:>9.2f}"
+            f"{extra_mem / 2**20:>14.0f}{extra_mem / in_memory:>8.2f}"
+        )
     for name in ("data_checks", "model_checks"):
         if name in results and results[name]["result"]:
-            print(f"{name}: findings {results[name]['result'].get('codes')} crashed {results[name]['result'].get('crashed')}")
+            print(
+                f"{name}: findings {results[name]['result'].get('codes')} crashed {results[name]['result'].get('crashed')}"
+            )
     summary = {
         "rows": args.rows,
         "features": args.features,

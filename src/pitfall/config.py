@@ -126,7 +126,9 @@ def load_config(path: Path | None = None) -> Config:
         except ValueError as exc:
             raise ConfigError(f"{source}: [tool.pitfall.severity] {code}: {exc}") from None
     for column, codes in dict(table.get("per-column-ignores", {})).items():
-        cfg.per_column_ignores[str(column)] = [c.upper() for c in _as_list(codes, f"per-column-ignores.{column}", source)]
+        cfg.per_column_ignores[str(column)] = [
+            c.upper() for c in _as_list(codes, f"per-column-ignores.{column}", source)
+        ]
     for code, params in dict(table.get("checks", {})).items():
         if not isinstance(params, dict):
             raise ConfigError(f"{source}: [tool.pitfall.checks.{code}] must be a table of thresholds.")

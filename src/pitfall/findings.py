@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ["Finding", "Severity", "jsonable"]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How bad a finding is. Ordered: ``info < warning < error``."""
 
     INFO = "info"

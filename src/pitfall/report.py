@@ -75,6 +75,7 @@ class Report:
                 "metrics": self.metrics,
                 "skipped": self.skipped,
                 "crashed": self.crashed,
+                "notes": self.notes,
                 "timings": {k: round(v, 4) for k, v in self.timings.items()},
             }
         )

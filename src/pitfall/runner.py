@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from time import perf_counter
 from collections.abc import Callable
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import pandas as pd
@@ -19,7 +19,7 @@ from pitfall.data.dataset import Roles, Split, validate_split
 from pitfall.data.load import read_table
 from pitfall.data.model import check_model
 from pitfall.data.split import make_split
-from pitfall.errors import ConfigError, InputError, PitfallError
+from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
 from pitfall.findings import Finding
 from pitfall.report import Report
 
@@ -30,6 +30,10 @@ DataLike = pd.DataFrame | str | os.PathLike
 
 def _as_frame(data: DataLike, name: str) -> tuple[pd.DataFrame, str]:
     if isinstance(data, pd.DataFrame):
+        # Files give string column names; a frame may not (0, 1, ...). Checks and CLI options
+        # speak of columns by name, so use strings (a new frame: the user's is not touched).
+        if not all(isinstance(c, str) for c in data.columns):
+            data = data.rename(columns=str)
         return data, name
     if isinstance(data, (str, os.PathLike)):
         return read_table(data), str(data)
@@ -145,8 +149,16 @@ def scan(
     metric = metric or cfg.metric or "auto"
     started = perf_counter()
     data = build_split(
-        train, test, target=target, group=group, time=time, id=id, split=split,
-        test_size=test_size, task=task, seed=seed,
+        train,
+        test,
+        target=target,
+        group=group,
+        time=time,
+        id=id,
+        split=split,
+        test_size=test_size,
+        task=task,
+        seed=seed,
     )
     if model is not None:
         check_model(model)
@@ -155,7 +167,12 @@ def scan(
         params.setdefault("PF403", {})["claimed_precision"] = claimed_precision
     options = Options(metric=metric, seed=seed, check_params=params)
     ctx = Context(data, options, model=model)
-    ctx.metric  # validate the metric name against the task before any work
+    _ = ctx.metric  # validate the metric name against the task before any work
+    if model is not None and ctx.metric.needs_proba and not hasattr(model, "predict_proba"):
+        raise ModelError(
+            f"--metric {ctx.metric.name} needs probabilities but the model ({type(model).__name__}) "
+            "has no predict_proba(). Use --metric balanced_accuracy or a probabilistic model."
+        )
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
@@ -190,7 +207,9 @@ def scan(
         try:
             check = cls(**params.get(code, {}))
         except TypeError as exc:
-            raise ConfigError(f"[tool.pitfall.checks.{code}]: {exc}. Run `pitfall explain {code}` for its options.") from None
+            raise ConfigError(
+                f"[tool.pitfall.checks.{code}]: {exc}. Run `pitfall explain {code}` for its options."
+            ) from None
         try:
             found = list(check.run(ctx))
         except Skip as exc:
@@ -231,9 +250,11 @@ def _apply_config(findings: list[Finding], cfg: Config) -> list[Finding]:
 
     out = []
     for f in findings:
-        if f.columns and all(f.code in cfg.per_column_ignores.get(c, []) or
-                             any(f.code.startswith(p) for p in cfg.per_column_ignores.get(c, []))
-                             for c in f.columns):
+        if f.columns and all(
+            f.code in cfg.per_column_ignores.get(c, [])
+            or any(f.code.startswith(p) for p in cfg.per_column_ignores.get(c, []))
+            for c in f.columns
+        ):
             continue
         if f.code in cfg.severity:
             f = replace(f, severity=cfg.severity[f.code])

@@ -32,7 +32,9 @@ def assert_no_findings(report, *, fail_on: str = "error", ignore: dict[str, str]
         raise AssertionError("\n".join(lines))
 
 
-def assert_no_pitfalls(train, test=None, *, fail_on: str = "error", ignore: dict[str, str] | None = None, **kwargs: Any):
+def assert_no_pitfalls(
+    train, test=None, *, fail_on: str = "error", ignore: dict[str, str] | None = None, **kwargs: Any
+):
     """Scan and assert; returns the report so a test can look further."""
     from pitfall.runner import scan
 

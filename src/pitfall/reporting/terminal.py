@@ -90,9 +90,7 @@ def renderables(report: Report) -> Iterator:
         for code, msg in report.crashed.items():
             yield Text(f"  {code}: {msg}", style="red")
     if report.skipped:
-        yield Text(
-            "\nSkipped: " + "; ".join(f"{c} ({r})" for c, r in report.skipped.items()), style="pitfall.muted"
-        )
+        yield Text("\nSkipped: " + "; ".join(f"{c} ({r})" for c, r in report.skipped.items()), style="pitfall.muted")
     s = report.summary
     yield Text(
         f"\n{s['error']} error(s), {s['warning']} warning(s), {s['info']} info. "

@@ -1,0 +1,289 @@
+"""HTML report: one self-contained file (inline CSS, inline SVG plots, no network at all).
+
+Reports are opened from CI artefacts, e-mail attachments and air-gapped clusters, so nothing
+is loaded from elsewhere. Column names, file names and evidence are user data and may hold
+markup, so every value goes through Jinja2 autoescaping; only the SVG built by
+``pitfall.reporting.svg`` (which escapes its own text) is marked safe.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from pitfall.findings import Severity, jsonable
+from pitfall.report import Report
+from pitfall.reporting import svg
+
+__all__ = ["render_html"]
+
+_SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+_MAX_LIST = 12  # list items shown inline in the evidence table
+_MAX_JSON = 20_000  # characters of raw evidence JSON shown per finding
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("pitfall", "reporting/templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["code_spans"] = _code_spans
+    return env
+
+
+def render_html(report: Report, *, fragment: bool = False) -> str:
+    """Render ``report`` as HTML.
+
+    Args:
+        report: The scan result.
+        fragment: Return a ``<div>`` for Jupyter (``_repr_html_``) instead of a whole page.
+    """
+    template = _env().get_template("fragment.html.j2" if fragment else "report.html.j2")
+    return template.render(**_view(report))
+
+
+def _view(report: Report) -> dict[str, Any]:
+    """Everything the templates show, as plain values (the templates hold no logic)."""
+    from pitfall import __version__
+    from pitfall.checks.registry import CHECKS
+
+    inputs = report.inputs
+    scores = report.metrics.get("scores")
+    single = report.metrics.get("single_feature")
+    plots = []
+    scores_svg = svg.scores_plot(scores)
+    if scores_svg:
+        note, table = _scores_note(scores), _scores_table(scores)
+        plots.append({"svg": Markup(scores_svg), "note": note, "table": table})
+    feat = svg.single_feature_plot(single)
+    if feat:
+        svg_text, hidden = feat
+        note = "Bars: each feature alone, as a simple rule; whiskers: 95% CI for the top features."
+        if hidden:
+            note += f" {hidden} lower-scoring feature(s) not shown."
+        plots.append({"svg": Markup(svg_text), "note": note, "table": None})
+    ran = [c for c in report.timings if c != "total" and c not in report.skipped]
+    flagged = {f.code for f in report.findings}
+    passed = [c for c in ran if c not in flagged and c not in report.crashed]
+    return {
+        "version": __version__,
+        "title": f"pitfall report: {_sources(inputs)}",
+        "inputs": _inputs(inputs),
+        "summary": report.summary,
+        "groups": [
+            {
+                "severity": sev.value,
+                "findings": [_finding(f) for f in report.findings if f.severity is sev],
+            }
+            for sev in _SEVERITIES
+            if any(f.severity is sev for f in report.findings)
+        ],
+        "plots": plots,
+        "passed": [{"code": c, "name": _check_name(c, CHECKS)} for c in sorted(passed)],
+        "skipped": [
+            {"code": c, "name": _check_name(c, CHECKS), "reason": r}
+            for c, r in sorted(report.skipped.items())
+        ],
+        "crashed": [
+            {"code": c, "name": _check_name(c, CHECKS), "error": e}
+            for c, e in sorted(report.crashed.items())
+        ],
+        "timings": _timings(report.timings, CHECKS),
+        "notes": list(report.notes),
+    }
+
+
+def _sources(inputs: dict[str, Any]) -> str:
+    if inputs.get("data"):
+        return str(inputs["data"])
+    if inputs.get("train") or inputs.get("test"):
+        return f"{inputs.get('train', '?')} / {inputs.get('test', '?')}"
+    return "scan"
+
+
+def _inputs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    """Label/value pairs for the header, in reading order; unset roles are left out."""
+    rows: list[tuple[str, str]] = []
+
+    def add(label: str, value: Any) -> None:
+        if value is not None and value != "":
+            rows.append((label, _format_value(value)))
+
+    add("data", inputs.get("data"))
+    add("train", inputs.get("train"))
+    add("test", inputs.get("test"))
+    add("target", inputs.get("target"))
+    add("task", inputs.get("task"))
+    if any(k in inputs for k in ("n_train", "n_test", "n_features")):
+        add(
+            "size",
+            f"{_count(inputs.get('n_train'))} train / {_count(inputs.get('n_test'))} test rows, "
+            f"{_count(inputs.get('n_features'))} features",
+        )
+    add("split", inputs.get("split"))
+    for role in ("group", "time", "id"):
+        add(role, inputs.get(role))
+    model = inputs.get("model")
+    cls = inputs.get("model_class")
+    is_default = str(model).startswith("default")
+    if model is not None and cls and not is_default and str(cls) not in str(model):
+        model = f"{model} ({cls})"
+    add("model", model)
+    add("metric", inputs.get("metric"))
+    add("seed", inputs.get("seed"))
+    add("config", inputs.get("config"))
+    known = {"data", "train", "test", "target", "task", "n_train", "n_test", "n_features", "split",
+             "group", "time", "id", "model", "model_class", "metric", "seed", "config"}
+    for key, value in inputs.items():
+        if key not in known:
+            add(str(key), value)
+    return rows
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else "?"
+
+
+def _format_value(value: Any) -> str:
+    """A compact human-readable form of one evidence value."""
+    value = jsonable(value)
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value == 0 or 1e-3 <= abs(value) < 1e6:
+            return f"{value:.4g}" if abs(value) < 1 else f"{value:,.4g}"
+        return f"{value:.3g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict) and _is_interval(value):
+        level = value.get("level")
+        finite_level = isinstance(level, (int, float)) and math.isfinite(level)
+        pct = f" ({level:.0%} CI)" if finite_level else ""
+        parts = [_score(value.get(k)) for k in ("estimate", "low", "high")]
+        return f"{parts[0]} [{parts[1]}, {parts[2]}]{pct}"
+    if isinstance(value, list):
+        head = ", ".join(_format_value(v) for v in value[:_MAX_LIST])
+        more = f", … ({len(value) - _MAX_LIST} more)" if len(value) > _MAX_LIST else ""
+        return f"[{head}{more}]"
+    if isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return text if len(text) <= 300 else text[:299] + "…"
+    return str(value)
+
+
+def _score(value: Any) -> str:
+    """Scores with three decimals, as in the messages; very large or tiny ones in short form."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return f"{value:.3f}" if abs(value) < 1e4 else f"{value:.4g}"
+    return "n/a"
+
+
+def _code_spans(text: Any) -> Markup:
+    """Escape ``text``, then show its `backticked` parts (commands, column names) as code."""
+    escaped = str(escape(str(text)))
+    return Markup(_BACKTICKS.sub(r"<code>\1</code>", escaped))
+
+
+def _is_interval(value: dict[str, Any]) -> bool:
+    return "estimate" in value and "low" in value and "high" in value and set(value) <= {
+        "estimate", "low", "high", "level"
+    }
+
+
+def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """Flatten one level of nesting (``baselines.majority``); intervals stay on one line."""
+    rows: list[tuple[str, str]] = []
+    for key, value in jsonable(evidence).items():
+        if isinstance(value, dict) and value and not _is_interval(value) and len(value) <= 12:
+            for sub, v in value.items():
+                rows.append((f"{key}.{sub}", _format_value(v)))
+        else:
+            rows.append((key, _format_value(value)))
+    return rows
+
+
+def _finding(f) -> dict[str, Any]:
+    raw = json.dumps(jsonable(f.evidence), indent=2, ensure_ascii=False, allow_nan=False)
+    if len(raw) > _MAX_JSON:
+        raw = raw[:_MAX_JSON] + f"\n… ({len(raw) - _MAX_JSON:,} more characters in the JSON report)"
+    return {
+        "code": f.code,
+        "name": f.name,
+        "family": f.family,
+        "severity": f.severity.value,
+        "message": f.message,
+        "fix": f.fix,
+        "columns": list(f.columns),
+        "evidence": _evidence_rows(f.evidence),
+        "evidence_json": raw if f.evidence else "",
+        "docs": f.docs,
+    }
+
+
+def _check_name(code: str, checks: dict[str, Any]) -> str:
+    cls = checks.get(code)
+    return getattr(cls, "name", "") if cls is not None else ""
+
+
+def _scores_note(scores: dict[str, Any]) -> str:
+    source = scores.get("model_source")
+    who = f"the {source} model" if source else "the model"
+    return (
+        f"Points: test-set score of {who} and of each baseline, with 95% bootstrap intervals. "
+        "Amber: a baseline the model does not clearly beat (the interval of the paired "
+        "difference reaches zero)."
+    )
+
+
+def _scores_table(scores: dict[str, Any]) -> list[dict[str, str]]:
+    diffs = scores.get("model_minus_baseline") or {}
+    rows = []
+    for name, iv in (scores.get("values") or {}).items():
+        diff = diffs.get(name)
+        rows.append(
+            {
+                "name": str(name),
+                "score": _format_value(iv) if isinstance(iv, dict) else _format_value(iv),
+                "diff": _format_value(diff) if isinstance(diff, dict) else "",
+            }
+        )
+    return rows
+
+
+def _timings(timings: dict[str, float], checks: dict[str, Any]) -> dict[str, Any]:
+    per_check = {k: v for k, v in timings.items() if k != "total"}
+    finite = [v for v in per_check.values() if isinstance(v, (int, float)) and math.isfinite(v)]
+    longest = max(finite, default=0.0) or 1.0
+    rows = []
+    for code, sec in sorted(per_check.items(), key=lambda kv: -(_seconds(kv[1]) or 0.0)):
+        s = _seconds(sec)
+        rows.append(
+            {
+                "code": code,
+                "name": _check_name(code, checks),
+                "seconds": "n/a" if s is None else f"{s:.3f}",
+                "share": 0 if s is None else round(100 * s / longest, 1),
+            }
+        )
+    total = _seconds(timings.get("total"))
+    return {"rows": rows, "total": None if total is None else f"{total:.2f}"}
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
