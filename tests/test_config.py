@@ -87,3 +87,18 @@ def test_config_drives_scan(tmp_path):
     assert [f.severity for f in loud.findings] == [Severity.ERROR]
     path = write(tmp_path, "[tool.pitfall]\nignore = ['PF1']\n")
     assert pitfall.scan(train, test, target="label", select=None, config=path).by_code("PF104") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("[tool.pitfall]\ntest-size = 'abc'\n", "test-size"),
+        ("[tool.pitfall]\ntest-size = 1.5\n", "test-size"),
+        ("[tool.pitfall]\nseverity = 'x'\n", "severity must be a table"),
+        ("[tool.pitfall]\nper-column-ignores = 3\n", "per-column-ignores must be a table"),
+        ("[tool.pitfall]\nmetric = 3\n", "metric must be a string"),
+    ],
+)
+def test_wrongly_typed_values_are_config_errors(tmp_path, text, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config(write(tmp_path, text))

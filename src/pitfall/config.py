@@ -119,7 +119,18 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"{source}: [tool.pitfall] seed must be an integer. Got {table['seed']!r} instead.")
         cfg.seed = table["seed"]
     if "test-size" in table:
-        cfg.test_size = float(table["test-size"])
+        value = table["test-size"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ConfigError(f"{source}: [tool.pitfall] test-size must be a number between 0 and 1. Got {value!r} instead.")
+        cfg.test_size = float(value)
+    for key in ("severity", "per-column-ignores", "checks"):
+        if key in table and not isinstance(table[key], dict):
+            raise ConfigError(
+                f"{source}: [tool.pitfall] {key} must be a table, e.g. [tool.pitfall.{key}]. Got {table[key]!r} instead."
+            )
+    for key in ("fail-on", "metric"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{source}: [tool.pitfall] {key} must be a string. Got {table[key]!r} instead.")
     for code, sev in dict(table.get("severity", {})).items():
         try:
             cfg.severity[code.upper()] = Severity.parse(sev)

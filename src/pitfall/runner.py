@@ -145,6 +145,8 @@ def scan(
     else:
         cfg = load_config(Path(config) if config else None)
     seed = seed if seed is not None else (cfg.seed if cfg.seed is not None else 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ConfigError(f"seed must be an integer from 0 to 2**32 - 1. Got {seed!r} instead.")
     test_size = test_size if test_size is not None else (cfg.test_size or 0.2)
     metric = metric or cfg.metric or "auto"
     started = perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 
 import click
 
@@ -24,9 +25,37 @@ cli.add_command(checks_cmd)
 cli.add_command(explain_cmd)
 
 
+# click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _one_line(text: str) -> str:
+    """Error messages are one line: parsers and libraries sometimes add their own newlines."""
+    return " ".join(part.strip() for part in str(text).strip().splitlines() if part.strip())
+
+
+def _usage_error(exc: click.ClickException) -> str:
+    message = _one_line(exc.format_message()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "pitfall"
+    return f"pitfall: error: {message}. Run `{command} --help` for usage."
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status (0 clean, 1 findings, 2 bad usage or input)."""
+    """Run the CLI; return the exit status (0 clean, 1 findings, 2 bad usage or input).
+
+    Every problem with what the user gave becomes one line on stderr starting with
+    ``pitfall: error:``; library warnings are silenced because they would interleave with the
+    report. ``PITFALL_DEBUG=1`` shows warnings and tracebacks.
+    """
     debug = os.environ.get("PITFALL_DEBUG") == "1"
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.simplefilter("ignore")
+        return _main(argv, debug)
+
+
+def _main(argv: list[str] | None, debug: bool) -> int:
     try:
         rv = cli.main(args=argv, prog_name="pitfall", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -34,11 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("pitfall: aborted", err=True)
         return 2
+    except _NO_ARGS_IS_HELP as exc:
+        exc.show()  # ``pitfall`` alone prints the help
+        return 2
     except click.ClickException as exc:
-        exc.show()
+        click.echo(_usage_error(exc), err=True)
         return 2
     except PitfallError as exc:
-        click.echo(f"pitfall: error: {exc}", err=True)
+        if debug:
+            traceback.print_exc()
+        click.echo(f"pitfall: error: {_one_line(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("pitfall: interrupted", err=True)
@@ -49,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # never show users a traceback unless they ask for one
         if debug:
             traceback.print_exc()
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        first = _one_line(str(exc))
         click.echo(
             f"pitfall: internal error: {type(exc).__name__}: {first[:200]} "
             "(set PITFALL_DEBUG=1 for the traceback and report it)",

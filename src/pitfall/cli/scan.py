@@ -21,17 +21,31 @@ FORMATS = ["text", "json", "html", "junit"]
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fitted model (joblib/pickle).")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
 @click.option("--split", type=click.Choice(["random", "group", "time"]), help="How to split one data file.")
-@click.option("--test-size", type=float, default=None, help="Share of rows for test when splitting [0.2].")
+@click.option(
+    "--test-size", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+    help="Share of rows for test when splitting [0.2].",
+)
 @click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
-@click.option("--metric", default=None, help="auto, accuracy, balanced_accuracy, f1_macro, roc_auc, average_precision, r2, mae, rmse.")
-@click.option("--claimed-precision", type=float, default=None, help="± you will quote the score with (PF403) [0.05].")
-@click.option("--seed", type=int, default=None, help="Seed for every random step [0].")
+@click.option(
+    "--metric", default=None,
+    help="auto, accuracy, balanced_accuracy, f1_macro, roc_auc, average_precision, r2, mae, rmse.",
+)
+@click.option(
+    "--claimed-precision", type=click.FloatRange(0, min_open=True), default=None,
+    help="± you will quote the score with (PF403) [0.05].",
+)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
 @click.option("--select", multiple=True, help="Codes or prefixes to run, e.g. PF2,PF401.")
 @click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default=None, help="Exit 1 on findings at or above this level [error].")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read [tool.pitfall] from.")
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
+    help="Exit 1 on findings at or above this level [error].",
+)
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read [tool.pitfall] from."
+)
 @click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal summary when writing a file.")
 def scan_cmd(
@@ -51,16 +65,19 @@ def scan_cmd(
     from pitfall.runner import scan
 
     if len(data) > 2:
-        raise ConfigError(f"give one data file, or a train and a test file. Got {len(data)} files.")
+        raise ConfigError(
+            f"give one data file, or a train and a test file. Got {len(data)} files "
+            f"({', '.join(map(str, data))}). Concatenate extra files first."
+        )
+    if len(data) == 2 and test_size is not None:
+        raise ConfigError(
+            "--test-size is for one data file that pitfall splits; with a train and a test file, leave it out."
+        )
     if output is not None:
-        if output.is_dir():
-            raise InputError(f"{output}: is a directory. Give a file name for --output.")
-        resolved = output.resolve()
-        for d in data:
-            if d.exists() and d.resolve() == resolved:
-                raise InputError(f"{output}: --output would overwrite an input file. Choose another name.")
+        _check_output(output, [*data, *(p for p in (model_path, config_path) if p is not None)])
     if config_path is not None and not config_path.is_file():
-        raise ConfigError(f"{config_path}: no such config file.")
+        what = "is a directory" if config_path.is_dir() else "no such file"
+        raise ConfigError(f"{config_path}: {what}. Give --config the path of a pyproject.toml.")
     cfg = load_config(config_path) if not no_config else None
     model = load_model(model_path, trust=trust_model) if model_path else None
     fail_on = fail_on or (cfg.fail_on if cfg else None) or "error"
@@ -73,8 +90,10 @@ def scan_cmd(
     if show_progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                            TimeElapsedColumn(), transient=True)
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(), transient=True,
+        )
         progress.start()
         task_id = progress.add_task("loading", total=None)
 
@@ -121,3 +140,17 @@ def scan_cmd(
     else:
         click.echo(rendered())
     return report.exit_code(fail_on)
+
+
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Refuse before scanning: an unwritable --output would waste the scan, an input path would
+    destroy the user's data."""
+    if output.is_dir():
+        raise InputError(f"{output}: is a directory. Give a file name for --output, e.g. {output / 'report.html'}.")
+    resolved = output.resolve()
+    for path in inputs:
+        if path.exists() and path.resolve() == resolved:
+            raise InputError(f"{output}: --output would overwrite the input file {path}. Choose another name.")
+    parent = resolved.parent
+    if not parent.is_dir():
+        raise InputError(f"{output}: the folder {output.parent} does not exist. Create it first.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -99,6 +100,49 @@ def _describe_columns(columns: list[str], limit: int = 12) -> str:
     return shown + (f", … ({len(columns)} in all)" if len(columns) > limit else "")
 
 
+def _did_you_mean(name: str, columns: list[str]) -> str:
+    folded = {c.casefold().strip(): c for c in columns}
+    match = folded.get(name.casefold().strip())
+    if match is None:
+        close = difflib.get_close_matches(name, columns, n=1, cutoff=0.75)
+        match = close[0] if close else None
+    return f" Did you mean {match!r}?" if match is not None else ""
+
+
+def _check_roles(roles: Roles) -> None:
+    """One column cannot play two roles: a target that is also the group would leak itself."""
+    seen: dict[str, str] = {}
+    for role, col in (("target", roles.target), ("group", roles.group), ("time", roles.time), ("id", roles.id)):
+        if not col:
+            continue
+        if col in seen:
+            raise InputError(
+                f"--{seen[col]} and --{role} both name column {col!r}. Give each role its own column."
+            )
+        seen[col] = role
+
+
+_NESTED = (dict, list, set, tuple, np.ndarray)
+
+
+def _check_nested(frame: pd.DataFrame, name: str) -> None:
+    """Dicts and lists in cells (nested JSON, list columns in Parquet) cannot be hashed or encoded."""
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype != object:
+            continue
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("mixed", "mixed-integer", "empty"):
+            continue
+        nested = values.map(lambda v: isinstance(v, _NESTED))
+        if nested.any():
+            example = values[nested].iloc[0]
+            shown = repr(example if not isinstance(example, np.ndarray) else example.tolist())
+            raise InputError(
+                f"{name}: column {col!r} holds nested values (e.g. {shown[:60]}). "
+                "Flatten it into plain columns (pandas.json_normalize) or drop it."
+            )
+
+
 def validate_split(
     train: pd.DataFrame,
     test: pd.DataFrame,
@@ -113,6 +157,7 @@ def validate_split(
     Raises:
         InputError: With one line saying what is wrong and what to do.
     """
+    _check_roles(roles)
     for frame, name in ((train, train_name), (test, test_name)):
         if len(frame) == 0:
             raise InputError(f"{name}: has no rows. Give data rows to scan.")
@@ -123,8 +168,10 @@ def validate_split(
         for role, col in (("target", roles.target), ("group", roles.group), ("time", roles.time), ("id", roles.id)):
             if col and col not in frame.columns:
                 raise InputError(
-                    f"{name}: no {role} column {col!r}. Columns are: {_describe_columns(cols)}."
+                    f"{name}: no {role} column {col!r}.{_did_you_mean(col, cols)} "
+                    f"Columns are: {_describe_columns(cols)}. Pass one of them with --{role}."
                 )
+        _check_nested(frame, name)
     missing_in_test = [c for c in train.columns if c not in test.columns]
     missing_in_train = [c for c in test.columns if c not in train.columns]
     if missing_in_test or missing_in_train:
@@ -140,6 +187,12 @@ def validate_split(
     target = roles.target
     for frame, name in ((train, train_name), (test, test_name)):
         y = frame[target]
+        if y.dtype == object and pd.api.types.infer_dtype(y, skipna=True) in ("mixed", "mixed-integer"):
+            kinds = sorted({type(v).__name__ for v in y.dropna()})
+            raise InputError(
+                f"{name}: target column {target!r} mixes value types ({', '.join(kinds)}). "
+                "Give every label the same type, e.g. all text or all numbers."
+            )
         n_missing = int(y.isna().sum())
         if n_missing:
             raise InputError(
@@ -156,10 +209,27 @@ def validate_split(
     y_all = pd.concat([train[target], test[target]], ignore_index=True)
     if task is None:
         task = infer_task(y_all)
+    elif task == "regression" and not pd.api.types.is_numeric_dtype(y_all):
+        if pd.to_numeric(y_all, errors="coerce").isna().any():
+            example = y_all[pd.to_numeric(y_all, errors="coerce").isna()].iloc[0]
+            raise InputError(
+                f"{train_name}: --task regression needs a numeric target, but {target!r} holds "
+                f"{example!r}. Use --task binary or multiclass, or leave out --task."
+            )
+        raise InputError(
+            f"{train_name}: target column {target!r} holds numbers stored as text. "
+            "Store them as numbers (no quotes), or leave out --task."
+        )
+    elif task == "binary" and y_all.nunique() > 2:
+        raise InputError(
+            f"{train_name}: --task binary but target column {target!r} has {y_all.nunique()} classes. "
+            "Use --task multiclass, or leave out --task."
+        )
     if task != "regression":
         n_train_classes = train[target].nunique()
         if n_train_classes < 2:
             only = train[target].iloc[0]
+            only = only.item() if isinstance(only, np.generic) else only  # 0, not np.int64(0)
             raise InputError(
                 f"{train_name}: target column {target!r} has a single class ({only!r}). "
                 "A classifier needs at least two classes in the training data."

@@ -19,6 +19,8 @@ from pitfall.errors import ModelError
 
 __all__ = ["DefaultModel", "load_model", "check_model"]
 
+_VALIDATION = 0.1  # share of train held out for early stopping
+
 
 def load_model(path: str | Path, *, trust: bool) -> Any:
     """Load a pickled or joblib-saved estimator.
@@ -41,9 +43,13 @@ def load_model(path: str | Path, *, trust: bool) -> Any:
     try:
         model = joblib.load(path)
     except (pickle.UnpicklingError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise ModelError(f"{path}: not a readable pickle/joblib file ({type(exc).__name__}). Re-save it with joblib.dump.") from None
+        raise ModelError(
+            f"{path}: not a readable pickle/joblib file ({type(exc).__name__}). Re-save it with joblib.dump."
+        ) from None
     except (ModuleNotFoundError, ImportError, AttributeError) as exc:
-        raise ModelError(f"{path}: the model needs code that is not installed here ({exc}). Install it in this environment.") from None
+        raise ModelError(
+            f"{path}: the model needs code that is not installed here ({exc}). Install it in this environment."
+        ) from None
     except Exception as exc:
         raise ModelError(f"{path}: cannot load the model ({type(exc).__name__}: {str(exc)[:120]}).") from None
     check_model(model, source=str(path))
@@ -69,37 +75,55 @@ class DefaultModel(BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
-    def _make(self):
+    def _make(self, y: np.ndarray):
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-        common = dict(
-            max_iter=self.max_iter,
-            random_state=self.random_state,
-            early_stopping=True,
-            validation_fraction=0.1,
-            n_iter_no_change=10,
-        )
+        common = dict(max_iter=self.max_iter, random_state=self.random_state)
+        if self._can_stop_early(y):
+            common.update(early_stopping=True, validation_fraction=_VALIDATION, n_iter_no_change=10)
+        else:
+            common.update(early_stopping=False)
         if self.task == "regression":
             return HistGradientBoostingRegressor(**common)
         return HistGradientBoostingClassifier(**common)
 
+    def _can_stop_early(self, y: np.ndarray) -> bool:
+        """Early stopping holds out a stratified 10%: on tiny data or with a class of one row,
+        that split is impossible and scikit-learn raises, so fit a fixed number of rounds."""
+        n = len(y)
+        n_val = int(np.ceil(_VALIDATION * n))
+        if self.task == "regression":
+            return n_val >= 2
+        counts = pd.Series(y).value_counts().to_numpy()
+        return bool(counts.min() >= 2 and n_val >= len(counts) and n - n_val >= len(counts))
+
+    def _encode(self, X: pd.DataFrame) -> np.ndarray:
+        Z = self.encoder_.transform(X)
+        # A feature with no value in train breaks the binning of histogram gradient boosting;
+        # it carries no information, so give it one constant value.
+        Z[:, self.empty_] = 0.0
+        return Z
+
     def fit(self, X: pd.DataFrame, y) -> DefaultModel:
         self.encoder_ = FeatureEncoder([str(c) for c in X.columns]).fit(X)
-        mask = self.encoder_.categorical_mask
-        self.model_ = self._make()
+        y = np.asarray(y)
+        raw = self.encoder_.transform(X)
+        self.empty_ = np.isnan(raw).all(axis=0) if len(raw) else np.zeros(raw.shape[1], dtype=bool)
+        mask = self.encoder_.categorical_mask & ~self.empty_
+        self.model_ = self._make(y)
         self.model_.set_params(categorical_features=mask if mask.any() else None)
-        self.model_.fit(self.encoder_.transform(X), np.asarray(y))
+        self.model_.fit(self._encode(X), y)
         if self.task != "regression":
             self.classes_ = self.model_.classes_
         return self
 
     def predict(self, X: pd.DataFrame):
-        return self.model_.predict(self.encoder_.transform(X))
+        return self.model_.predict(self._encode(X))
 
     def predict_proba(self, X: pd.DataFrame):
         if self.task == "regression":
             raise AttributeError("a regressor has no predict_proba")
-        return self.model_.predict_proba(self.encoder_.transform(X))
+        return self.model_.predict_proba(self._encode(X))
 
 
 class DefaultClassifier(ClassifierMixin, DefaultModel):

@@ -34,7 +34,10 @@ def make_split(
     if not 0.0 < test_size < 1.0:
         raise ConfigError(f"--test-size must be between 0 and 1. Got {test_size!r} instead.")
     if len(frame) < 4:
-        raise InputError(f"{source}: only {len(frame)} rows; at least 4 are needed to split.")
+        raise InputError(
+            f"{source}: only {len(frame)} rows; at least 4 are needed to split. "
+            "Give more rows, or a separate test file."
+        )
     if method == "random":
         y = frame[roles.target]
         counts = y.value_counts()
@@ -50,7 +53,10 @@ def make_split(
                 "Give every row a group."
             )
         if groups.nunique() < 2:
-            raise InputError(f"{source}: group column {roles.group!r} has one group; cannot split by group.")
+            raise InputError(
+                f"{source}: group column {roles.group!r} has one group; cannot split by group. "
+                "Check the --group column, or use --split random."
+            )
         splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
         train_idx, test_idx = next(splitter.split(frame, groups=groups))
         train, test = frame.iloc[train_idx], frame.iloc[test_idx]
@@ -69,10 +75,13 @@ def make_split(
 
 def parse_time(values: pd.Series, *, source: str = "data") -> pd.Series:
     """Parse a time column (datetime, ISO strings or numbers) into something orderable."""
-    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
+    if pd.api.types.is_datetime64_any_dtype(values):
+        # Naive times are taken as UTC, so a tz-aware test file compares with a naive train file.
+        parsed = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
+    elif pd.api.types.is_numeric_dtype(values):
         parsed = values
     else:
-        parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+        parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed").dt.tz_localize(None)
         bad = parsed.isna() & values.notna()
         if bad.mean() > 0.05:
             example = values[bad].iloc[0]
@@ -81,5 +90,5 @@ def parse_time(values: pd.Series, *, source: str = "data") -> pd.Series:
                 "Use ISO dates (2024-05-01) or numbers."
             )
     if parsed.isna().all():
-        raise InputError(f"{source}: time column {values.name!r} is empty.")
+        raise InputError(f"{source}: time column {values.name!r} is empty. Fill it in, or leave out --time.")
     return parsed
