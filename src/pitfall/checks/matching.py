@@ -1,23 +1,56 @@
-"""Row matching without comparing all pairs: hash per-row codes, then ask how likely each match
-would be by chance.
+"""Row matching without comparing pairs, and how likely each match is by chance.
 
-Exact matching codes every value; near matching codes numeric values on a grid a fraction of
-the column's robust spread wide (several randomly shifted grids, as in grid locality-sensitive
-hashing), so that rows closer than the cell width share a cell in at least one grid with high
-probability. Cost is linear in the number of rows.
+## Keys
+Every matching column gets an integer code per row at seven levels. Level 0 is the exact
+value. Levels 1-5 put continuous values on nested grids ``WIDTHS`` robust standard deviations
+wide (0.02, 0.08, 0.32, 1.28, 5.12): each cell splits into four of the next finer level, with a
+random offset per column. Level 6 ignores continuous values. Categorical columns, and numeric
+ones with at most ``DISCRETE_LEVELS`` distinct values (ratings, counts, one-hot and cyclic
+encodings), keep their exact code at every level, so coarse cells hold rows with the same
+categories. A row's codes are mixed into one 64-bit key per level; rows sharing a cell are
+found by sorting keys, so time is O(n log n) and memory a few arrays of n, never all pairs.
 
-A match is only evidence of a copied object when it is improbable by chance. For a row with
-codes (v_1..v_d), the expected number of train rows sharing all its codes by chance is
-``n_train * prod_c f_c(v_c) ** (d_eff / d)``, where ``f_c`` is the train frequency of the code
-in column ``c`` and ``d_eff`` the effective number of independent columns (participation ratio
-of the correlation spectrum), which keeps correlated columns from being counted as independent
-evidence. Rows of purely discrete data (survey answers, categories) therefore rarely count:
-their matches are expected. Aggregate findings then compare the number of improbable matches
-with its Poisson expectation.
+## Chance model
+A match is evidence of a copied object only when it would be improbable by chance. For a query
+row ``x`` matched at level ``l`` the expected number of reference rows in its level-l cell by
+chance, ``lambda``, is the largest of these estimates:
+
+1. Whole data set: ``n * prod_c f_c(l) ** g``, with ``f_c(l)`` the share of reference rows
+   having x's level-l code in column ``c``: the classical product of marginals.
+2. Each coarser level ``L``: ``N'_L * prod_c (f_c(l) / f_c(L)) ** g``, where ``N'_L`` counts the
+   reference rows in x's level-L cell. The joint count carries whatever structure the data
+   have at that scale (clusters, classes, correlation); only below it are columns treated as
+   independent.
+3. The same with the exponent fitted to the counts of cells L and L+1 (when cell L holds at
+   least ``MIN_COUNT`` rows): the local dimension the data show at that scale.
+4. The next coarser cell with shares measured among its own rows, the matches left out and one
+   pseudo-row at the global ratio: a tight cluster inside a cell is denser than the column
+   margins say.
+
+``N'`` leaves out one match, the one under test (a copy must not vouch for itself); other rows
+of a dense thread still count. ``g = min(d_eff, d_local) / d`` tempers the products: ``d_eff``
+is the participation ratio of the correlation spectrum (correlated columns are not independent
+evidence) and ``d_local`` the intrinsic dimension of the continuous columns from neighbour
+distances (sin and cos of one angle are one dimension) plus one per categorical column.
+
+Each estimate is roughly unbiased where its assumption holds and errs high elsewhere; taking
+the largest makes the model err towards calling a match chance. Discrete data are handled by
+the shares of exact values: two respondents giving the same answers, or two iris flowers with
+the same millimetre measurements, are expected and do not count.
+
+## Aggregation
+A query row counts when ``lambda < CHANCE_TAU`` (0.01). Checks compare the number of such rows
+with its Poisson expectation, ``mu = sum of lambda over rows that would count``. ``mu`` is
+estimated on a random sample of at most ``SAMPLE`` query rows plus three standard errors, so
+cost stays linear; every matched row is evaluated in full. Known limits: several near copies of
+one object that sit inside a cell with ten or more of its siblings are taken for a dense
+thread of data; in data whose continuous part has only two or three effective dimensions, near
+copies look like chance neighbours.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,38 +58,99 @@ import pandas as pd
 
 from pitfall.data.encode import as_float, column_kind
 
-__all__ = ["RowCodes", "effective_dimension", "row_codes", "matches", "CHANCE_TAU"]
+__all__ = [
+    "CHANCE_TAU",
+    "NEAR_LEVELS",
+    "WIDTHS",
+    "Chance",
+    "Lookup",
+    "RowIndex",
+    "effective_dimension",
+    "intrinsic_dimension",
+    "robust_scale",
+]
 
 CHANCE_TAU = 0.01  # a match counts when fewer than 0.01 chance matches were expected
-_PRIME = np.uint64(1_000_003)
-_MISSING = -(2**62)
+WIDTHS = (0.02, 0.08, 0.32, 1.28, 5.12)  # grid cell widths in robust SD, nested by 4
+NEAR_LEVELS = (1, 2, 3)  # levels searched for near copies (0.02, 0.08 and 0.32 robust SD)
+GRID_LEVELS = range(1, 1 + len(WIDTHS))
+LEVELS = 2 + len(WIDTHS)  # exact, the grids, and "same categories, any numbers"
+SAMPLE = 20_000  # query rows on which the chance expectation is estimated
+DISCRETE_LEVELS = 32  # numeric columns with this few values are matched like categories
+MIN_COUNT = 10  # rows a cell needs before its count fits a local exponent (relative SE <= 0.32)
+_TOP = 4 ** (len(WIDTHS) - 1)
+_LIMIT = 2.0**52  # finest-grid codes are clipped here so that they fit in int64
 
 
 def effective_dimension(X: np.ndarray, max_rows: int = 20_000, seed: int = 0) -> float:
-    """Participation ratio of the correlation eigenvalues: d for independent columns, 1 for copies."""
+    """Participation ratio of the correlation spectrum: d for independent columns, 1 for copies."""
     n, d = X.shape
     if d <= 1:
         return float(d)
     if n > max_rows:
         X = X[np.random.default_rng(seed).choice(n, max_rows, replace=False)]
     X = np.asarray(X, dtype=float)
-    means = np.nanmean(np.where(np.isfinite(X), X, np.nan), axis=0)
+    finite = np.where(np.isfinite(X), X, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns have no mean
+        means = np.nanmean(finite, axis=0)
     means = np.where(np.isfinite(means), means, 0.0)
-    X = np.where(np.isfinite(X), X, means)
-    std = X.std(axis=0)
-    keep = std > 0
+    X = np.clip(np.where(np.isfinite(X), X, means), -1e150, 1e150)  # squares must stay finite
+    keep = X.std(axis=0) > 0
     if keep.sum() <= 1:
         return float(max(1, keep.sum()))
-    corr = np.corrcoef(X[:, keep], rowvar=False)
-    corr = np.nan_to_num(corr)
+    Z = X[:, keep] - X[:, keep].mean(axis=0)
+    Z /= Z.std(axis=0)
+    corr = np.nan_to_num(np.einsum("ij,ik->jk", Z, Z) / len(Z))  # no BLAS start-up cost
     eig = np.clip(np.linalg.eigvalsh(corr), 0, None)
-    pr = eig.sum() ** 2 / max((eig**2).sum(), 1e-12)
-    # constant columns carry no evidence; count only the varying ones
-    return float(min(max(pr, 1.0), keep.sum()))
+    ratio = eig.sum() ** 2 / max((eig**2).sum(), 1e-12)
+    return float(min(max(ratio, 1.0), keep.sum()))  # constant columns carry no evidence
+
+
+def intrinsic_dimension(
+    X: np.ndarray, *, k1: int = 5, k2: int = 10, max_rows: int = 5000, seed: int = 0
+) -> float:
+    """Local dimension of a point cloud from the ratio of k2-th to k1-th neighbour distances.
+
+    For points spread with locally uniform density in ``m`` dimensions, ``(r_k1 / r_k2) ** m``
+    follows Beta(k1, k2 - k1), so ``m = (digamma(k2) - digamma(k1)) / mean(log(r_k2 / r_k1))``
+    (a maximum-likelihood estimate). Unlike the correlation spectrum it sees curved relations
+    (sin and cos of one angle are one dimension, not two). Using the 5th and 10th neighbours
+    keeps up to four copies of an object from shrinking the estimate. Rows are scaled by the
+    caller; missing values are set to the column median and repeated rows are dropped.
+    """
+    from scipy.special import digamma
+    from sklearn.neighbors import NearestNeighbors
+
+    X = np.asarray(X, dtype=float)
+    if X.shape[1] == 0:
+        return 0.0
+    if len(X) > max_rows:
+        X = X[np.random.default_rng(seed).choice(len(X), max_rows, replace=False)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns have no median
+        medians = np.nanmedian(np.where(np.isfinite(X), X, np.nan), axis=0)
+    X = np.where(np.isfinite(X), X, np.where(np.isfinite(medians), medians, 0.0))
+    X = np.unique(np.clip(X, -1e150, 1e150), axis=0)  # squares of huge values must stay finite
+    if len(X) <= k2:
+        return float(X.shape[1])
+    dist, _ = NearestNeighbors(n_neighbors=k2 + 1).fit(X).kneighbors(X)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log(dist[:, k2] / dist[:, k1])
+    ratio = ratio[np.isfinite(ratio)]
+    if ratio.size == 0 or ratio.mean() <= 0:
+        return float(X.shape[1])
+    return float(min((digamma(k2) - digamma(k1)) / ratio.mean(), X.shape[1]))
 
 
 def robust_scale(x: np.ndarray) -> float:
-    finite = x[np.isfinite(x)]
+    """Interquartile range / 1.349 (the SD for normal data), else the SD, else 1.
+
+    Large columns are summarised on an evenly spaced subsample of 100,000 values.
+    """
+    if x.size > 200_000:
+        x = x[:: x.size // 100_000]
+    finite = np.clip(x[np.isfinite(x)], -1e150, 1e150)
     if finite.size == 0:
         return 1.0
     q1, q3 = np.quantile(finite, [0.25, 0.75])
@@ -66,87 +160,415 @@ def robust_scale(x: np.ndarray) -> float:
     return float(scale) if scale > 0 else 1.0
 
 
-def _column_codes(train: pd.Series, test: pd.Series, width: float | None, offset: float) -> tuple[np.ndarray, np.ndarray]:
-    kind = column_kind(train)
-    if width is not None and kind in ("numeric", "datetime"):
-        a, b = as_float(train), as_float(test)
-        step = width * robust_scale(a)
-        ca = np.floor(a / step + offset)
-        cb = np.floor(b / step + offset)
-        ca = np.where(np.isfinite(ca), ca, _MISSING).astype(np.int64)
-        cb = np.where(np.isfinite(cb), cb, _MISSING).astype(np.int64)
-        return ca, cb
-    both = pd.concat([train, test], ignore_index=True)
-    codes, _ = pd.factorize(both, use_na_sentinel=False)
-    codes = codes.astype(np.int64)
-    return codes[: len(train)], codes[len(train):]
+def _exact_numeric(x: np.ndarray) -> np.ndarray:
+    """The float's bits as an integer code (-0.0 folded into 0.0, every NaN one code)."""
+    x = np.where(x == 0, 0.0, x)
+    codes = x.view(np.int64).copy()
+    codes[np.isnan(x)] = np.iinfo(np.int64).min
+    return codes
 
 
-def _mix(h: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    hashed = pd.util.hash_array(codes, categorize=False)
+def _spread(codes: np.ndarray) -> np.ndarray:
+    """Scramble int64 codes bijectively so that high and low bits both reach the whole key.
+
+    A float's bits differ mostly in their high bits; multiplying alone would push that
+    difference out of the 64-bit key. This is the splitmix64 finaliser.
+    """
+    z = codes.view(np.uint64)
     with np.errstate(over="ignore"):
-        return (h * _PRIME) ^ hashed
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
-def _log_freq(train_codes: np.ndarray, query_codes: np.ndarray) -> np.ndarray:
-    """log of the share of train rows having each query code (1/n floor for unseen codes)."""
-    uniq, counts = np.unique(train_codes, return_counts=True)
-    pos = np.clip(np.searchsorted(uniq, query_codes), 0, len(uniq) - 1)
-    found = uniq[pos] == query_codes
-    c = np.where(found, counts[pos], 1)
-    return np.log(c / len(train_codes))
+def _counts_in(reference: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """How often each query code occurs in ``reference`` (bincount for compact codes)."""
+    if reference.size == 0:
+        return np.zeros(len(query), dtype=np.int64)
+    lo, hi = int(reference.min()), int(reference.max())
+    if hi - lo <= 8 * reference.size + 1024:
+        table = np.bincount(reference - lo)
+        pos = query - lo
+        inside = (pos >= 0) & (pos < table.size)
+        out = np.zeros(len(query), dtype=np.int64)
+        out[inside] = table[pos[inside]]
+        return out
+    return _occurrences(np.sort(reference), query)
+
+
+def _pair_counts(
+    ref_parent: np.ndarray, ref_code: np.ndarray, query_parent: np.ndarray, query_code: np.ndarray
+) -> np.ndarray:
+    """How many reference rows share each query row's (cell key, column code) pair."""
+    with np.errstate(over="ignore"):
+        ref = ref_parent * np.uint64(0x9E3779B97F4A7C15) + _spread(ref_code)
+        query = query_parent * np.uint64(0x9E3779B97F4A7C15) + _spread(query_code)
+    return _occurrences(np.sort(ref), query)
+
+
+def _occurrences(ordered: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """How often each query value occurs in the sorted array ``ordered``.
+
+    The queries are sorted first so that the binary searches walk the array in order.
+    """
+    order = np.argsort(query, kind="stable")
+    q = query[order]
+    out = np.empty(len(query), dtype=np.int64)
+    out[order] = np.searchsorted(ordered, q, "right") - np.searchsorted(ordered, q, "left")
+    return out
+
+
+def _is_discrete(x: np.ndarray) -> bool:
+    """A numeric column with at most ``DISCRETE_LEVELS`` distinct values (sample screened first)."""
+    finite = x[np.isfinite(x)]
+    if finite.size > 5_000 and np.unique(finite[:: finite.size // 5_000]).size > DISCRETE_LEVELS:
+        return False
+    return np.unique(finite).size <= DISCRETE_LEVELS
 
 
 @dataclass
-class RowCodes:
-    """Row hashes and per-row chance log-probabilities for one grid."""
-
-    train_hash: np.ndarray
-    test_hash: np.ndarray
-    train_logp: np.ndarray  # log P(a random train row shares this train row's codes)
-    test_logp: np.ndarray
-
-
-def row_codes(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    columns: list[str],
-    *,
-    d_eff: float,
-    width: float | None = None,
-    seed: int = 0,
-) -> RowCodes:
-    """Hash rows column by column (memory stays at a few arrays of n)."""
-    rng = np.random.default_rng(seed)
-    n_tr, n_te = len(train), len(test)
-    h_tr = np.zeros(n_tr, dtype=np.uint64)
-    h_te = np.zeros(n_te, dtype=np.uint64)
-    lp_tr = np.zeros(n_tr)
-    lp_te = np.zeros(n_te)
-    for col in columns:
-        offset = float(rng.random()) if width is not None else 0.0
-        ca, cb = _column_codes(train[col], test[col], width, offset)
-        h_tr = _mix(h_tr, ca)
-        h_te = _mix(h_te, cb)
-        lp_tr += _log_freq(ca, ca)
-        lp_te += _log_freq(ca, cb)
-    shrink = d_eff / max(len(columns), 1)
-    return RowCodes(h_tr, h_te, lp_tr * shrink, lp_te * shrink)
+class _Column:
+    name: str
+    numeric: bool
+    scale: float = 1.0
+    offset: float = 0.0
+    missing: int = 0  # finest-grid code of missing values (below every real cell at every level)
+    multiplier: np.uint64 = np.uint64(1)
 
 
-def matches(codes: RowCodes) -> np.ndarray:
-    """For each test row, the index of one train row with the same hash, or -1."""
-    train_index = pd.Series(np.arange(len(codes.train_hash)), index=codes.train_hash)
-    first = train_index[~train_index.index.duplicated()]
-    found = first.reindex(codes.test_hash)
-    return found.fillna(-1).to_numpy(dtype=np.int64)
+@dataclass(frozen=True)
+class Lookup:
+    """Look up the rows of frame ``query`` in frame ``reference``.
+
+    Attributes:
+        query: Index of the frame whose rows are looked up.
+        reference: Index of the frame searched (may equal ``query``).
+        candidates: Positions (within the query frame) that must be evaluated in full.
+        seed: Seed of the random sample on which the chance expectation is estimated.
+    """
+
+    query: int
+    reference: int
+    candidates: np.ndarray
+    seed: int = 0
 
 
-def within_duplicates(hashes: np.ndarray) -> np.ndarray:
-    """Boolean mask of rows whose hash occurs more than once."""
-    return pd.Series(hashes).duplicated(keep=False).to_numpy()
+@dataclass
+class Chance:
+    """Matches of query rows in a reference and their chance expectations, per level.
+
+    Attributes:
+        rows: Query rows (positions in the stacked frames) that were evaluated.
+        matches: Reference rows sharing each query row's cell, shape (LEVELS, len(rows)).
+        expected: Chance expectation ``lambda`` per level (levels 0 to 3), same shape.
+        sampled: Mask of ``rows`` drawn at random (the rest were evaluated because they matched).
+        weight: How many query rows each sampled row stands for.
+    """
+
+    rows: np.ndarray
+    matches: np.ndarray
+    expected: np.ndarray
+    sampled: np.ndarray
+    weight: float
+
+    def improbable(self, level: int) -> np.ndarray:
+        """Mask of ``rows`` matched at ``level`` though under CHANCE_TAU matches were expected."""
+        return (self.matches[level] > 0) & (self.expected[level] < CHANCE_TAU)
+
+    def chance_count(self, levels: tuple[int, ...]) -> float:
+        """Poisson expectation of rows counted at any of ``levels`` by chance (upper bound).
+
+        Sums ``lambda`` over eligible rows of the random sample, scales to all query rows and
+        adds three standard errors of that estimate (none when every row was evaluated).
+        """
+        s = self.sampled
+        per_row = np.zeros(int(s.sum()))
+        for level in levels:
+            lam = self.expected[level, s]
+            per_row += np.where(lam < CHANCE_TAU, np.minimum(lam, 1.0), 0.0)
+        mu = float(per_row.sum() * self.weight)
+        if self.weight > 1 and per_row.size > 1:
+            fpc = 1 - 1 / self.weight
+            mu += 3 * self.weight * float(per_row.std(ddof=1)) * np.sqrt(per_row.size * fpc)
+        return mu
 
 
-def expected_chance(logp: np.ndarray, n_reference: int) -> np.ndarray:
-    """Expected number of reference rows matching each row by chance."""
-    return n_reference * np.exp(logp)
+def _expected(
+    level: int, matches: np.ndarray, shares: np.ndarray, n_others: int, gamma: float
+) -> np.ndarray:
+    """Chance matches at ``level``: the largest of the estimates in the module docstring."""
+    partner = np.minimum(matches[level], 1)  # the match under test never vouches for itself
+    top = LEVELS - 1
+    best = (n_others - partner) * np.exp(gamma * shares[level])  # the whole data set as the cell
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for coarse in range(level + 1, LEVELS):
+            others = matches[coarse] - partner
+            drop = shares[level] - shares[coarse]  # log of the marginal share of the finer cell
+            best = np.maximum(best, others * np.exp(gamma * drop))
+            if coarse == top:
+                continue
+            # exponent fitted to the counts of this cell and the next coarser one
+            wider = matches[coarse + 1] - partner
+            step = shares[coarse] - shares[coarse + 1]
+            local = np.clip(np.log(others / wider) / step, 0.0, 1.0)
+            usable = (others >= MIN_COUNT) & (step < 0)
+            best = np.where(usable, np.maximum(best, others * np.exp(local * drop)), best)
+    return best
+
+
+class RowIndex:
+    """Level keys for the rows of several frames stacked in order (scales come from the first).
+
+    Args:
+        frames: Frames with the same columns, e.g. ``[train, test]``.
+        columns: Columns that identify an object (features minus identifiers).
+        seed: Seed of the grid offsets and the hash multipliers.
+    """
+
+    def __init__(self, frames: list[pd.DataFrame], columns: list[str], *, seed: int = 0):
+        self.frames = frames
+        self.sizes = [len(f) for f in frames]
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
+        n = int(self.starts[-1])
+        rng = np.random.default_rng(seed)
+        self.columns: list[_Column] = []
+        self._categories: dict[str, np.ndarray] = {}
+        self._sorted_keys: dict[tuple[int, int], np.ndarray] = {}
+        self.keys = np.zeros((LEVELS, n), dtype=np.uint64)
+        for name in columns:
+            kind = column_kind(frames[0][name])
+            multiplier = np.uint64(rng.integers(1, 2**62) * 2 + 1)
+            col = _Column(name, False, multiplier=multiplier)
+            if kind in ("numeric", "datetime"):
+                values = self._values(name)
+                exact = _spread(_exact_numeric(values))  # float bits differ in their high bits
+                if _is_discrete(values[: self.sizes[0]]):
+                    self._categories[name] = exact
+                else:
+                    col = _Column(
+                        name,
+                        True,
+                        robust_scale(values[: self.sizes[0]]),
+                        float(rng.random()) * _TOP,
+                    )
+                    col.multiplier = multiplier
+                    fine = self._fine(values, col, first=True)
+                    self._mix(0, exact, multiplier)
+                    for level in GRID_LEVELS:
+                        self._mix(level, fine >> (2 * (level - 1)), multiplier)
+            else:
+                both = pd.concat([f[name] for f in frames], ignore_index=True)
+                self._categories[name] = pd.factorize(both, use_na_sentinel=False)[0].astype(
+                    np.int64
+                )
+            if not col.numeric:
+                for level in range(LEVELS):
+                    self._mix(level, self._categories[name], multiplier)
+            self.columns.append(col)
+
+    def scaled_sample(self, frame: int = 0, max_rows: int = 5000, seed: int = 0) -> np.ndarray:
+        """Continuous columns of a sample of a frame's rows, each divided by its robust scale.
+
+        One row per cell of the 0.32 robust SD grid is kept, so that near copies of an object
+        count once (clumps of copies would look like fewer dimensions to a neighbour estimate).
+        """
+        grid = [c for c in self.columns if c.numeric]
+        if not grid:
+            return np.empty((0, 0))
+        _, first = np.unique(self.keys[3, self.part(frame)], return_index=True)
+        rows = np.sort(np.random.default_rng(seed).permutation(first)[:max_rows])
+        part = self.frames[frame].iloc[rows]
+        return np.column_stack([as_float(part[c.name]) / c.scale for c in grid])
+
+    # ----- codes ----------------------------------------------------------------------------
+    def _values(self, name: str) -> np.ndarray:
+        return np.concatenate([as_float(f[name]) for f in self.frames])
+
+    def _fine(self, values: np.ndarray, col: _Column, *, first: bool = False) -> np.ndarray:
+        scaled = np.clip(values / (WIDTHS[0] * col.scale) + col.offset, -_LIMIT, _LIMIT)
+        finite = np.isfinite(scaled)
+        codes = np.zeros(len(values), dtype=np.int64)
+        codes[finite] = np.floor(scaled[finite]).astype(np.int64)
+        if first:
+            low = int(codes[finite].min()) if finite.any() else 0
+            col.missing = low - 2 * _TOP
+        codes[~finite] = col.missing
+        return codes
+
+    def _mix(self, level: int, codes: np.ndarray, multiplier: np.uint64) -> None:
+        """Fold a column's codes into the level keys: ``key = (key + code) * multiplier``.
+
+        With a random odd multiplier per column this is a polynomial hash; two different rows
+        collide only if their code differences satisfy one linear congruence modulo 2**64,
+        which small integer codes (grid cells, category numbers) practically never do. Float
+        bits are scrambled first (``_spread``) because their differences sit in the high bits.
+        """
+        with np.errstate(over="ignore"):
+            self.keys[level] = (self.keys[level] + codes.view(np.uint64)) * multiplier
+
+    def part(self, i: int) -> slice:
+        """Positions of frame ``i`` in the stacked rows."""
+        return slice(int(self.starts[i]), int(self.starts[i + 1]))
+
+    # ----- counting ---------------------------------------------------------------------------
+    def _log_shares(
+        self, reference: slice, rows: np.ndarray, matches: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Log marginal shares of the query rows' codes in the reference, summed over columns.
+
+        Returns ``(shares, within)``. ``shares[level]`` uses each column's share among all
+        reference rows. ``within[level]`` (match levels only) uses the share among the reference
+        rows of the query row's next coarser cell, leaving out its matches and shrunk towards the
+        global ratio by one pseudo-row; it is only computed where that cell has other rows.
+        """
+        n_ref = reference.stop - reference.start
+        out = np.zeros((LEVELS, len(rows)))
+        within = np.zeros((1 + max(NEAR_LEVELS), len(rows)))
+        parents = self._parents(reference, rows, matches)
+        for col in self.columns:
+            if col.numeric:
+                values = self._values(col.name)
+                ref_values, query_values = values[reference], values[rows]
+                ref_fine, query_fine = self._fine(ref_values, col), self._fine(query_values, col)
+                ref_codes = [_exact_numeric(ref_values)] + [
+                    ref_fine >> (2 * (lv - 1)) for lv in GRID_LEVELS
+                ]
+                query_codes = [_exact_numeric(query_values)] + [
+                    query_fine >> (2 * (lv - 1)) for lv in GRID_LEVELS
+                ]
+                counts = [_counts_in(r, q) for r, q in zip(ref_codes, query_codes, strict=True)]
+                counts.append(np.full(len(rows), n_ref))  # the top level ignores numbers
+                for level, (
+                    ref_keep,
+                    query_keep,
+                    parent_ref,
+                    parent_query,
+                    others,
+                    m,
+                ) in parents.items():
+                    prior = np.maximum(counts[level], 1) / np.maximum(counts[level + 1], 1)
+                    inside = _pair_counts(
+                        parent_ref,
+                        ref_codes[level][ref_keep],
+                        parent_query,
+                        query_codes[level][query_keep],
+                    )
+                    share = (inside - m + prior[query_keep]) / (others + 1)
+                    within[level, query_keep] += np.log(np.clip(share, 1e-300, 1.0))
+            else:
+                codes = self._categories[col.name]
+                counts = [_counts_in(codes[reference], codes[rows])] * LEVELS
+            for level, c in enumerate(counts):
+                out[level] += np.log(np.maximum(c, 1) / n_ref)
+        return out, within
+
+    def _parents(self, reference: slice, rows: np.ndarray, matches: np.ndarray) -> dict:
+        """Per match level: reference and query rows whose next coarser cell holds other rows."""
+        out = {}
+        for level in range(1 + max(NEAR_LEVELS)):
+            m = matches[level]
+            others = matches[level + 1] - m
+            query_keep = np.flatnonzero(others > 0)
+            if query_keep.size == 0:
+                continue
+            parent_query = self.keys[level + 1, rows[query_keep]]
+            parent_all = self.keys[level + 1, reference]
+            ref_keep = np.flatnonzero(_member(parent_all, np.unique(parent_query)))
+            out[level] = (
+                ref_keep,
+                query_keep,
+                parent_all[ref_keep],
+                parent_query,
+                others[query_keep],
+                m[query_keep],
+            )
+        return out
+
+    def release(self) -> None:
+        """Drop the sorted copies of the keys (they are rebuilt when needed)."""
+        self._sorted_keys.clear()
+
+    def _sorted(self, frame: int, level: int) -> np.ndarray:
+        key = (frame, level)
+        if key not in self._sorted_keys:
+            self._sorted_keys[key] = np.sort(self.keys[level, self.part(frame)])
+        return self._sorted_keys[key]
+
+    def chances(self, lookups: list[Lookup], *, gamma: float) -> list[Chance]:
+        """Matches of query rows in a reference frame and their chance expectations.
+
+        Lookups against the same reference share one pass over its columns. For each lookup,
+        a random sample of at most ``SAMPLE`` query rows (for the chance expectation) and every
+        candidate row are evaluated.
+
+        Args:
+            lookups: What to look up; a frame may be its own reference (a row never matches itself).
+            gamma: Exponent ``d_eff / d`` tempering the product of marginal shares.
+        """
+        picked, found = [], []
+        for lk in lookups:
+            n_query = self.sizes[lk.query]
+            rng = np.random.default_rng(lk.seed)
+            sample = (
+                rng.choice(n_query, SAMPLE, replace=False)
+                if n_query > SAMPLE
+                else np.arange(n_query)
+            )
+            local = np.union1d(sample, lk.candidates).astype(np.int64)
+            rows = local + self.part(lk.query).start
+            matches = np.empty((LEVELS, len(rows)), dtype=np.int64)
+            for level in range(LEVELS):
+                matches[level] = _occurrences(
+                    self._sorted(lk.reference, level), self.keys[level, rows]
+                )
+            if lk.query == lk.reference:
+                matches -= 1
+            picked.append((local, rows, np.isin(local, sample), len(sample)))
+            found.append(matches)
+        shares: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for reference in {lk.reference for lk in lookups}:
+            mine = [i for i, lk in enumerate(lookups) if lk.reference == reference]
+            rows = np.concatenate([picked[i][1] for i in mine])
+            matches = np.concatenate([found[i] for i in mine], axis=1)
+            shares[reference] = self._log_shares(self.part(reference), rows, matches)
+        out, offset = [], dict.fromkeys(shares, 0)
+        for (local, rows, sampled, n_sample), matches, lk in zip(
+            picked, found, lookups, strict=True
+        ):
+            start = offset[lk.reference]
+            own, within = (a[:, start : start + len(rows)] for a in shares[lk.reference])
+            offset[lk.reference] += len(rows)
+            n_others = self.sizes[lk.reference] - (lk.query == lk.reference)
+            expected = np.full((LEVELS, len(rows)), np.inf)
+            for level in range(1 + max(NEAR_LEVELS)):
+                expected[level] = _expected(level, matches, own, n_others, gamma)
+                # shares measured inside the next coarser cell, the matches left out
+                others = matches[level + 1] - matches[level]
+                expected[level] = np.maximum(
+                    expected[level], others * np.exp(gamma * within[level])
+                )
+            weight = self.sizes[lk.query] / n_sample if n_sample else 1.0
+            out.append(Chance(local, matches, expected, sampled, weight))
+        return out
+
+    # ----- candidates -------------------------------------------------------------------------
+    def shared_with(self, query: int, reference: int, level: int) -> np.ndarray:
+        """Positions (within ``query``) of rows whose level key is held by another reference row."""
+        q = self.keys[level, self.part(query)]
+        ordered = self._sorted(reference, level)
+        if query == reference:
+            repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+            return np.flatnonzero(_member(q, repeated))
+        return np.flatnonzero(_member(q, ordered))
+
+    def members(self, frame: int, level: int, keys: np.ndarray) -> np.ndarray:
+        """Positions (within ``frame``) of rows whose level key is among ``keys``."""
+        return np.flatnonzero(_member(self.keys[level, self.part(frame)], np.unique(keys)))
+
+
+def _member(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Mask of ``values`` found in the sorted array ``ordered`` (a binary search, no hashing)."""
+    if ordered.size == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(ordered, values), ordered.size - 1)
+    return ordered[pos] == values

@@ -4,17 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
+
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
+from pitfall.checks.shared import python_value
 from pitfall.findings import Finding, Severity
+
+
+def single_value(values: pd.Series):
+    """``(n_non_missing, value)`` when the non-missing values are all equal, else None.
+
+    Compares every value with the first one (linear time), so no distinct values are counted.
+    """
+    present = values.dropna()
+    if present.empty:
+        return 0, None
+    first = present.iloc[0]
+    if pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present):
+        x = present.to_numpy(dtype=float)
+        same = bool(np.all(x == x[0]))
+    else:
+        same = bool((present == first).all())
+    return (len(present), first) if same else None
+
+
+def all_in_test_p(n_train: int, n_test: int, k: int) -> float:
+    """Chance that ``k`` given rows all land in test when ``n_train + n_test`` rows are split."""
+    n = n_train + n_test
+    if k > n_test:
+        return 0.0
+    i = np.arange(k)
+    return float(np.exp(np.sum(np.log(n_test - i) - np.log(n - i))))
 
 
 class ConstantColumn(Check):
     """A feature that is empty or takes a single value in the training data.
 
     ## What it finds
-    Feature columns that are entirely missing (warning) or hold one value in every training row
-    (info). Missing values are not counted as a second value.
+    Feature columns that are entirely missing in train (warning) or hold one value in every
+    training row (info). Missing values are not counted as a second value. A constant column is
+    a warning when the test set holds other values in more rows than a random split explains:
+    if `k` test rows differ from the training value, all `k` landing in test by chance has
+    probability `C(n_test, k) / C(n, k)`, and the warning needs it below alpha (0.001). One
+    rare value that happened to fall into test stays an info.
 
     ## Why it matters
     Such a column carries no information for the model. An empty column usually means a join or
@@ -22,10 +56,14 @@ class ConstantColumn(Check):
     model will meet values in deployment it never saw.
 
     ## How to fix
-    Drop the column, or fix the export or join that emptied it.
+    Drop the column, or fix the export or join that emptied it; if test varies where train does
+    not, widen the training data to cover those values.
 
     ## Example
     `telescope` is `"VLT"` in every training row because the query selected one instrument.
+
+    ## Options
+    - `alpha` (default 0.001): significance level for "test varies where train does not".
     """
 
     code = "PF103"
@@ -33,34 +71,48 @@ class ConstantColumn(Check):
     family = "integrity"
     severity = Severity.WARNING
 
+    def __init__(self, *, alpha: float = 0.001):
+        self.alpha = alpha
+
     def run(self, ctx: Context) -> Iterator[Finding]:
         train, test = ctx.split.train, ctx.split.test
         empty, constant = [], []
         for col in ctx.split.features:
-            values = train[col]
-            n_unique = values.nunique(dropna=True)
-            if n_unique == 0:
+            found = single_value(train[col])
+            if found is None:
+                continue
+            n_present, value = found
+            if n_present == 0:
                 empty.append(col)
-            elif n_unique == 1:
-                varies = test[col].nunique(dropna=True) > 1
-                constant.append((col, values.dropna().iloc[0], varies))
+                continue
+            other = test[col].dropna()
+            k = int((other != value).sum()) if len(other) else 0
+            p = all_in_test_p(n_present, len(other), k) if k else 1.0
+            constant.append((col, python_value(value), k, p))
         if empty:
             yield self.finding(
-                f"{len(empty)} feature column(s) are empty in train: {', '.join(map(repr, empty[:10]))}.",
+                f"{len(empty)} feature column(s) are empty in train: "
+                f"{', '.join(map(repr, empty[:10]))}.",
                 "Drop the empty columns or fix the export/join that emptied them.",
                 evidence={"columns": empty},
                 columns=empty,
             )
         if constant:
-            names = [c for c, _, _ in constant]
-            varying = [c for c, _, v in constant if v]
+            names = [c for c, _, _, _ in constant]
+            shifted = [c for c, _, _, p in constant if p < self.alpha]
             yield self.finding(
                 f"{len(constant)} feature column(s) hold a single value in train: "
-                + ", ".join(f"{c!r}={v!r}" for c, v, _ in constant[:10])
-                + (f"; {len(varying)} of them vary in test" if varying else "")
+                + ", ".join(f"{c!r}={v!r}" for c, v, _, _ in constant[:10])
+                + (f"; {len(shifted)} of them take other values in test" if shifted else "")
                 + ".",
-                "Drop constant columns; if test varies where train does not, widen the training data.",
-                evidence={"columns": names, "values": {c: v for c, v, _ in constant}, "vary_in_test": varying},
+                "Drop constant columns; if test varies where train does not, widen the training "
+                "data.",
+                evidence={
+                    "columns": names,
+                    "values": {c: v for c, v, _, _ in constant},
+                    "test_rows_with_other_values": {c: k for c, _, k, _ in constant if k},
+                    "vary_in_test": shifted,
+                },
                 columns=names,
-                severity=Severity.WARNING if varying else Severity.INFO,
+                severity=Severity.WARNING if shifted else Severity.INFO,
             )

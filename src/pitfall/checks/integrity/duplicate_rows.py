@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-import pandas as pd
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
@@ -20,9 +19,11 @@ class DuplicateRows(Check):
     Rows whose feature values are identical to another row of the same split, counting only
     copies that are improbable by chance: a repeat of a row with continuous measurements is a
     copy, while two survey respondents giving the same five answers are not. The chance model
-    is described in `pitfall.checks.matching`; the finding fires when the number of improbable
-    copies exceeds its Poisson expectation (p < alpha, default 0.001). Identifier columns are
-    ignored when comparing rows, since copies usually get new identifiers.
+    is described in `pitfall.checks.matching`. The finding fires when the number of redundant
+    rows (what deduplication would drop) exceeds the Poisson expectation of chance pairs among
+    rows that would count (p < alpha, default 0.001); a chance pair involves two rows but makes
+    one redundant, so pairs rather than rows are compared. Identifier columns are ignored when
+    comparing rows, since copies usually get new identifiers.
 
     ## Why it matters
     Duplicates weigh some objects more than others during training, and cross-validation inside
@@ -54,23 +55,24 @@ class DuplicateRows(Check):
             return
         for name, frame in (("train", ctx.split.train), ("test", ctx.split.test)):
             dup = within_duplicates_of(ctx, name)
-            k = int(dup.copies.sum())
-            if k == 0 or dup.p_value >= self.alpha:
+            if dup.redundant == 0 or dup.p_value >= self.alpha:
                 continue
             n = len(frame)
-            redundant = int(pd.Series(dup.hashes[dup.copies]).duplicated().sum())
+            k = len(dup.rows)
             yield self.finding(
-                f"{redundant:,} of {n:,} {name} rows ({redundant / n:.1%}) are copies of another "
-                f"{name} row ({k:,} rows involved; {dup.expected:.2g} expected by chance).",
+                f"{dup.redundant:,} of {n:,} {name} rows ({dup.redundant / n:.1%}) are copies of "
+                f"another {name} row ({k:,} rows involved; {dup.expected:.2g} expected by chance).",
                 f"Drop duplicate rows from the {name} set (`df.drop_duplicates(subset=features)`), "
                 "or split by a group key so that copies stay together.",
                 evidence={
                     "split": name,
                     "rows_involved": k,
-                    "redundant_rows": redundant,
-                    "share": redundant / n,
+                    "redundant_rows": dup.redundant,
+                    "share": dup.redundant / n,
                     "expected_by_chance": dup.expected,
                     "p_value": dup.p_value,
-                    "examples": describe_rows(frame, np.flatnonzero(dup.copies), cols),
+                    "examples": describe_rows(
+                        frame, dup.rows[np.argsort(dup.groups, kind="stable")], cols
+                    ),
                 },
             )

@@ -16,8 +16,9 @@ class IdLikeColumn(Check):
     ## What it finds
     Feature columns with a distinct value in (nearly) every training row that are integer
     counters (consecutive integers, or distinct integers in a column named like `*_id`) or
-    short codes without spaces. Float measurements and free text are never reported, however
-    unique their values. Columns passed as `--id` are not features and are not reported.
+    short codes without spaces. Float measurements, free text, dates and decimal numbers stored
+    as text are never reported, however unique their values. Columns passed as `--id` are not
+    features and are not reported.
 
     ## Why it matters
     An identifier carries no information about the object, only about how the file was made:
@@ -43,8 +44,8 @@ class IdLikeColumn(Check):
         for col, why in id_like_columns(ctx).items():
             yield self.finding(
                 f"Feature {col!r} looks like a row identifier ({why}).",
-                f"Pass it with `--id {col}` or drop it from the features; if rows sharing a value are "
-                f"the same object, use `--group {col}`.",
+                f"Pass it with `--id {col}` or drop it from the features; "
+                f"if rows sharing a value are the same object, use `--group {col}`.",
                 evidence={"reason": why, "n_unique": int(ctx.split.train[col].nunique())},
                 columns=(col,),
             )

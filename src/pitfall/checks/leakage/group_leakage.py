@@ -9,11 +9,16 @@ import pandas as pd
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
-from pitfall.checks.matching import CHANCE_TAU, expected_chance, row_codes
-from pitfall.checks.shared import data_dimension, impact_severity_share, matching_columns, surprise
+from pitfall.checks.shared import (
+    CrossMatches,
+    cross_matches,
+    impact_severity_share,
+    matching_columns,
+    python_value,
+    row_index,
+)
 from pitfall.findings import Finding, Severity
-
-CLUSTER_WIDTH = 0.1  # robust SD; the middle cell width of PF202
+from pitfall.stats import poisson_sf
 
 
 class GroupLeakage(Check):
@@ -22,10 +27,14 @@ class GroupLeakage(Check):
     ## What it finds
     - With `--group COLUMN`: groups that have rows in both train and test, and the share of
       test rows that belong to them.
-    - Without it: clusters of near-identical rows (cells of 0.1 robust SD on every numeric
-      feature, exact on categorical ones, improbable by chance) that have rows in both splits:
-      several views of one object spread across the split. It names any column that is constant
-      within those clusters and could serve as the group key. The inferred finding is a warning.
+    - Without it: test rows that are improbable exact or near copies of training rows (as in
+      PF201 and PF202, significant against chance at p < alpha) form clusters with the training
+      rows sharing their cell. The finding (a warning) is made when the clusters look like
+      several views per object (a median of at least three rows each), or when a column behaves
+      like the objects' key: a code (text or whole numbers) constant within at least 90% of the
+      clusters whose value is, in the median cluster, held mostly (at least half) by that
+      cluster's rows. It names that column. Pairs of copies without such a column are left to
+      PF201 and PF202.
 
     ## Why it matters
     Rows of one object share everything the label depends on and much it does not (the
@@ -70,9 +79,11 @@ class GroupLeakage(Check):
         share = k_rows / n_test
         exceeds, half = impact_severity_share(share, n_test)
         yield self.finding(
-            f"{len(shared):,} of {test_g.nunique():,} groups in {g!r} appear in both train and test; "
+            f"{len(shared):,} of {test_g.nunique():,} groups in {g!r} appear in both train and "
+            "test; "
             f"they hold {k_rows:,} test rows ({share:.1%}).",
-            f"Split by group so each {g!r} is on one side: `--split group --group {g}` or GroupShuffleSplit.",
+            f"Split by group so each {g!r} is on one side: `--split group --group {g}` or "
+            "GroupShuffleSplit.",
             evidence={
                 "group_column": g,
                 "shared_groups": len(shared),
@@ -80,48 +91,42 @@ class GroupLeakage(Check):
                 "test_rows_in_shared_groups": k_rows,
                 "share_of_test": share,
                 "score_noise_half_width": half,
-                "examples": [v.item() if hasattr(v, "item") else v for v in shared[:5]],
+                "examples": [python_value(v) for v in shared[:5]],
             },
             columns=(g,),
             severity=Severity.ERROR if exceeds else Severity.WARNING,
         )
 
     def _inferred(self, ctx: Context) -> Iterator[Finding]:
-        cols = matching_columns(ctx)
-        if not cols:
+        if not matching_columns(ctx):
             return
-        train, test = ctx.split.train, ctx.split.test
-        both = pd.concat([train[cols], test[cols]], ignore_index=True)
-        codes = row_codes(both, both.iloc[:0], cols, d_eff=data_dimension(ctx), width=CLUSTER_WIDTH, seed=ctx.seed + 7)
-        n_all, n_train = len(both), len(train)
-        expected = expected_chance(codes.train_logp, n_all - 1)
-        eligible = expected < CHANCE_TAU
-        frame = pd.DataFrame({"h": codes.train_hash, "test": np.arange(n_all) >= n_train})
-        frame = frame[eligible]
-        stats = frame.groupby("h")["test"].agg(["size", "sum"])
-        straddling = stats[(stats["size"] >= 2) & (stats["sum"] >= 1) & (stats["sum"] < stats["size"])]
-        k = len(straddling)
-        if k == 0:
+        m = cross_matches(ctx)
+        k = len(m.exact) + len(m.near)
+        mu = m.mu_exact + m.mu_near
+        p = poisson_sf(k, mu)
+        if k == 0 or p >= self.alpha:
             return
-        mu, p = surprise(k, expected, eligible)
-        if p >= self.alpha:
-            return
-        test_rows = int(straddling["sum"].sum())
-        share = test_rows / len(test)
-        sizes = straddling["size"]
-        member = frame["h"].isin(straddling.index)
-        member_rows = np.flatnonzero(eligible)[member.to_numpy()]
-        candidates = _group_key_candidates(ctx, member_rows, codes.train_hash[member_rows])
-        hint = f" Column {candidates[0]!r} is constant within them: pass `--group {candidates[0]}`." if candidates else ""
+        members = _cluster_members(ctx, m)
+        sizes = members.groupby("cluster").size()
+        test_rows = int((members["split"] == 1).sum())
+        candidates = _group_key_candidates(ctx, members)
+        if not candidates and sizes.median() < 3:
+            return  # copies in pairs without a key: PF201/PF202 say all there is to say
+        share = test_rows / len(ctx.split.test)
+        hint = (
+            f" Column {candidates[0]!r} is constant within them: pass `--group {candidates[0]}`."
+            if candidates
+            else ""
+        )
         yield self.finding(
-            f"{k:,} clusters of near-identical rows (median {int(sizes.median())} rows each) straddle "
-            f"the split and hold {test_rows:,} test rows ({share:.1%}): likely several views of the "
-            f"same objects.{hint}",
+            f"{len(sizes):,} clusters of near-identical rows (median {sizes.median():g} rows each) "
+            f"straddle the split and hold {test_rows:,} test rows ({share:.1%}): likely several "
+            f"views of the same objects.{hint}",
             "Find the object each row belongs to and split by it (`--split group --group ID`); "
             "without an identifier, use the clusters as groups.",
             evidence={
                 "inferred": True,
-                "clusters_straddling": k,
+                "clusters_straddling": len(sizes),
                 "test_rows_in_clusters": test_rows,
                 "share_of_test": share,
                 "median_cluster_size": float(sizes.median()),
@@ -130,23 +135,76 @@ class GroupLeakage(Check):
                 "p_value": p,
                 "group_key_candidates": candidates,
             },
+            columns=tuple(candidates[:1]),
             severity=Severity.WARNING,
         )
 
 
-def _group_key_candidates(ctx: Context, rows: np.ndarray, cluster: np.ndarray) -> list[str]:
-    """Columns (identifiers or role-less columns) constant within clusters yet varied overall."""
+def _cluster_members(ctx: Context, m: CrossMatches) -> pd.DataFrame:
+    """Rows (of both splits) sharing a cell with an improbably matched test row.
+
+    A cluster is the cell at the level where its test row matched (exact cells for copies).
+    Returns a frame with columns ``cluster`` (level, key), ``split`` (0 train, 1 test), ``row``.
+    """
+    index = row_index(ctx)
+    rows = np.concatenate([m.exact, m.near])
+    levels = np.concatenate([np.zeros(len(m.exact), dtype=np.int64), m.near_level])
+    keys = index.keys[levels, rows + index.part(1).start]
+    parts = []
+    for level in np.unique(levels):
+        wanted = np.unique(keys[levels == level])
+        for split in (0, 1):
+            pos = index.members(split, int(level), wanted)
+            key = index.keys[level, pos + index.part(split).start]
+            parts.append(
+                pd.DataFrame({"cluster": [f"{level}:{v}" for v in key], "split": split, "row": pos})
+            )
+    members = pd.concat(parts, ignore_index=True)
+    both = members.groupby("cluster")["split"].agg(["min", "max"])
+    straddling = both.index[(both["min"] == 0) & (both["max"] == 1)]
+    return members[members["cluster"].isin(straddling)]
+
+
+def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
+    """Columns that behave like the objects' key within the clusters.
+
+    A key is a code (text, category or integer; a float measurement copied with its row is
+    not one), is constant within at least 90% of the clusters, and identifies its cluster: in
+    the median cluster at least half of all rows holding the key's value belong to it (so a
+    city or a product type shared by many unrelated rows does not qualify). The target and time
+    columns are never candidates; columns that are not matching features come first.
+    """
     train, test = ctx.split.train, ctx.split.test
-    both = pd.concat([train, test], ignore_index=True)
-    out = []
     skip = {ctx.split.roles.target, ctx.split.roles.time}
-    for col in both.columns:
-        if col in skip:
+    is_train = (members["split"] == 0).to_numpy()
+    rows = members["row"].to_numpy()
+    clusters = members["cluster"].to_numpy()
+    matching = set(matching_columns(ctx))
+    found = []
+    for col in train.columns:
+        if col in skip or not _is_code(train[col]):
             continue
-        values = both[col].iloc[rows]
-        if values.isna().any() or both[col].nunique() < 0.05 * len(both):
+        values = np.empty(len(members), dtype=object)
+        values[is_train] = train[col].to_numpy()[rows[is_train]]
+        values[~is_train] = test[col].to_numpy()[rows[~is_train]]
+        per = pd.DataFrame({"c": clusters, "v": values}).groupby("c")["v"]
+        if (per.nunique(dropna=False) == 1).mean() < 0.9:
             continue
-        per = pd.DataFrame({"c": cluster, "v": values.to_numpy()}).groupby("c")["v"].nunique()
-        if len(per) and (per == 1).mean() >= 0.9 and both[col].nunique() < len(both):
-            out.append(str(col))
-    return out[:3]
+        first = per.first().dropna()
+        if first.empty:
+            continue
+        everywhere = pd.concat([train[col], test[col]], ignore_index=True).value_counts()
+        held = per.size()[first.index].to_numpy() / everywhere.reindex(first.to_numpy()).to_numpy(
+            dtype=float
+        )
+        if np.nanmedian(held) >= 0.5:
+            found.append((col in matching, str(col)))
+    return [name for _, name in sorted(found)][:3]
+
+
+def _is_code(values: pd.Series) -> bool:
+    """Text, categories, booleans or whole numbers: values that can name an object."""
+    if not pd.api.types.is_float_dtype(values):
+        return not pd.api.types.is_datetime64_any_dtype(values)
+    x = values.dropna().to_numpy(dtype=float)
+    return bool(x.size) and bool(np.all(np.mod(x, 1) == 0))

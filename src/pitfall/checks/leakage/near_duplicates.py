@@ -3,81 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
-from pitfall.checks.matching import CHANCE_TAU, expected_chance, matches, row_codes
+from pitfall.checks.matching import NEAR_LEVELS
 from pitfall.checks.shared import (
+    cross_matches,
     data_dimension,
-    exact_matches,
     impact_severity_share,
     matching_columns,
-    surprise,
+    near_level_width,
+    python_value,
+    row_index,
 )
-from pitfall.data.encode import column_kind
 from pitfall.findings import Finding, Severity
-
-WIDTHS = (0.02, 0.1, 0.3)  # cell widths in robust standard deviations
-GRIDS_PER_WIDTH = 2
-
-
-@dataclass
-class NearMatches:
-    match: np.ndarray  # train row near each test row, or -1
-    improbable: np.ndarray  # near match improbable by chance (and not an exact copy)
-    expected: np.ndarray  # chance expectation per test row, summed over grids
-    width: np.ndarray  # width of the finest grid that matched each row (nan if none)
-
-
-def near_matches(ctx: Context) -> NearMatches:
-    """Test rows sharing a grid cell with a train row, at several cell widths and shifts."""
-
-    def compute():
-        cols = matching_columns(ctx)
-        n_test = len(ctx.split.test)
-        match = np.full(n_test, -1, dtype=np.int64)
-        improbable = np.zeros(n_test, dtype=bool)
-        expected = np.zeros(n_test)
-        width_hit = np.full(n_test, np.nan)
-        numeric = [c for c in cols if column_kind(ctx.split.train[c]) in ("numeric", "datetime")]
-        if not numeric:
-            return NearMatches(match, improbable, expected, width_hit)
-        d_eff = data_dimension(ctx)
-        exact = exact_matches(ctx)
-        grid = 0
-        for width in WIDTHS:
-            for _ in range(GRIDS_PER_WIDTH):
-                codes = row_codes(
-                    ctx.split.train, ctx.split.test, cols, d_eff=d_eff, width=width, seed=ctx.seed + 101 * grid
-                )
-                grid += 1
-                hit = matches(codes)
-                exp = expected_chance(codes.test_logp, len(ctx.split.train))
-                expected += np.minimum(exp, 1.0)
-                new = (hit >= 0) & (exp < CHANCE_TAU) & ~improbable & (exact.match < 0)
-                match[new] = hit[new]
-                width_hit[new] = width
-                improbable |= new
-        return NearMatches(match, improbable, expected, width_hit)
-
-    return ctx.cached("near_matches", compute)
+from pitfall.stats import poisson_sf
 
 
 class NearDuplicates(Check):
     """Test rows that are near copies of training rows: the same object measured twice.
 
     ## What it finds
-    Test rows that agree with a training row within a small fraction of each numeric column's
-    spread (cells of 0.02, 0.1 and 0.3 robust standard deviations, two shifted grids each) and
-    exactly on every categorical column, excluding exact copies (PF201). The search hashes rows
-    into grid cells, so it is linear in the number of rows, never all pairs. A match counts only
-    when improbable by chance (see `pitfall.checks.matching`): in two or three dimensions close
-    neighbours are expected and never reported; in ten they are not. Fires when the count of
-    improbable matches exceeds its Poisson expectation summed over all grids (p < alpha).
-    Severity follows PF201: `error` when the share can move the score by more than its noise.
+    Test rows that share a cell with a training row on nested grids 0.02, 0.08 or 0.32 robust
+    standard deviations wide on every continuous feature, and agree exactly on categorical ones
+    and on numeric ones with at most 32 distinct values, leaving out exact copies (PF201). Rows
+    are hashed into cells and the keys sorted, so no pairs of rows are compared. A match counts
+    only when improbable by chance: its expected number of chance matches, estimated from how
+    densely training rows fill the surrounding coarser cells (see `pitfall.checks.matching`),
+    is below 0.01. In two or three dimensions, in clusters or along curved relations between
+    columns close neighbours are expected and do not count; in ten independent dimensions they
+    do. Fires when the count of such rows exceeds its Poisson expectation summed over the three
+    grids (p < alpha). Severity follows PF201: `error` when the share of test rows can move the
+    score by more than its noise.
 
     ## Why it matters
     Several exposures of one galaxy, two scans of one page or two visits of one patient differ
@@ -86,11 +45,18 @@ class NearDuplicates(Check):
 
     ## How to fix
     Find the object each row belongs to and split by it (`--split group --group object_id`); if
-    no identifier exists, cluster near-identical rows (PF203 lists the inferred clusters).
+    no identifier exists, cluster near-identical rows and split by cluster (PF203 names a
+    column that looks like the object's key when there is one).
 
     ## Example
     Three photometric measurements per galaxy, randomly split: most test galaxies have a sibling
     row in train that differs by 1% in every band.
+
+    ## Known problems
+    Copies whose noise exceeds about a third of a robust SD in some column are not found. In
+    data whose continuous columns have only two or three effective dimensions, or that consist
+    of very tight clusters, even close copies look like chance neighbours and are not reported;
+    so are copies of an object that has ten or more near-identical rows in one cell.
 
     ## Options
     - `alpha` (default 0.001): significance level against chance neighbours.
@@ -105,42 +71,47 @@ class NearDuplicates(Check):
         self.alpha = alpha
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        if not matching_columns(ctx):
+        cols = matching_columns(ctx)
+        if not cols:
             return
-        near = near_matches(ctx)
-        k = int(near.improbable.sum())
-        if k == 0:
-            return
-        mu, p = surprise(k, near.expected, near.expected < CHANCE_TAU * 2 * len(WIDTHS) * GRIDS_PER_WIDTH)
-        if p >= self.alpha:
+        m = cross_matches(ctx)
+        k = len(m.near)
+        p = poisson_sf(k, m.mu_near)
+        if k == 0 or p >= self.alpha:
             return
         n_test = len(ctx.split.test)
         share = k / n_test
         exceeds, half = impact_severity_share(share, n_test)
-        rows = np.flatnonzero(near.improbable)
-        cols = matching_columns(ctx)
+        index = row_index(ctx)
+        train, test = ctx.split.train, ctx.split.test
         examples = []
-        for r in rows[:5]:
-            t = int(near.match[r])
-            diffs = {}
-            for c in cols[:6]:
-                a, b = ctx.split.test[c].iloc[r], ctx.split.train[c].iloc[t]
-                diffs[c] = {"test": a.item() if hasattr(a, "item") else a, "train": b.item() if hasattr(b, "item") else b}
-            examples.append({"test_row": int(r), "train_row": t, "values": diffs})
-        widths = {str(w): int(np.sum(near.width == w)) for w in WIDTHS}
+        for r, level in zip(m.near[:5], m.near_level[:5], strict=False):
+            t = m.partner(index, int(r), int(level))
+            values = {
+                c: {
+                    "test": python_value(test[c].iloc[int(r)]),
+                    "train": python_value(train[c].iloc[t]),
+                }
+                for c in cols[:6]
+            }
+            examples.append({"test_row": int(r), "train_row": t, "values": values})
+        by_width = {
+            f"{near_level_width(lv):g}": int(np.sum(m.near_level == lv)) for lv in NEAR_LEVELS
+        }
+        widest = max(near_level_width(lv) for lv in set(m.near_level.tolist()))
         yield self.finding(
             f"{k:,} of {n_test:,} test rows ({share:.1%}) are near copies of training rows "
-            f"(within {max(w for w in WIDTHS if widths[str(w)]) if k else 0:g} robust SD on every "
-            f"numeric feature; {mu:.2g} expected by chance).",
+            f"(within {widest:g} robust SD on every numeric feature; {m.mu_near:.2g} expected by "
+            "chance).",
             "Split by the object each row belongs to (`--split group --group ID`); without an "
             "identifier, cluster near-identical rows and split by cluster.",
             evidence={
                 "count": k,
                 "share_of_test": share,
-                "expected_by_chance": mu,
+                "expected_by_chance": m.mu_near,
                 "p_value": p,
                 "score_noise_half_width": half,
-                "by_cell_width": widths,
+                "by_cell_width": by_width,
                 "effective_dimension": data_dimension(ctx),
                 "examples": examples,
             },

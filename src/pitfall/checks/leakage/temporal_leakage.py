@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
+
 from pitfall.checks.base import Check, Requires
 from pitfall.checks.context import Context
 from pitfall.checks.shared import impact_severity_share
 from pitfall.data.split import parse_time
+from pitfall.errors import InputError
 from pitfall.findings import Finding, Severity
 
 
@@ -44,6 +47,17 @@ class TemporalLeakage(Check):
         col = ctx.split.roles.time
         t_train = parse_time(ctx.split.train[col], source="train")
         t_test = parse_time(ctx.split.test[col], source="test")
+        if pd.api.types.is_datetime64_any_dtype(t_train) != pd.api.types.is_datetime64_any_dtype(
+            t_test
+        ):
+            kinds = [
+                "dates" if pd.api.types.is_datetime64_any_dtype(t) else "numbers"
+                for t in (t_train, t_test)
+            ]
+            raise InputError(
+                f"time column {col!r} holds {kinds[0]} in train but {kinds[1]} in test. "
+                "Write times the same way in both files."
+            )
         newest_train = t_train.max()
         older = (t_test < newest_train).to_numpy()
         k = int(older.sum())

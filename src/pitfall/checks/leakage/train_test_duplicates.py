@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
-from pitfall.checks.matching import CHANCE_TAU
-from pitfall.checks.shared import exact_matches, impact_severity_share, matching_columns, surprise
+from pitfall.checks.shared import cross_matches, impact_severity_share, matching_columns, row_index
 from pitfall.findings import Finding, Severity
+from pitfall.stats import poisson_sf
 
 
 class TrainTestDuplicates(Check):
     """Test rows that are exact copies of training rows.
 
     ## What it finds
-    Test rows whose features (all but identifier columns) equal those of a training row, counting
-    only matches that are improbable by chance under pitfall's chance model (expected chance
-    matches below 0.01 for the row). It fires when the count exceeds its Poisson expectation
-    (p < alpha). Severity is `error` when the copied share of the test set is at least the
-    sampling noise of a test score (1.96·sqrt(0.25/n_test)), so the copies alone can move the
-    score by more than its own uncertainty, and `warning` below that.
+    Test rows whose features (all but identifier columns) equal those of a training row,
+    counting only matches that are improbable by chance: fewer than 0.01 chance matches
+    expected for the row, judged from how often its values occur and how densely training rows
+    fill the cells around it (see `pitfall.checks.matching`). A repeated row of continuous
+    measurements counts; two survey respondents with the same answers do not. It fires when the
+    count exceeds its Poisson expectation (p < alpha). Severity is `error` when the copied share
+    of the test set is at least the sampling noise of a test score (1.96·sqrt(0.25/n_test)), so
+    the copies alone can move the score by more than its own uncertainty, and `warning` below.
 
     ## Why it matters
     A model scored on objects it was trained on is scored on memory, not on generalisation. The
@@ -50,31 +50,30 @@ class TrainTestDuplicates(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         if not matching_columns(ctx):
             return
-        m = exact_matches(ctx)
-        k = int(m.improbable.sum())
-        if k == 0:
-            return
-        mu, p = surprise(k, m.expected, m.expected < CHANCE_TAU)
-        if p >= self.alpha:
+        m = cross_matches(ctx)
+        k = len(m.exact)
+        p = poisson_sf(k, m.mu_exact)
+        if k == 0 or p >= self.alpha:
             return
         n_test = len(ctx.split.test)
         share = k / n_test
         exceeds, half = impact_severity_share(share, n_test)
-        plausible = int(((m.match >= 0) & ~m.improbable).sum())
-        rows = np.flatnonzero(m.improbable)
-        examples = [{"test_row": int(r), "train_row": int(m.match[r])} for r in rows[:5]]
+        index = row_index(ctx)
+        examples = [
+            {"test_row": int(r), "train_row": m.partner(index, int(r), 0)} for r in m.exact[:5]
+        ]
         yield self.finding(
             f"{k:,} of {n_test:,} test rows ({share:.1%}) are exact copies of training rows "
-            f"({mu:.2g} expected by chance).",
+            f"({m.mu_exact:.2g} expected by chance).",
             "Deduplicate before splitting, or split by object with `--split group --group ID` "
             "(GroupShuffleSplit).",
             evidence={
                 "count": k,
                 "share_of_test": share,
-                "expected_by_chance": mu,
+                "expected_by_chance": m.mu_exact,
                 "p_value": p,
                 "score_noise_half_width": half,
-                "matches_plausible_by_chance": plausible,
+                "matches_plausible_by_chance": m.plausible_exact,
                 "examples": examples,
             },
             severity=Severity.ERROR if exceeds else Severity.WARNING,
