@@ -17,8 +17,8 @@ from pitfall.data.dataset import Split
 from pitfall.data.encode import FeatureEncoder
 from pitfall.data.model import default_model
 from pitfall.errors import ModelError
-from pitfall.metrics import METRICS, Metric, get_metric
-from pitfall.stats import Interval, bootstrap_scores, percentile_interval
+from pitfall.metrics import METRICS, Metric, bootstrap, get_metric
+from pitfall.stats import Interval, Resamples, percentile_interval
 
 __all__ = ["Context", "Options", "Predictions"]
 
@@ -115,14 +115,36 @@ class Context:
         """The user's fitted model, or pitfall's default fitted on train."""
         if self.user_model is not None:
             return self.user_model
-        model = default_model(self.task, self.seed)
-        model.fit(self.split.train[self.split.features], self.split.y_train)
+        return self.fit_default_model(self.split.features)
+
+    def fit_default_model(
+        self, features: list[str], rows: np.ndarray | None = None, balanced: bool | None = None
+    ) -> Any:
+        """pitfall's default model on some features (and training rows), seeded.
+
+        ``balanced`` (by default: when the scan's metric is balanced accuracy) makes it predict
+        the class with the highest posterior-to-prior ratio, the decision that maximises
+        balanced accuracy, as the one-feature rules do.
+        """
+        if balanced is None:
+            balanced = self.metric.name == "balanced_accuracy"
+        model = default_model(
+            self.task,
+            self.seed,
+            balanced=self.is_classification and balanced,
+            n_jobs=self.options.n_jobs,
+        )
+        train = self.split.train if rows is None else self.split.train.iloc[rows]
+        model.fit(train[features], train[self.split.target])
         return model
 
     @cached_property
     def predictions(self) -> Predictions:
-        model = self.model
-        X = self.split.test[self.split.features]
+        return self.predict(self.model, self.split.features)
+
+    def predict(self, model: Any, features: list[str]) -> Predictions:
+        """A fitted model's predictions on the test set, checked and turned into class indices."""
+        X = self.split.test[features]
         name = type(model).__name__
         try:
             raw = np.asarray(model.predict(X))
@@ -133,15 +155,18 @@ class Context:
                 "Give a model fitted on these columns (a Pipeline that includes its preprocessing)."
             ) from None
         if len(raw) != len(X):
-            raise ModelError(f"the model ({name}) returned {len(raw)} predictions for {len(X)} test rows.")
+            raise ModelError(
+                f"the model ({name}) returned {len(raw)} predictions for {len(X)} test rows."
+            )
         if not self.is_classification:
             return Predictions(label=raw.astype(float), proba=None)
         label = pd.Index(self.classes).get_indexer(pd.Series(raw))
         if (label < 0).any():
             unknown = pd.Series(raw)[label < 0].iloc[0]
             raise ModelError(
-                f"the model ({name}) predicts label {unknown!r}, which is not a class of the target "
-                f"(classes: {', '.join(map(repr, self.classes[:10]))}). Check the target column."
+                f"the model ({name}) predicts label {unknown!r}, which is not a class of the "
+                f"target (classes: {', '.join(map(repr, self.classes[:10]))}). "
+                "Check the target column."
             )
         proba = None
         if hasattr(model, "predict_proba"):
@@ -163,31 +188,36 @@ class Context:
         return Predictions(label=label.astype(np.int64), proba=proba)
 
     # ----- scoring ------------------------------------------------------------------------
-    def score(self, pred: Predictions, metric: Metric | None = None, y: np.ndarray | None = None) -> Interval:
-        """Metric on the test set with a bootstrap 95% interval (same resamples every call)."""
+    def resamples(self, n: int) -> Resamples:
+        """Bootstrap resamples of ``n`` rows, shared by every score of this scan."""
+        return self.cached(f"resamples:{n}", lambda: Resamples(n, seed=self.seed))
+
+    def score(
+        self, pred: Predictions, metric: Metric | None = None, y: np.ndarray | None = None,
+        level: float = 0.95,
+    ) -> Interval:
+        """Metric on the test set (or on ``y``) with a bootstrap interval."""
         metric = metric or self.metric
         y = self.y_test if y is None else y
         if metric.needs_proba and pred.proba is None:
-            return Interval(float("nan"), float("nan"), float("nan"))
+            return Interval(float("nan"), float("nan"), float("nan"), level)
         estimate = metric(y, pred.label, pred.proba)
-        samples = bootstrap_scores(
-            lambda w: metric(y, pred.label, pred.proba, sample_weight=w), len(y), seed=self.seed
-        )
-        return percentile_interval(estimate, samples)
+        samples = bootstrap(metric, y, [(pred.label, pred.proba)], self.resamples(len(y)))[0]
+        return percentile_interval(estimate, samples, level)
 
-    def score_difference(self, a: Predictions, b: Predictions, metric: Metric | None = None) -> Interval:
-        """Paired bootstrap interval of ``score(a) - score(b)`` on the same resamples."""
+    def score_difference(
+        self, a: Predictions, b: Predictions, metric: Metric | None = None, level: float = 0.95
+    ) -> Interval:
+        """Paired bootstrap interval of ``score(a) - score(b)`` (errors: ``b - a``).
+
+        Positive means ``a`` is better, whichever direction the metric runs.
+        """
         metric = metric or self.metric
         y = self.y_test
         sign = 1.0 if metric.greater_is_better else -1.0
         estimate = sign * (metric(y, a.label, a.proba) - metric(y, b.label, b.proba))
-        samples = bootstrap_scores(
-            lambda w: sign
-            * (metric(y, a.label, a.proba, sample_weight=w) - metric(y, b.label, b.proba, sample_weight=w)),
-            len(y),
-            seed=self.seed,
-        )
-        return percentile_interval(estimate, samples)
+        s = bootstrap(metric, y, [(a.label, a.proba), (b.label, b.proba)], self.resamples(len(y)))
+        return percentile_interval(estimate, sign * (s[0] - s[1]), level)
 
     # ----- cross-validated single-feature models --------------------------------------------
     @cached_property
@@ -198,8 +228,13 @@ class Context:
             return np.arange(n)
         from sklearn.model_selection import train_test_split
 
-        strat = self.y_train if self.is_classification and np.bincount(self.y_train).min() >= 2 else None
-        rows, _ = train_test_split(np.arange(n), train_size=MAX_CV_ROWS, random_state=self.seed, stratify=strat)
+        stratify = self.is_classification and np.bincount(self.y_train).min() >= 2
+        rows, _ = train_test_split(
+            np.arange(n),
+            train_size=MAX_CV_ROWS,
+            random_state=self.seed,
+            stratify=self.y_train if stratify else None,
+        )
         return np.sort(rows)
 
     def metric_by_name(self, name: str) -> Metric:

@@ -42,9 +42,21 @@ class WeakerThanBaseline(Check):
     so the choice does not peek at test). Each gets a bootstrap 95% interval, and the model is
     compared with each baseline by a paired bootstrap of the score difference.
 
-    - `error`: the interval of (model − best dummy) does not lie above zero.
-    - `warning`: the model beats the dummies but the interval of (model − best one-feature rule)
-      does not lie above zero.
+    The stratified guess is judged only for macro F1, the one metric where it can beat the
+    majority class; for the others its expected score is no better.
+
+    - `error`: the model does not beat the dummies: the interval of (model − dummy) lies
+      below the smallest gain that counts (`margin`), so the model is no better or worse.
+    - `warning`: the interval of (model − dummy) includes 0 but also gains that count: the
+      test set is too small to tell whether the model beats guessing.
+    - `warning`: the model beats the dummies but does worse than the best one-feature rule
+      (the interval of the difference lies below zero); `info` when it merely does not beat
+      the rule (as for `error`) or the test set is too small to tell.
+
+    A user's model is scored as given. When pitfall fits its default model and the metric is
+    balanced accuracy, the model and the rule both predict the class with the highest ratio of
+    posterior to training prior (the decision that maximises balanced accuracy), so neither is
+    handicapped on imbalanced data.
 
     ## Why it matters
     A 70% accuracy sounds good until you learn that 70% of the pictures are cats. A model that
@@ -61,6 +73,9 @@ class WeakerThanBaseline(Check):
 
     ## Options
     - `level` (default 0.95): confidence level of the paired intervals.
+    - `margin` (default 0.05): the smallest gain over a baseline that counts, as a share of the
+      way from the baseline's score to a perfect one (0.05 of the 0.5 between a balanced
+      accuracy of 0.5 and 1 is 0.025; for `mae` and `rmse`, 5% of the baseline's error).
     """
 
     code = "PF401"
@@ -70,13 +85,15 @@ class WeakerThanBaseline(Check):
     requires = Requires(model=True)
     model_based = True
 
-    def __init__(self, *, level: float = 0.95):
+    def __init__(self, *, level: float = 0.95, margin: float = 0.05):
         self.level = level
+        self.margin = margin
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         metric = ctx.metric
+        self.greater_is_better = metric.greater_is_better
         model_pred = ctx.predictions
-        model_iv = ctx.score(model_pred)
+        model_iv = ctx.score(model_pred, level=self.level)
         baselines = dummy_predictions(ctx)
         sfs = single_feature_scores(ctx)
         ranked = sfs.ranked()
@@ -90,8 +107,8 @@ class WeakerThanBaseline(Check):
         for name, pred in baselines.items():
             if metric.needs_proba and pred.proba is None:
                 continue
-            scores[name] = ctx.score(pred)
-            diffs[name] = ctx.score_difference(model_pred, pred)
+            scores[name] = ctx.score(pred, level=self.level)
+            diffs[name] = ctx.score_difference(model_pred, pred, level=self.level)
         ctx.metrics["scores"] = {
             "metric": metric.name,
             "greater_is_better": metric.greater_is_better,
@@ -99,32 +116,81 @@ class WeakerThanBaseline(Check):
             "values": {k: v.to_dict() for k, v in scores.items()},
             "model_minus_baseline": {k: v.to_dict() for k, v in diffs.items()},
         }
-        dummies = [n for n in diffs if not n.startswith("rule:")]
+        # the stratified guess can beat the majority guess only on macro F1; elsewhere it differs
+        # from it by the luck of its random draw alone, so it is shown but not judged
+        dummies = [
+            n
+            for n in diffs
+            if not n.startswith("rule:") and (n != "stratified" or metric.name == "f1_macro")
+        ]
         if not dummies:
             return
-        best_dummy = min(dummies, key=lambda n: diffs[n].low)  # the one the model beats least
-        d = diffs[best_dummy]
+        verdicts = {n: self._verdict(diffs[n], scores[n]) for n in diffs}
+        # the dummy the model beats least: worst verdict first, then lowest upper bound
+        best_dummy = min(dummies, key=lambda n: (-_RANK[verdicts[n]], diffs[n].high))
+        d, verdict = diffs[best_dummy], verdicts[best_dummy]
         evidence = {
             "metric": metric.name,
             "model": model_iv.to_dict(),
             "baselines": {k: v.to_dict() for k, v in scores.items() if k != "model"},
             "difference": {k: v.to_dict() for k, v in diffs.items()},
+            "margin": self.margin,
+            "compared_with": best_dummy,
         }
-        if not d.low > 0:
+        if verdict != "better":
             yield self.finding(
-                f"The model's {metric.name} {model_iv} does not beat the {best_dummy} baseline's "
-                f"{scores[best_dummy]} (difference {d}).",
-                "Report the baselines; revisit the features, labels and amount of data before tuning the model.",
+                f"The model's {metric.name} {model_iv} {_PHRASE[verdict]} the {best_dummy} "
+                f"baseline's {scores[best_dummy]} (difference {d}{_WHY[verdict]}).",
+                "Report the baselines; revisit the features, labels and amount of data (or collect "
+                "more test rows) before tuning the model.",
                 evidence=evidence,
+                severity=Severity.WARNING if verdict == "unclear" else Severity.ERROR,
             )
             return
         rule_key = f"rule: {rule_name}" if rule_name else None
-        if rule_key in diffs and not diffs[rule_key].low > 0:
+        if rule_key in diffs and verdicts[rule_key] != "better":
+            verdict = verdicts[rule_key]
             yield self.finding(
-                f"The model's {metric.name} {model_iv} does not clearly beat a one-feature rule on "
-                f"{rule_name!r}: {scores[rule_key]} (difference {diffs[rule_key]}).",
-                f"Compare the model with a simple threshold on {rule_name!r}; the extra complexity may not pay.",
-                evidence=evidence,
+                f"The model's {metric.name} {model_iv} {_PHRASE[verdict]} a one-feature rule on "
+                f"{rule_name!r}: {scores[rule_key]} (difference {diffs[rule_key]}{_WHY[verdict]}).",
+                f"Compare the model with a simple threshold on {rule_name!r}; the extra "
+                "complexity may not pay.",
+                evidence={**evidence, "compared_with": rule_key},
                 columns=(rule_name.removeprefix("missing(").removesuffix(")"),),
-                severity=Severity.WARNING,
+                severity=Severity.WARNING if verdict == "worse" else Severity.INFO,
             )
+
+    def _verdict(self, diff: Interval, baseline: Interval) -> str:
+        """How the model compares with a baseline, from the paired interval of the difference.
+
+        ``better``: the interval lies above 0. ``worse``: it lies below 0. ``not better``: it
+        lies below the smallest gain that counts. ``unclear``: otherwise.
+        """
+        margin = self.margin * headroom(baseline.estimate, self.greater_is_better)
+        if diff.low > 0:
+            return "better"
+        if diff.high < 0:
+            return "worse"
+        if diff.high < margin:
+            return "not better"
+        return "unclear"
+
+
+_RANK = {"worse": 3, "not better": 2, "unclear": 1, "better": 0}
+_PHRASE = {
+    "worse": "does worse than",
+    "not better": "does not beat",
+    "unclear": "is not shown to beat",
+}
+_WHY = {
+    "worse": "",
+    "not better": "",
+    "unclear": ": the interval includes 0, the test set is too small to tell",
+}
+
+
+def headroom(score: float, greater_is_better: bool) -> float:
+    """Distance from a baseline's score to a perfect one (1, or an error of 0)."""
+    if not np.isfinite(score):
+        return 0.0
+    return max(1.0 - score, 0.0) if greater_is_better else abs(score)

@@ -16,11 +16,14 @@ class MisleadingMetric(Check):
     """Accuracy on a data set where one class is rare.
 
     ## What it finds
-    Classification targets whose rarest class makes up less than `rare_share` (default 10%) of
-    the training rows. When the scan's metric is `accuracy` this is a warning: always guessing
-    the majority class scores at least 1 − (rare share). Otherwise it is an info note. Either
-    way the finding lists the model's balanced accuracy, macro F1, ROC AUC and PR AUC (average
-    precision) with bootstrap 95% intervals, next to the majority baseline's accuracy.
+    Classification targets whose rarest class is under-represented: less than `rare_share`
+    (default 10%) of the training rows for a binary target, and in general less than
+    `rare_share` × 2 / k of the rows for k classes (4% for five classes), i.e. a fifth of its
+    share under balance. When the scan's metric is `accuracy` this is a warning: always
+    guessing the majority class scores high. Otherwise (balanced accuracy, the default, or a
+    ranking metric) it is an info note. Either way the finding lists the model's accuracy,
+    balanced accuracy, macro F1, ROC AUC and PR AUC (average precision) with bootstrap 95%
+    intervals, next to the majority baseline's accuracy.
 
     ## Why it matters
     With 2% positives, a model that never predicts the positive class scores 98% accuracy and
@@ -35,7 +38,8 @@ class MisleadingMetric(Check):
     A quasar/star classifier with 3% quasars reporting 97.5% accuracy.
 
     ## Options
-    - `rare_share` (default 0.1): share of the rarest class below which it counts as rare.
+    - `rare_share` (default 0.1): share of the rarest class, for a binary target, below which
+      it counts as rare (scaled by 2 / k for k classes).
     """
 
     code = "PF402"
@@ -49,17 +53,21 @@ class MisleadingMetric(Check):
         self.rare_share = rare_share
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        counts = np.bincount(ctx.y_train, minlength=len(ctx.classes))
+        k = len(ctx.classes)
+        counts = np.bincount(ctx.y_train, minlength=k)
         shares = counts / counts.sum()
-        rare = int(np.argmin(shares))
-        if shares[rare] >= self.rare_share:
+        present = np.flatnonzero(counts)
+        rare = int(present[np.argmin(shares[present])])
+        threshold = self.rare_share * 2 / k
+        if shares[rare] >= threshold:
             return
         pred = ctx.predictions
         names = ["accuracy", "balanced_accuracy", "f1_macro"]
         if pred.proba is not None:
             names += ["roc_auc", "average_precision"]
         values = {n: ctx.score(pred, METRICS[n]) for n in names}
-        majority_acc = float(np.mean(ctx.y_test == int(np.argmax(shares))))
+        majority = int(np.argmax(shares))
+        majority_acc = float(np.mean(ctx.y_test == majority))
         ctx.metrics["imbalance"] = {
             "class_shares": {str(c): float(s) for c, s in zip(ctx.classes, shares, strict=True)},
             "model": {n: v.to_dict() for n, v in values.items()},
@@ -68,14 +76,18 @@ class MisleadingMetric(Check):
         uses_accuracy = ctx.metric.name == "accuracy"
         listed = ", ".join(f"{n} {v}" for n, v in values.items() if n != "accuracy")
         rare_label = ctx.classes[rare]
+        verb = "is scored with accuracy" if uses_accuracy else "has accuracy"
         yield self.finding(
-            f"Class {rare_label!r} is {shares[rare]:.1%} of training rows; always guessing the majority "
-            f"gives accuracy {majority_acc:.3f}. The model's accuracy {values['accuracy']} hides it; {listed}.",
-            "Report balanced accuracy, per-class recall and PR AUC (`--metric balanced_accuracy` or "
-            "`--metric average_precision`) next to the baselines.",
+            f"Class {rare_label!r} is {shares[rare]:.1%} of training rows; always guessing "
+            f"{ctx.classes[majority]!r} gives test accuracy {majority_acc:.3f}. The model {verb} "
+            f"{values['accuracy']}; {listed}.",
+            "Report balanced accuracy, per-class recall and PR AUC "
+            "(`--metric balanced_accuracy` or `--metric average_precision`) next to the baselines.",
             evidence={
                 "rare_class": rare_label,
                 "rare_share": float(shares[rare]),
+                "rare_threshold": threshold,
+                "majority_class": ctx.classes[majority],
                 "majority_accuracy": majority_acc,
                 "metric_in_use": ctx.metric.name,
                 "model_metrics": {n: v.to_dict() for n, v in values.items()},

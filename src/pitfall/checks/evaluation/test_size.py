@@ -9,6 +9,8 @@ from pitfall.checks.base import Check, Requires
 from pitfall.checks.context import Context
 from pitfall.findings import Finding, Severity
 
+RELATIVE = {"mae", "rmse"}  # errors in the target's units: precision relative to the error
+
 
 class SmallTestSet(Check):
     """The test set is too small for the precision a score will be quoted with.
@@ -18,7 +20,8 @@ class SmallTestSet(Check):
     precision you will claim (`claimed_precision`, default 0.05, i.e. "0.87 ± 0.05"; set it
     with `--claimed-precision` or `[tool.pitfall.checks.PF403]`), the finding reports the
     half-width and roughly how many test rows would give the claimed precision (half-widths
-    shrink as 1/sqrt(n)).
+    shrink as 1/sqrt(n)). For errors in the target's units (`mae`, `rmse`) the precision is
+    relative: 0.05 means ± 5% of the error.
 
     ## Why it matters
     On 80 test rows an accuracy of 0.85 is compatible with anything from 0.77 to 0.93. Two
@@ -50,18 +53,22 @@ class SmallTestSet(Check):
         iv = ctx.score(ctx.predictions)
         half = iv.half_width
         n = len(ctx.y_test)
-        if not math.isfinite(half) or half <= self.claimed_precision:
+        relative = ctx.metric.name in RELATIVE
+        claimed = self.claimed_precision * (abs(iv.estimate) if relative else 1.0)
+        if not (math.isfinite(half) and claimed > 0) or half <= claimed:
             return
-        needed = int(math.ceil(n * (half / self.claimed_precision) ** 2))
+        needed = int(math.ceil(n * (half / claimed) ** 2))
+        wanted = f"±{self.claimed_precision:.0%} (±{claimed:.3g})" if relative else f"±{claimed:g}"
         yield self.finding(
-            f"The test score {ctx.metric.name} {iv} on {n:,} rows is only precise to ±{half:.3f}, "
-            f"wider than the claimed ±{self.claimed_precision:g}; about {needed:,} test rows would be needed.",
+            f"The test score {ctx.metric.name} {iv} on {n:,} rows is only precise to ±{half:.3g}, "
+            f"wider than the claimed {wanted}; about {needed:,} test rows would be needed.",
             "Hold out more test rows, or report the interval (and fewer decimals) with the score.",
             evidence={
                 "metric": ctx.metric.name,
                 "score": iv.to_dict(),
                 "half_width": half,
                 "claimed_precision": self.claimed_precision,
+                "claimed_half_width": claimed,
                 "n_test": n,
                 "n_test_needed": needed,
             },
