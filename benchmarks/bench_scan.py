@@ -130,7 +130,8 @@ def main() -> None:
     for name in ("data_checks", "model_checks"):
         if name in results and results[name]["result"]:
             print(
-                f"{name}: findings {results[name]['result'].get('codes')} crashed {results[name]['result'].get('crashed')}"
+                f"{name}: findings {results[name]['result'].get('codes')} "
+                f"crashed {results[name]['result'].get('crashed')}"
             )
     summary = {
         "rows": args.rows,

@@ -121,12 +121,15 @@ def load_config(path: Path | None = None) -> Config:
     if "test-size" in table:
         value = table["test-size"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise ConfigError(f"{source}: [tool.pitfall] test-size must be a number between 0 and 1. Got {value!r} instead.")
+            raise ConfigError(
+                f"{source}: [tool.pitfall] test-size must be a number between 0 and 1. Got {value!r} instead."
+            )
         cfg.test_size = float(value)
     for key in ("severity", "per-column-ignores", "checks"):
         if key in table and not isinstance(table[key], dict):
             raise ConfigError(
-                f"{source}: [tool.pitfall] {key} must be a table, e.g. [tool.pitfall.{key}]. Got {table[key]!r} instead."
+                f"{source}: [tool.pitfall] {key} must be a table, e.g. [tool.pitfall.{key}]. "
+                f"Got {table[key]!r} instead."
             )
     for key in ("fail-on", "metric"):
         if key in table and not isinstance(table[key], str):

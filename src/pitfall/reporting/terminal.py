@@ -34,7 +34,8 @@ def _header(report: Report) -> Text:
     t.append("pitfall scan ", style="bold")
     t.append(f"{src}\n", style="pitfall.muted")
     t.append(
-        f"target {i.get('target')!r} ({i.get('task')}), {i.get('n_train', 0):,} train / {i.get('n_test', 0):,} test rows, "
+        f"target {i.get('target')!r} ({i.get('task')}), "
+        f"{i.get('n_train', 0):,} train / {i.get('n_test', 0):,} test rows, "
         f"{i.get('n_features', 0)} features, split: {i.get('split')}, model: {i.get('model')}, "
         f"metric: {i.get('metric')}, seed: {i.get('seed')}",
         style="pitfall.muted",
