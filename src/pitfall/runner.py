@@ -47,6 +47,15 @@ def _as_frame(data: DataLike, name: str) -> tuple[pd.DataFrame, str]:
     raise InputError(f"{name} must be a pandas DataFrame or a path to a data file. Got {type(data).__name__} instead.")
 
 
+def _columns(value: list[str] | tuple[str, ...] | str | None) -> tuple[str, ...]:
+    """Column names from a list or a comma-separated string, in order, without repeats."""
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, str) else [str(v) for v in value]
+    names = [part.strip() for v in values for part in v.split(",")]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def build_split(
     train: DataLike,
     test: DataLike | None = None,
@@ -55,13 +64,17 @@ def build_split(
     group: str | None = None,
     time: str | None = None,
     id: str | None = None,
+    study: list[str] | str | None = None,
+    sensitive: list[str] | str | None = None,
     split: str | None = None,
     test_size: float = 0.2,
     task: str | None = None,
     seed: int = 0,
 ) -> Split:
     """Load the data and make (or take) the train/test split, validated."""
-    roles = Roles(target=target, group=group, time=time, id=id)
+    roles = Roles(
+        target=target, group=group, time=time, id=id, study=_columns(study), sensitive=_columns(sensitive)
+    )
     train_df, train_name = _as_frame(train, "train")
     if task is not None and task not in ("binary", "multiclass", "regression"):
         raise ConfigError(f"--task must be binary, multiclass or regression. Got {task!r} instead.")
@@ -101,6 +114,8 @@ def scan(
     group: str | None = None,
     time: str | None = None,
     id: str | None = None,
+    study: list[str] | str | None = None,
+    sensitive: list[str] | str | None = None,
     model: Any = None,
     split: str | None = None,
     test_size: float | None = None,
@@ -122,6 +137,8 @@ def scan(
         group: Column naming the object each row belongs to (rows of one group must stay together).
         time: Column with the observation time.
         id: Row-identifier column, never used as a feature.
+        study: Feature(s) the study is about; PF302 checks the model does not beg the question.
+        sensitive: Column(s) whose groups must be served equally well (PF303 slices by them).
         model: A fitted scikit-learn-style estimator; pitfall fits its default model when None.
         split: ``random``, ``group`` or ``time`` (only with one data set).
         test_size: Share of rows for test when pitfall splits. Defaults to 0.2.
@@ -157,6 +174,8 @@ def scan(
         group=group,
         time=time,
         id=id,
+        study=study,
+        sensitive=sensitive,
         split=split,
         test_size=test_size,
         task=task,
@@ -190,6 +209,8 @@ def scan(
             "group": group,
             "time": time,
             "id": id,
+            "study": list(data.roles.study),
+            "sensitive": list(data.roles.sensitive),
             "model": "user" if model is not None else "default (HistGradientBoosting)",
             "model_class": type(model).__name__ if model is not None else "DefaultModel",
             "metric": ctx.metric.name,
@@ -244,6 +265,8 @@ def _unmet(cls: type[Check], data: Split) -> str | None:
         return "needs --group"
     if req.time and not data.roles.time:
         return "needs --time"
+    if req.study and not data.roles.study:
+        return "needs --study"
     return None
 
 

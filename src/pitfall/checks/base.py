@@ -24,12 +24,14 @@ class Requires:
         model: Predictions of a model (the user's, or pitfall's default).
         group: A declared group column.
         time: A declared time column.
+        study: Declared study variable(s) (``--study``).
         tasks: Target types the check applies to.
     """
 
     model: bool = False
     group: bool = False
     time: bool = False
+    study: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
 
 

@@ -25,12 +25,24 @@ class Roles:
         group: Column identifying the object a row belongs to (a galaxy, a patient).
         time: Column with the time a row was observed.
         id: Row identifier; never used as a feature.
+        study: Features the study is about (``--study colour``): PF302 measures how much the
+            model leans on them and whether it exaggerates their link to the label.
+        sensitive: Columns whose groups must be served equally well (``--sensitive sex``):
+            PF303 always slices by them. They stay features if they are in the data.
     """
 
     target: str
     group: str | None = None
     time: str | None = None
     id: str | None = None
+    study: tuple[str, ...] = ()
+    sensitive: tuple[str, ...] = ()
+
+    def named(self) -> list[tuple[str, str]]:
+        """Every (role, column) pair the user named, for validation."""
+        pairs = [("target", self.target), ("group", self.group), ("time", self.time), ("id", self.id)]
+        pairs += [("study", c) for c in self.study] + [("sensitive", c) for c in self.sensitive]
+        return [(r, c) for r, c in pairs if c]
 
     def non_features(self) -> set[str]:
         return {c for c in (self.target, self.group, self.time, self.id) if c}
@@ -112,8 +124,13 @@ def _did_you_mean(name: str, columns: list[str]) -> str:
 def _check_roles(roles: Roles) -> None:
     """One column cannot play two roles: a target that is also the group would leak itself."""
     seen: dict[str, str] = {}
-    for role, col in (("target", roles.target), ("group", roles.group), ("time", roles.time), ("id", roles.id)):
-        if not col:
+    for role, col in roles.named():
+        if role in ("study", "sensitive"):
+            if col in seen and (role == "study" or seen[col] == "target"):
+                raise InputError(
+                    f"--{role} names column {col!r}, which is the --{seen[col]} column. "
+                    "Give it a feature column."
+                )
             continue
         if col in seen:
             raise InputError(
@@ -165,8 +182,8 @@ def validate_split(
         dupes = sorted({c for c in cols if cols.count(c) > 1})
         if dupes:
             raise InputError(f"{name}: duplicate column name(s) {_describe_columns(dupes)}. Rename them.")
-        for role, col in (("target", roles.target), ("group", roles.group), ("time", roles.time), ("id", roles.id)):
-            if col and col not in frame.columns:
+        for role, col in roles.named():
+            if col not in frame.columns:
                 raise InputError(
                     f"{name}: no {role} column {col!r}.{_did_you_mean(col, cols)} "
                     f"Columns are: {_describe_columns(cols)}. Pass one of them with --{role}."
