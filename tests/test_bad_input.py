@@ -349,7 +349,7 @@ def unknown_metric(tmp: Path) -> Case:
 @case
 def metric_for_the_wrong_task(tmp: Path) -> Case:
     write_pair(tmp)
-    return Case([*PAIR, "--metric", "r2"], ("--metric r2", "regression metric", "classification target"))
+    return Case([*PAIR, "--metric", "r2"], ("metric r2", "regression metric", "classification target"))
 
 
 @case

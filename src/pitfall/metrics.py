@@ -199,13 +199,14 @@ def get_metric(name: str, task: str) -> Metric:
         name = default_metric(task)
     if name not in METRICS:
         raise ConfigError(
-            f"--metric must be one of auto, {', '.join(METRICS)}. Got {name!r} instead."
+            f"the metric (--metric or [tool.pitfall] metric) must be one of auto, {', '.join(METRICS)}. "
+            f"Got {name!r} instead."
         )
     metric = METRICS[name]
     kind = "regression" if task == "regression" else "classification"
     if metric.task != kind:
         raise ConfigError(
-            f"--metric {name} is a {metric.task} metric but the target is a {kind} target. "
+            f"metric {name} is a {metric.task} metric but the target is a {kind} target. "
             f"Use --metric {default_metric(task)} or --task."
         )
     return metric

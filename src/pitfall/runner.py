@@ -191,7 +191,7 @@ def scan(
     _ = ctx.metric  # validate the metric name against the task before any work
     if model is not None and ctx.metric.needs_proba and not hasattr(model, "predict_proba"):
         raise ModelError(
-            f"--metric {ctx.metric.name} needs probabilities but the model ({type(model).__name__}) "
+            f"metric {ctx.metric.name} needs probabilities but the model ({type(model).__name__}) "
             "has no predict_proba(). Use --metric balanced_accuracy or a probabilistic model."
         )
     sel = parse_selectors(select, option="--select") or cfg.select

@@ -151,7 +151,7 @@ class Context:
         except Exception as exc:
             raise ModelError(
                 f"the model ({name}) failed to predict on the test data: {type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:160] if str(exc) else ''}. "
+                f"{str(exc).splitlines()[0][:160].rstrip('.') if str(exc) else ''}. "
                 "Give a model fitted on these columns (a Pipeline that includes its preprocessing)."
             ) from None
         if len(raw) != len(X):
@@ -182,7 +182,7 @@ class Context:
                 proba = None
         if proba is None and self.metric.needs_proba:
             raise ModelError(
-                f"--metric {self.metric.name} needs probabilities but the model ({name}) has no "
+                f"metric {self.metric.name} needs probabilities but the model ({name}) has no "
                 "working predict_proba(). Use --metric balanced_accuracy or a probabilistic model."
             )
         return Predictions(label=label.astype(np.int64), proba=proba)
@@ -229,6 +229,10 @@ class Context:
         from sklearn.model_selection import train_test_split
 
         stratify = self.is_classification and np.bincount(self.y_train).min() >= 2
+        self.notes.append(
+            f"Cross-validated checks used a seeded {'stratified ' if stratify else ''}sample of "
+            f"{MAX_CV_ROWS:,} of the {n:,} training rows."
+        )
         rows, _ = train_test_split(
             np.arange(n),
             train_size=MAX_CV_ROWS,
