@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_scan.py
+	$(PY) benchmarks/bench_model_checks.py
 
 clean:
 	rm -rf $(VENV) report.html build *.egg-info
