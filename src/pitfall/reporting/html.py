@@ -72,6 +72,7 @@ def _view(report: Report) -> dict[str, Any]:
         if hidden:
             note += f" {hidden} lower-scoring feature(s) not shown."
         plots.append({"svg": Markup(svg_text), "note": note, "table": None})
+    plots += _model_plots(report.metrics)
     ran = [c for c in report.timings if c != "total" and c not in report.skipped]
     flagged = {f.code for f in report.findings}
     passed = [c for c in ran if c not in flagged and c not in report.crashed]
@@ -101,6 +102,33 @@ def _view(report: Report) -> dict[str, Any]:
         "timings": _timings(report.timings, CHECKS),
         "notes": list(report.notes),
     }
+
+
+def _model_plots(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """Plots of the model checks (PF302-PF405), each only when its check measured something."""
+    from pitfall.reporting import model_plots
+
+    out = []
+    study = model_plots.ablation_plot(metrics.get("study"), str((metrics.get("scores") or {}).get("metric", "score")))
+    if study:
+        out.append({"svg": Markup(study), "note": "PF302: bars near zero mean the model does not need the variable.",
+                    "table": None})
+    sliced = model_plots.slices_plot(metrics.get("slices"))
+    if sliced:
+        svg_text, hidden = sliced
+        note = "PF303: the slices with the lowest scores; red slices differ from the rest beyond chance."
+        if hidden:
+            note += f" {hidden} more slice(s) in the JSON report."
+        out.append({"svg": Markup(svg_text), "note": note, "table": None})
+    churn = model_plots.churn_plot(metrics.get("seeds"))
+    if churn:
+        out.append({"svg": Markup(churn), "note": "PF404: rows right of zero change their prediction with the seed.",
+                    "table": None})
+    reliability = model_plots.reliability_plot(metrics.get("calibration"))
+    if reliability:
+        out.append({"svg": Markup(reliability), "note": "PF405: points below the diagonal are overconfident.",
+                    "table": None})
+    return out
 
 
 def _sources(inputs: dict[str, Any]) -> str:
