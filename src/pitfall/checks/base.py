@@ -25,6 +25,8 @@ class Requires:
         group: A declared group column.
         time: A declared time column.
         study: Declared study variable(s) (``--study``).
+        drift: A reference and a current data set (``pitfall drift``); ``pitfall scan`` leaves
+            these checks out altogether.
         tasks: Target types the check applies to.
     """
 
@@ -32,6 +34,7 @@ class Requires:
     group: bool = False
     time: bool = False
     study: bool = False
+    drift: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
 
 
