@@ -182,3 +182,24 @@ def test_renders_in_headless_chromium(scanned, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1200, 2000)
+
+
+def test_example_rows_become_a_table_with_test_train_pairs():
+    from pitfall.findings import Finding, Severity
+
+    examples = [
+        {"test_row": 3, "train_row": 1200, "values": {EVIL: {"test": 1.5, "train": 1.25}, "id": {"test": 101163,
+                                                                                               "train": 101163}}},
+        {"test_row": 7, "train_row": 12, "values": {EVIL: {"test": 2.0, "train": 2.0}}},
+    ]
+    report = Report(inputs={"data": "d.csv", "target": "y", "study": []})
+    report.findings.append(
+        Finding(code="PF202", name="near-duplicates", family="leakage", severity=Severity.ERROR, message="m",
+                fix="f", evidence={"count": 2, "examples": examples})
+    )
+    html = report.to_html()
+    table = re.search(r'<table class="pf-examples">.*?</table>', html, flags=re.S).group(0)
+    assert "2 of 2 example(s); pairs read test / train" in table
+    assert EVIL_ESCAPED in table and EVIL not in html
+    assert "<td>1.5 / 1.25</td>" in table and "<td>101163 / 101163</td>" in table and "<td>1200</td>" in table
+    assert ">study<" not in html  # empty roles are not listed in the header

@@ -144,7 +144,7 @@ def _inputs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
 
     def add(label: str, value: Any) -> None:
-        if value is not None and value != "":
+        if value is not None and value != "" and value != []:
             rows.append((label, _format_value(value)))
 
     add("data", inputs.get("data"))
@@ -242,8 +242,55 @@ def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+_MAX_EXAMPLE_ROWS = 5
+_MAX_EXAMPLE_COLUMNS = 10
+
+
+def _cell(value: Any) -> str:
+    """Example cells: identifiers and row numbers without thousands separators."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _format_value(value)
+
+
+def _example_table(value: Any) -> dict[str, Any] | None:
+    """Example rows (a list of dicts: copies, suspects) as a small table; nested ``{"test": a,
+    "train": b}`` pairs become ``a / b`` so a near copy reads at a glance."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        return None
+    flat_rows: list[dict[str, str]] = []
+    for example in value[:_MAX_EXAMPLE_ROWS]:
+        flat: dict[str, str] = {}
+        for key, v in example.items():
+            if isinstance(v, dict) and not _is_interval(v):
+                for sub, sv in v.items():
+                    name = str(sub) if key == "values" else f"{key}.{sub}"
+                    if isinstance(sv, dict) and set(sv) == {"test", "train"}:
+                        flat[name] = f"{_cell(sv['test'])} / {_cell(sv['train'])}"
+                    else:
+                        flat[name] = _cell(sv)
+            else:
+                flat[str(key)] = _cell(v)
+        flat_rows.append(flat)
+    headers = list(dict.fromkeys(k for row in flat_rows for k in row))
+    hidden = max(len(headers) - _MAX_EXAMPLE_COLUMNS, 0)
+    headers = headers[:_MAX_EXAMPLE_COLUMNS]
+    paired = any(" / " in v for row in flat_rows for v in row.values())
+    note = f"{min(len(value), _MAX_EXAMPLE_ROWS)} of {len(value)} example(s)"
+    if paired:
+        note += "; pairs read test / train"
+    if hidden:
+        note += f"; {hidden} more column(s) in the JSON"
+    return {
+        "headers": headers,
+        "rows": [[row.get(h, "") for h in headers] for row in flat_rows],
+        "note": note,
+    }
+
+
 def _finding(f) -> dict[str, Any]:
     raw = json.dumps(jsonable(f.evidence), indent=2, ensure_ascii=False, allow_nan=False)
+    examples = _example_table(jsonable(f.evidence.get("examples")))
     if len(raw) > _MAX_JSON:
         raw = raw[:_MAX_JSON] + f"\n… ({len(raw) - _MAX_JSON:,} more characters in the JSON report)"
     return {
@@ -254,7 +301,8 @@ def _finding(f) -> dict[str, Any]:
         "message": f.message,
         "fix": f.fix,
         "columns": list(f.columns),
-        "evidence": _evidence_rows(f.evidence),
+        "evidence": _evidence_rows({k: v for k, v in f.evidence.items() if k != "examples" or examples is None}),
+        "examples": examples,
         "evidence_json": raw if f.evidence else "",
         "docs": f.docs,
     }
