@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 examples: $(STAMP)
 	$(PY) examples/generate.py
+	$(PY) examples/generate_museum.py
 
 demo: $(STAMP) examples
 	-$(VENV)/bin/pitfall scan examples/galaxies/train.csv examples/galaxies/test.csv \
@@ -21,6 +22,10 @@ demo: $(STAMP) examples
 	@echo "Report written to report.html (the scan above exits 1 on purpose: the example is full of pitfalls)."
 	$(VENV)/bin/pitfall scan examples/galaxies_clean/train.csv examples/galaxies_clean/test.csv \
 		--target morphology --group galaxy_id --id object_id --quiet --format text
+	-$(VENV)/bin/pitfall drift examples/museum_tickets/reference.csv examples/museum_tickets/current.csv \
+		--time purchased_at --window 7d --target no_show \
+		--model examples/museum_tickets/model.joblib --trust-model --format html --output drift.html
+	@echo "Drift report written to drift.html (exit 1 on purpose: the museum's data drifted)."
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q
@@ -33,4 +38,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_model_checks.py
 
 clean:
-	rm -rf $(VENV) report.html build *.egg-info
+	rm -rf $(VENV) report.html drift.html build *.egg-info

@@ -29,7 +29,7 @@ from pitfall.cli.main import main
 
 PITFALL = Path(sys.executable).with_name("pitfall")
 # Checks that need no model keep each run well under a second.
-FAST = ["--select", "PF1,PF201", "--no-config", "--format", "json"]
+FAST = ["--select", "PF101,PF102,PF103,PF104,PF105,PF201", "--no-config", "--format", "json"]
 
 
 def frame(n: int = 120, seed: int = 0) -> pd.DataFrame:

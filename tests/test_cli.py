@@ -25,7 +25,7 @@ from pitfall.cli.main import main
 from .conftest import clean_classification, split_frame
 
 PITFALL = Path(sys.executable).with_name("pitfall")
-NO_MODEL = ["--select", "PF1,PF201,PF202", "--no-config"]
+NO_MODEL = ["--select", "PF101,PF102,PF103,PF104,PF105,PF201,PF202", "--no-config"]
 
 
 def _write(folder: Path, train: pd.DataFrame, test: pd.DataFrame) -> list[str]:
@@ -198,7 +198,7 @@ def test_warning_fails_only_with_fail_on_warning(capsys, warn_only, fail_on, exp
 
 def test_console_script_exit_codes(clean, leaky):
     """The real entry point: the process exit status is what CI sees."""
-    quick = ["--select", "PF1,PF201", "--no-config", "--format", "json"]
+    quick = ["--select", "PF101,PF102,PF103,PF104,PF105,PF201", "--no-config", "--format", "json"]
     ok = subprocess.run([str(PITFALL), "scan", *clean, *quick], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["findings"] == []
@@ -301,6 +301,17 @@ def test_checks_json(capsys):
         assert {"code", "name", "family", "severity", "summary"} <= set(r)
         assert r["severity"] in ("error", "warning", "info")
         assert r["name"] == CHECKS[r["code"]].name
+
+
+def test_checks_markdown_is_the_readme_table(capsys):
+    rc, out, err = run(capsys, "checks", "--format", "markdown")
+    assert rc == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "| code | name | severity | needs | what it finds |"
+    assert [ln.split(" | ")[0].lstrip("| ") for ln in lines[2:]] == list(CHECKS)
+    assert "| PF204 | `temporal-leakage` | error | --time |" in out
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert out.strip() in readme, "README's checks table is stale: paste `pitfall checks --format markdown`"
 
 
 def test_explain_prints_the_docs(capsys):

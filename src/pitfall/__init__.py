@@ -27,11 +27,13 @@ __all__ = [
     "Report",
     "Severity",
     "__version__",
+    "drift",
     "scan",
 ]
 
 _LAZY = {
     "scan": "pitfall.runner",
+    "drift": "pitfall.monitoring.runner",
     "Report": "pitfall.report",
     "Finding": "pitfall.findings",
     "Severity": "pitfall.findings",
@@ -44,6 +46,7 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
     from pitfall.findings import Finding, Severity
+    from pitfall.monitoring.runner import drift
     from pitfall.report import Report
     from pitfall.runner import scan
 

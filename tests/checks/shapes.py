@@ -155,7 +155,7 @@ SHAPES: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 SKLEARN = ("iris", "wine", "breast_cancer", "digits", "diabetes")
-DATA_CHECKS = "PF1,PF201,PF202,PF203,PF204"
+DATA_CHECKS = "PF101,PF102,PF103,PF104,PF105,PF201,PF202,PF203,PF204"
 
 
 def random_split(

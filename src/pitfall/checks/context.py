@@ -118,19 +118,20 @@ class Context:
         return self.fit_default_model(self.split.features)
 
     def fit_default_model(
-        self, features: list[str], rows: np.ndarray | None = None, balanced: bool | None = None
+        self, features: list[str], rows: np.ndarray | None = None, balanced: bool | None = None,
+        seed: int | None = None,
     ) -> Any:
         """pitfall's default model on some features (and training rows), seeded.
 
         ``balanced`` (by default: when the scan's metric is balanced accuracy) makes it predict
         the class with the highest posterior-to-prior ratio, the decision that maximises
-        balanced accuracy, as the one-feature rules do.
+        balanced accuracy, as the one-feature rules do. ``seed`` defaults to the scan's seed.
         """
         if balanced is None:
             balanced = self.metric.name == "balanced_accuracy"
         model = default_model(
             self.task,
-            self.seed,
+            self.seed if seed is None else seed,
             balanced=self.is_classification and balanced,
             n_jobs=self.options.n_jobs,
         )

@@ -6,19 +6,32 @@ Codes are never reused or renumbered; a renamed code goes into ``REDIRECTS``.
 from __future__ import annotations
 
 from pitfall.checks.base import Check
+from pitfall.checks.drift.feature_drift import FeatureDrift
+from pitfall.checks.drift.label_drift import LabelDrift
+from pitfall.checks.drift.multivariate_drift import MultivariateDrift
+from pitfall.checks.drift.performance_drift import EstimatedPerformanceDrop
+from pitfall.checks.drift.prediction_drift import PredictionDrift
 from pitfall.checks.evaluation.baselines import WeakerThanBaseline
+from pitfall.checks.evaluation.calibration import Miscalibrated
 from pitfall.checks.evaluation.imbalance import MisleadingMetric
+from pitfall.checks.evaluation.robustness import FragileToPerturbation
 from pitfall.checks.evaluation.test_size import SmallTestSet
+from pitfall.checks.evaluation.underspecification import UnderspecifiedModel
 from pitfall.checks.integrity.conflicting_labels import ConflictingLabels
 from pitfall.checks.integrity.constant_columns import ConstantColumn
 from pitfall.checks.integrity.duplicate_rows import DuplicateRows
 from pitfall.checks.integrity.id_like import IdLikeColumn
+from pitfall.checks.integrity.label_errors import LabelErrors
 from pitfall.checks.integrity.mixed_types import MixedTypes
 from pitfall.checks.leakage.group_leakage import GroupLeakage
 from pitfall.checks.leakage.near_duplicates import NearDuplicates
+from pitfall.checks.leakage.preprocessing_leakage import PreprocessingFittedOnTest
 from pitfall.checks.leakage.target_leakage import TargetLeakage
 from pitfall.checks.leakage.temporal_leakage import TemporalLeakage
 from pitfall.checks.leakage.train_test_duplicates import TrainTestDuplicates
+from pitfall.checks.shortcuts.study_variable import BeggingTheQuestion
+from pitfall.checks.shortcuts.subgroup_gap import SubgroupGap
+from pitfall.checks.shortcuts.trivial_statistics import TrivialStatisticShortcut
 
 __all__ = ["CHECKS", "FAMILIES", "REDIRECTS", "get_check"]
 
@@ -38,14 +51,27 @@ CHECKS: dict[str, type[Check]] = {
     "PF103": ConstantColumn,
     "PF104": IdLikeColumn,
     "PF105": MixedTypes,
+    "PF106": LabelErrors,
     "PF201": TrainTestDuplicates,
     "PF202": NearDuplicates,
     "PF203": GroupLeakage,
     "PF204": TemporalLeakage,
     "PF205": TargetLeakage,
+    "PF206": PreprocessingFittedOnTest,
+    "PF301": TrivialStatisticShortcut,
+    "PF302": BeggingTheQuestion,
+    "PF303": SubgroupGap,
     "PF401": WeakerThanBaseline,
     "PF402": MisleadingMetric,
     "PF403": SmallTestSet,
+    "PF404": UnderspecifiedModel,
+    "PF405": Miscalibrated,
+    "PF406": FragileToPerturbation,
+    "PF501": FeatureDrift,
+    "PF502": MultivariateDrift,
+    "PF503": LabelDrift,
+    "PF504": PredictionDrift,
+    "PF505": EstimatedPerformanceDrop,
 }
 
 REDIRECTS: dict[str, str] = {}

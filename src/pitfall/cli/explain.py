@@ -10,9 +10,11 @@ from pitfall.errors import ConfigError
 
 
 @click.command("checks")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 def checks_cmd(fmt: str) -> None:
-    """List every check: code, name, family, default severity."""
+    """List every check: code, name, family, default severity, what it needs."""
     from pitfall.checks.registry import CHECKS
 
     rows = [
@@ -22,22 +24,45 @@ def checks_cmd(fmt: str) -> None:
             "family": cls.family,
             "severity": cls.severity.value,
             "summary": cls.summary(),
-            "needs": [k for k in ("group", "time") if getattr(cls.requires, k)],
+            "needs": _needs(cls),
         }
         for code, cls in CHECKS.items()
     ]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    if fmt == "markdown":
+        click.echo(markdown_table(rows))
+        return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="pitfall checks")
-    for col in ("code", "name", "family", "severity", "summary"):
-        table.add_column(col, overflow="fold")
+    for col in ("code", "name", "family", "severity"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("summary", overflow="fold")
     for r in rows:
         table.add_row(r["code"], r["name"], r["family"], r["severity"], r["summary"])
     Console().print(table)
+
+
+def _needs(cls) -> list[str]:
+    """What a check needs beyond the data: a model's predictions (the user's or the default)
+    and the columns named with --group, --time or --study."""
+    req = cls.requires
+    needs = ["model"] if req.model else []
+    return needs + [f"--{k}" for k in ("group", "time", "study") if getattr(req, k)]
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The registry as a Markdown table (the README's list of checks is this output)."""
+    lines = ["| code | name | severity | needs | what it finds |", "|---|---|---|---|---|"]
+    for r in rows:
+        summary = r["summary"].replace("|", "\\|")
+        lines.append(
+            f"| {r['code']} | `{r['name']}` | {r['severity']} | {', '.join(r['needs']) or 'data'} | {summary} |"
+        )
+    return "\n".join(lines)
 
 
 @click.command("explain")

@@ -73,6 +73,9 @@ def _view(report: Report) -> dict[str, Any]:
             note += f" {hidden} lower-scoring feature(s) not shown."
         plots.append({"svg": Markup(svg_text), "note": note, "table": None})
     plots += _model_plots(report.metrics)
+    from pitfall.reporting.drift_plots import drift_plots
+
+    plots += drift_plots(report.metrics)  # a `pitfall drift` report
     ran = [c for c in report.timings if c != "total" and c not in report.skipped]
     flagged = {f.code for f in report.findings}
     passed = [c for c in ran if c not in flagged and c not in report.crashed]

@@ -30,6 +30,8 @@ _ICON = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 def _header(report: Report) -> Text:
     i = report.inputs
     src = i.get("data") or f"{i.get('train', '?')} / {i.get('test', '?')}"
+    if "reference" in i:  # a `pitfall drift` report
+        return _drift_header(i)
     t = Text()
     t.append("pitfall scan ", style="bold")
     t.append(f"{src}\n", style="pitfall.muted")
@@ -38,6 +40,22 @@ def _header(report: Report) -> Text:
         f"{i.get('n_train', 0):,} train / {i.get('n_test', 0):,} test rows, "
         f"{i.get('n_features', 0)} features, split: {i.get('split')}, model: {i.get('model')}, "
         f"metric: {i.get('metric')}, seed: {i.get('seed')}",
+        style="pitfall.muted",
+    )
+    return t
+
+
+def _drift_header(i: dict) -> Text:
+    t = Text()
+    t.append("pitfall drift ", style="bold")
+    t.append(f"{i.get('reference')} → {i.get('current')}\n", style="pitfall.muted")
+    extra = "".join(
+        f", {label}: {i[key]}" for key, label in (("target", "target"), ("time", "time"), ("window", "window"),
+                                                  ("n_windows", "windows"), ("model", "model")) if i.get(key)
+    )
+    t.append(
+        f"{i.get('n_reference', 0):,} reference / {i.get('n_current', 0):,} current rows, "
+        f"{i.get('features', 0)} features{extra}, seed: {i.get('seed')}",
         style="pitfall.muted",
     )
     return t

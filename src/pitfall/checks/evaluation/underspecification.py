@@ -1,0 +1,236 @@
+"""PF404 underspecified-model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+import numpy as np
+
+from pitfall.checks.base import Check, Requires, Skip
+from pitfall.checks.context import Context, Predictions
+from pitfall.checks.refits import (
+    Predicted,
+    numeric_scales,
+    perturb,
+    predict_frame,
+    row_mean_interval,
+    seeded_refits,
+)
+from pitfall.findings import Finding, Severity
+
+
+class UnderspecifiedModel(Check):
+    """Refits that differ only by their seed score the same but contradict each other on test rows.
+
+    ## What it finds
+    The model is refitted `refits` times (default 5) on the same training rows, changing only
+    its seed: pitfall's default model with seeds `seed`, `seed + 1`, ...; a user's model cloned
+    with every `random_state` parameter set to the seed. A model without a `random_state` has
+    no seed to change, so it is refitted on seeded bootstrap resamples of the training rows
+    instead (the evidence says `source: bootstrap`). On the test set the check measures each
+    refit's score, the *churn* (for every pair of refits, the share of test rows whose predicted
+    label differs, averaged over pairs), the share of rows whose label changes in any refit, and
+    the refits' scores on a *stress set*: the test rows with Gaussian noise of 0.1 × the training
+    standard deviation added to each numeric feature.
+
+    Rows near the decision boundary change label with any small change of the model, and a
+    model that says it is unsure of them is not at fault: gradient boosting on noisy labels
+    churns 5–13% of rows between seeds while giving them probabilities near 0.5. So the check
+    judges *contradictions*: rows where two refits predict different classes and each gives
+    its own class a probability of at least `confidence` (after the same prior correction its
+    decision uses). A well-specified model does not do that: one seed is sure of "A", another
+    sure of "B" only when the data do not pin the model down. For regression a contradiction is
+    a pair of refits whose predictions differ by more than the refits' test RMSE, and the
+    evidence adds `prediction_spread`: the refits' standard deviation per row, averaged over
+    rows, relative to the target's standard deviation.
+
+    `warning`: the contradiction rate's bootstrap 95% interval (over test rows) lies above
+    `min_churn`. The message says whether the refits' scores agree (the paired interval of the
+    best minus the worst refit includes 0): "same score, different predictions". A model
+    without `predict_proba` cannot say which rows it is unsure of; its churn is then reported
+    as `info` when it is above `min_churn`.
+
+    ## Why it matters
+    When a seed decides which class one row in ten gets while the test score stays the same, the
+    score certifies the pipeline but not the predictions: a catalogue, a diagnosis or a ranking
+    built from one run would change with the next. Such models also tend to part ways under
+    small shifts of the data (D'Amour et al. 2020, "Underspecification presents challenges for
+    credibility in modern machine learning").
+
+    ## How to fix
+    Constrain the model: regularise it (shallower trees, minimum leaf size, weight decay),
+    average several seeds (bagging, an ensemble) or use a simpler model. Report predictions with
+    their spread over seeds, and check that conclusions hold for every seed.
+
+    ## Example
+    An unpruned decision tree with `max_features="sqrt"` on noisy labels: five seeds score
+    0.57–0.60 balanced accuracy, yet each pair of them contradicts the other on 36% of the test
+    rows, every one with a probability of 1.
+
+    ## Options
+    - `refits` (default 5): number of seeded refits (at least 2).
+    - `confidence` (default 0.75): probability a refit must give its predicted class for a
+      disagreement to count as a contradiction (odds of 3 to 1).
+    - `min_churn` (default 0.05): the smallest share of test rows contradicted between seeds
+      that matters: one prediction in twenty would change with the seed.
+    - `stress_scale` (default 0.1): noise on the stress set, in training standard deviations.
+    """
+
+    code = "PF404"
+    name = "underspecified-model"
+    family = "evaluation"
+    severity = Severity.WARNING
+    requires = Requires(model=True)
+    model_based = True
+
+    def __init__(
+        self, *, refits: int = 5, confidence: float = 0.75, min_churn: float = 0.05, stress_scale: float = 0.1
+    ):
+        self.refits = refits
+        self.confidence = confidence
+        self.min_churn = min_churn
+        self.stress_scale = stress_scale
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        if int(self.refits) < 2:
+            raise Skip("needs at least 2 refits (option `refits`)")
+        if len(ctx.y_test) < 2:
+            raise Skip("needs at least 2 test rows")
+        refits = seeded_refits(ctx, int(self.refits))
+        models = refits.models
+        X_test = ctx.split.test[list(ctx.split.features)]
+        stressed = perturb(X_test, numeric_scales(ctx), self.stress_scale, np.random.default_rng([ctx.seed, 404]))
+        try:
+            preds = [predict_frame(ctx, m, X_test) for m in models]
+            stress_preds = [predict_frame(ctx, m, stressed) for m in models]
+        except Exception as exc:
+            raise Skip(f"a refitted model failed to predict ({type(exc).__name__}: {str(exc)[:120]})") from None
+        scores = [ctx.score(_as_predictions(p)) for p in preds]
+        estimates = np.array([s.estimate for s in scores])
+        ranked = np.where(np.isfinite(estimates), estimates * (1.0 if ctx.metric.greater_is_better else -1.0), -np.inf)
+        best, worst = int(np.argmax(ranked)), int(np.argmin(ranked))
+        gap = ctx.score_difference(_as_predictions(preds[best]), _as_predictions(preds[worst]))
+        agree = not (gap.low > 0)
+        raw, contradicted, limit = self._disagreement(ctx, preds)
+        churn = row_mean_interval(ctx, raw)
+        judged = row_mean_interval(ctx, contradicted) if contradicted is not None else None
+        labels = np.array([p.label for p in preds])
+        # share of rows whose label changes in any refit (regression: any pair apart by the RMSE)
+        flip_any = float((labels != labels[0]).any(axis=0).mean() if ctx.is_classification else (raw > 0).mean())
+        stress = [ctx.metric(ctx.y_test, p.label, p.proba) for p in stress_preds]
+        n_pairs = len(refits.models) * (len(refits.models) - 1) // 2
+        edges = np.clip((np.arange(n_pairs + 2) - 0.5) / n_pairs, 0.0, 1.0)
+        counts, _ = np.histogram(raw, bins=edges)
+        ctx.metrics["seeds"] = {
+            "seeds": refits.seeds,
+            "source": refits.source,
+            "metric": ctx.metric.name,
+            "scores": [float(e) for e in estimates],
+            "score_intervals": [s.to_dict() for s in scores],
+            "best_minus_worst": gap.to_dict(),
+            "churn_pairwise": churn.to_dict(),
+            "churn_contradicting": judged.to_dict() if judged else None,
+            "flip_any": flip_any,
+            "disagreement_histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
+            "stress_scale": self.stress_scale,
+            "stress_scores": [float(s) for s in stress],
+        }
+        if not ctx.is_classification:
+            spread = labels.std(axis=0, ddof=1).mean() / max(float(np.nanstd(ctx.y_test)), 1e-12)
+            ctx.metrics["seeds"]["prediction_spread"] = float(spread)
+            ctx.metrics["seeds"]["rmse_limit"] = limit
+        evidence = {
+            **ctx.metrics["seeds"],
+            "score_spread": _spread(estimates),
+            "stress_spread": _spread(np.array(stress)),
+            "confidence": self.confidence,
+            "min_churn": self.min_churn,
+            "model_source": ctx.model_source,
+            "example_rows": _examples(ctx, contradicted if contradicted is not None else raw),
+        }
+        verdict = judged if judged is not None else churn
+        if not verdict.low > self.min_churn:
+            return
+        same = (
+            f"while their {ctx.metric.name} scores agree ({_span(estimates)}; best minus worst {gap})"
+            if agree
+            else f"and their {ctx.metric.name} scores differ too ({_span(estimates)}; best minus worst {gap})"
+        )
+        varied = "seeds" if refits.source == "seed" else "bootstrap resamples of the training rows"
+        if judged is None:
+            yield self.finding(
+                f"{len(preds)} refits of the model with different {varied} give different labels to "
+                f"{churn} of the test rows per pair, {same}; without predict_proba pitfall cannot tell "
+                "boundary rows from contradictions.",
+                "Give the model predict_proba (or check the rows' labels across seeds) before trusting single "
+                "predictions.",
+                evidence=evidence,
+                severity=Severity.INFO,
+            )
+            return
+        what = (
+            f"contradict each other (each refit at least {self.confidence:.0%} sure of a different class)"
+            if ctx.is_classification
+            else "disagree by more than their RMSE"
+        )
+        yield self.finding(
+            f"{len(preds)} refits of the model with different {varied} {what} on {judged} of the test rows "
+            f"per pair, {same}.",
+            "Constrain the model (regularise, average several seeds, or use a simpler model) and report "
+            "predictions with their spread over seeds.",
+            evidence=evidence,
+        )
+
+    def _disagreement(
+        self, ctx: Context, preds: list[Predicted]
+    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+        """Per row: share of refit pairs that disagree, and share that contradict each other."""
+        pairs = list(combinations(range(len(preds)), 2))
+        n = len(ctx.y_test)
+        raw = np.zeros(n)
+        if not ctx.is_classification:
+            rmse = float(np.mean([np.sqrt(np.nanmean((p.label - ctx.y_test) ** 2)) for p in preds]))
+            for a, b in pairs:
+                raw += np.abs(preds[a].label - preds[b].label) > rmse
+            raw /= len(pairs)
+            return raw, raw, rmse
+        sure = None
+        if all(p.confidence is not None for p in preds):
+            sure = np.zeros(n)
+        for a, b in pairs:
+            differ = preds[a].label != preds[b].label
+            raw += differ
+            if sure is not None:
+                sure += differ & (preds[a].confidence >= self.confidence) & (preds[b].confidence >= self.confidence)
+        raw /= len(pairs)
+        return raw, None if sure is None else sure / len(pairs), None
+
+
+def _as_predictions(p: Predicted) -> Predictions:
+    return Predictions(p.label, p.proba)
+
+
+def _spread(values: np.ndarray) -> dict[str, float]:
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return {"min": float("nan"), "max": float("nan"), "std": float("nan")}
+    return {
+        "min": float(finite.min()),
+        "max": float(finite.max()),
+        "std": float(finite.std(ddof=1)) if finite.size > 1 else 0.0,
+    }
+
+
+def _span(values: np.ndarray) -> str:
+    s = _spread(values)
+    return f"{s['min']:.3f} to {s['max']:.3f}"
+
+
+def _examples(ctx: Context, per_row: np.ndarray, k: int = 5) -> list:
+    """Identifiers of the test rows the refits disagree on most."""
+    order = np.argsort(-per_row, kind="stable")
+    order = order[per_row[order] > 0][:k]
+    id_col = ctx.split.roles.id
+    ids = ctx.split.test[id_col].iloc[order] if id_col else ctx.split.test.index[order]
+    return [v.item() if isinstance(v, np.generic) else v if isinstance(v, (int, float, str)) else str(v) for v in ids]
