@@ -116,3 +116,18 @@ def test_regression_is_skipped_and_odd_data_do_not_crash():
     train, test = split(binary(400))
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(train.drop(columns="label"), train["label"])
     scan(train, test.head(10), select="PF106", model=model)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_rare_class_with_few_rows_gives_at_most_a_hint(seed):
+    """2% positives (about 30 training rows): the out-of-fold probabilities of the rare class
+    are too rough for the null, which without this rule warned on these clean seeds."""
+    import pitfall
+    from tests.checks.shapes import SHAPES, random_split
+
+    train, test = random_split(SHAPES["imbalanced"](seed=seed), seed=seed)
+    report = pitfall.scan(train, test, target="label", select=["PF106"], config=False, seed=seed)
+    assert not report.crashed
+    found = [f for f in report.findings if f.code == "PF106"]
+    assert all(f.severity.value == "info" for f in found)
+    assert all(f.evidence["rarest_class_rows"] < 500 and "too few" in f.message for f in found)
