@@ -237,7 +237,9 @@ class SubgroupGap(Check):
     with the label in the training data (Cramér's V or the correlation ratio of at least
     `min_association`, Cohen's "small" effect), or a slice whose own class mix in the training
     data differs from the whole's by Cohen's h of at least `min_class_shift` (which stays
-    meaningful when a class is rare), is reported as `info`, unless it is sensitive.
+    meaningful when a class is rare), or a column that alone predicts the label (its
+    one-feature rule beats chance by `min_signal`), is reported as `info`, unless it is
+    sensitive.
     The price: a real problem in a slice whose label mix also differs (a site with its own
     prevalence and careless labels) is reported as `info` too; name the column with
     `--sensitive` to have it judged in full.
@@ -278,6 +280,10 @@ class SubgroupGap(Check):
       which gaps along it are expected (reported as info).
     - `min_class_shift` (default 0.1): Cohen's h between a slice's class mix and the whole's
       (training data) above which a gap in that slice is expected (reported as info).
+    - `min_signal` (default 0.05): how far a column's one-feature rule (balanced accuracy above
+      1/k, or R²; out of fold on train, as in PF205) must beat chance for gaps along the column
+      to be expected (reported as info): slicing an informative feature cuts its range, and
+      the model scores lower inside any slice of it.
     """
 
     code = "PF303"
@@ -298,7 +304,9 @@ class SubgroupGap(Check):
         min_error_ratio: float = 1.25,
         min_association: float = 0.1,
         min_class_shift: float = 0.1,
+        min_signal: float = 0.05,
     ):
+        self.min_signal = min_signal
         self.min_rows = min_rows
         self.max_levels = max_levels
         self.n_bins = n_bins
@@ -330,6 +338,7 @@ class SubgroupGap(Check):
         errors = metric in ("mae", "rmse")
         y, pred = ctx.y_test, ctx.predictions.label
         y_cv = ctx.y_train[ctx.cv_rows]
+        informative = self._informative(ctx)
         entries, small = [], []
         for s in self._slicings(ctx):
             sc = score_slices(metric, y, pred, s.codes, len(s.names), len(ctx.classes))
@@ -354,7 +363,10 @@ class SubgroupGap(Check):
                     "rest_se": float(sc.rest_se[i]), "p": float(st.norm.sf(z)) if np.isfinite(z) else 1.0,
                     "sensitive": s.sensitive,
                     "expected": not s.sensitive
-                    and (assoc >= self.min_association or shift[i] >= self.min_class_shift),
+                    and (
+                        assoc >= self.min_association or shift[i] >= self.min_class_shift
+                        or s.column in informative
+                    ),
                     "association": round(assoc, 4), "class_shift": round(float(shift[i]), 4),
                 })
         if not entries:
@@ -375,6 +387,16 @@ class SubgroupGap(Check):
             "too_small": len(small),
         }
         yield from self._findings(ctx, metric, overall, entries, small)
+
+    def _informative(self, ctx: Context) -> set[str]:
+        """Columns that alone predict the label (their one-feature rule, scored out of fold on
+        train, beats chance by `min_signal`): within a slice of such a column its range is cut,
+        the model has less to go on and scores lower, on any data."""
+        from pitfall.checks.single_feature import single_feature_scores
+
+        sf = single_feature_scores(ctx)
+        chance = 1.0 / max(len(ctx.classes), 1) if ctx.is_classification else 0.0
+        return {name for name, score in sf.scores.items() if np.isfinite(score) and score - chance >= self.min_signal}
 
     def _gap(self, e: dict, errors: bool) -> tuple[float, bool]:
         """Gap (positive: the slice is worse) and whether it is large enough to matter."""
