@@ -36,6 +36,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_scan.py
 	$(PY) benchmarks/bench_model_checks.py
+	$(PY) benchmarks/bench_drift.py
 
 clean:
 	rm -rf $(VENV) report.html drift.html build *.egg-info

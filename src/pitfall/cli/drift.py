@@ -33,9 +33,14 @@ from pitfall.errors import ConfigError, InputError
 )
 @click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary when writing a file.")
+@click.option(
+    "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+    help="Where the chunks are read and summarised: this process, or a Dask cluster (pip install 'pitfall[dask]').",
+)
+@click.option("--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://host:8786 [a local cluster].")
 def drift_cmd(
     reference, current, target, time_col, window, id_col, model_path, trust_model, seed, select, ignore, fmt, output,
-    fail_on, config_path, no_config, quiet,
+    fail_on, config_path, no_config, quiet, engine, scheduler,
 ) -> int:
     """Compare CURRENT data with REFERENCE data: which features, labels and predictions drifted.
 
@@ -44,6 +49,7 @@ def drift_cmd(
       pitfall drift reference.parquet current.parquet
       pitfall drift ref.csv cur.csv --time visit_date --window 7d --target no_show
       pitfall drift ref.parquet cur.parquet --model model.joblib --trust-model --format html -o drift.html
+      pitfall drift ref.parquet cur.parquet --engine dask --scheduler tcp://scheduler:8786
     """
     from pitfall.config import load_config
     from pitfall.data.model import load_model
@@ -62,6 +68,7 @@ def drift_cmd(
     report = drift(
         reference, current, target=target, time=time_col, window=window, id=id_col, model=model,
         select=list(select) or None, ignore=list(ignore) or None, config=cfg if cfg is not None else False, seed=seed,
+        engine=engine, scheduler=scheduler,
     )
     if model_path:
         report.inputs["model"] = str(model_path)

@@ -8,12 +8,17 @@ function over partitions can run it):
 2. bin edges of numeric columns from the sample's quantiles;
 3. reference, pass 2, and current, one pass: fixed-edge histograms, category counts and missing
    counts, per time window for the current data, plus the current row sample.
+
+Each pass is ``engine.map_reduce(source, columns, chunk_rows, fn, combine)`` with a pure ``fn``
+of one chunk and an associative ``combine`` (``pitfall.monitoring.engine``): the ``local`` engine
+loops over the chunks here, the ``dask`` engine maps partitions on a Dask cluster.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from functools import partial
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -30,11 +35,11 @@ from pitfall.data.model import check_model
 from pitfall.data.split import parse_time
 from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
 from pitfall.monitoring.context import PREDICTION, WINDOW, DriftContext, Segment
+from pitfall.monitoring.engine import Engine, open_engine
 from pitfall.monitoring.stream import Source, infer_kinds, normalize, open_source
 from pitfall.monitoring.summaries import (
     CategoricalSummary,
     RowSample,
-    merge,
     quantile_edges,
     summarize_categorical,
     summarize_numeric,
@@ -195,6 +200,8 @@ def drift(
     seed: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
     sample_rows: int = SAMPLE_ROWS,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Report:
     """Compare ``current`` data with ``reference`` data and report what drifted (PF501–PF505).
 
@@ -215,6 +222,10 @@ def drift(
         seed: Seed for the row samples and every model. Defaults to 0.
         chunk_rows: Rows read at a time from a file.
         sample_rows: Rows of each data set kept as a seeded sample for models and exact tests.
+        engine: ``"local"`` (this process, chunk by chunk) or ``"dask"`` (partitions mapped on a
+            Dask cluster; needs ``pip install 'pitfall[dask]'``). Both give the same results.
+        scheduler: Address of a Dask scheduler (``tcp://host:8786``) for ``engine="dask"``; by
+            default the current Dask client, else a local cluster for this call.
 
     Returns:
         A Report with the findings, skipped checks and measured statistics (``metrics["drift"]``).
@@ -241,8 +252,9 @@ def drift(
     ref = open_source(reference, "reference")
     cur = open_source(current, "current")
     features = _check_roles(ref, cur, target, time, id)
-    ctx = _read(ref, cur, features, target=target, time=time, spec=spec, model=model, seed=seed,
-                chunk_rows=chunk_rows, sample_rows=sample_rows)
+    with open_engine(engine, scheduler) as eng:
+        ctx = _read(ref, cur, features, target=target, time=time, spec=spec, model=model, seed=seed,
+                    chunk_rows=chunk_rows, sample_rows=sample_rows, engine=eng)
     ctx.window = None if window is None else str(window)
     ctx.params = {code: dict(p) for code, p in cfg.checks.items()}
     report = Report(
@@ -262,6 +274,7 @@ def drift(
             "model": "user" if model is not None else None,
             "model_class": type(model).__name__ if model is not None else None,
             "seed": seed,
+            "engine": engine,
             "config": cfg.source,
         }
     )
@@ -350,9 +363,79 @@ def _merge_into(acc: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     return acc
 
 
+def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """``_merge_into`` without touching ``a`` (engines may hold on to partial results)."""
+    return _merge_into(dict(a), b)
+
+
+def _sample_part(raw: pd.DataFrame, *, kinds: dict[str, str], source: Source, features: list[str], model: Any,
+                 classifier: bool, sample_rows: int, seed: int, key_cols: list[str]) -> tuple[int, RowSample]:
+    """Pass 1 on one chunk: its row count and row sample."""
+    z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
+    return len(z), RowSample.of(z, sample_rows, seed, key_cols)
+
+
+def _add_samples(a: tuple[int, RowSample], b: tuple[int, RowSample]) -> tuple[int, RowSample]:
+    return a[0] + b[0], a[1].merge(b[1])
+
+
+def _reference_part(raw: pd.DataFrame, *, kinds: dict[str, str], edges: dict[str, np.ndarray], source: Source,
+                    features: list[str], model: Any, classifier: bool) -> dict[str, Any]:
+    """Pass 2 on one chunk: the summary of every column."""
+    z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
+    return _summaries(z, kinds, edges)
+
+
+def _current_part(raw: pd.DataFrame, *, cur_cols: list[str], time: str | None, spec: tuple[str, Any] | None,
+                  kinds: dict[str, str], cur_kinds: dict[str, str], edges: dict[str, np.ndarray], source: Source,
+                  features: list[str], model: Any, classifier: bool, sample_rows: int, seed: int) -> dict[str, Any]:
+    """The current data's pass on one chunk: summaries overall and per window, window bounds and
+    row counts, rows without a time, and the row sample."""
+    z = _augment(raw, normalize(raw[[c for c in cur_cols if c != time]], kinds), source, features, model, classifier)
+    per_window: dict[str, dict[str, Any]] = {}
+    bounds: dict[str, tuple[Any, Any]] = {}
+    counts: dict[str, int] = {}
+    no_time = 0
+    if spec is not None:
+        times = parse_time(raw[time].reset_index(drop=True), source=source.name)
+        keys, bounds = _window_keys(times, spec, time, source.name)
+        no_time = int(keys.isna().sum())
+        z[WINDOW] = keys.to_numpy()
+        for key, idx in z.groupby(WINDOW, sort=False).indices.items():
+            part = z.iloc[idx]
+            counts[key] = len(part)
+            per_window[key] = _summaries(part, cur_kinds, edges)
+        _check_windows(bounds)
+    else:
+        z[WINDOW] = "all"
+    sample = RowSample.of(z, sample_rows, seed, [c for c in cur_cols if c in z.columns])
+    return {"n": len(z), "overall": _summaries(z, cur_kinds, edges), "per_window": per_window, "bounds": bounds,
+            "counts": counts, "no_time": no_time, "sample": sample}
+
+
+def _add_current(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    per_window = dict(a["per_window"])
+    for key, part in b["per_window"].items():
+        per_window[key] = _merged(per_window[key], part) if key in per_window else part
+    bounds = {**b["bounds"], **a["bounds"]}  # a key's bounds are the same wherever it is seen
+    _check_windows(bounds)
+    counts = dict(a["counts"])
+    for key, n in b["counts"].items():
+        counts[key] = counts.get(key, 0) + n
+    return {"n": a["n"] + b["n"], "overall": _merged(a["overall"], b["overall"]), "per_window": per_window,
+            "bounds": bounds, "counts": counts, "no_time": a["no_time"] + b["no_time"],
+            "sample": a["sample"].merge(b["sample"])}
+
+
+def _check_windows(bounds: dict[str, Any]) -> None:
+    if len(bounds) > MAX_WINDOWS:
+        raise ConfigError(f"--window cuts the current data into more than {MAX_WINDOWS} windows. Give a longer window.")
+
+
 def _read(ref: Source, cur: Source, features: list[str], *, target: str | None, time: str | None,
-          spec: tuple[str, Any] | None, model: Any, seed: int, chunk_rows: int, sample_rows: int) -> DriftContext:
-    """The passes over both data sets (see the module docs)."""
+          spec: tuple[str, Any] | None, model: Any, seed: int, chunk_rows: int, sample_rows: int,
+          engine: Engine) -> DriftContext:
+    """The passes over both data sets (see the module docs), each run by ``engine``."""
     target_in_current = bool(target and target in cur.columns)
     ref_cols = features + ([target] if target else [])
     head = ref.head(ref_cols)
@@ -366,53 +449,35 @@ def _read(ref: Source, cur: Source, features: list[str], *, target: str | None, 
     key_cols = list(ref_cols)
 
     # pass 1: the reference sample
-    sample, n_ref = None, 0
-    for raw in ref.chunks(ref_cols, chunk_rows):
-        z = _augment(raw, normalize(raw, kinds), ref, features, model, classifier)
-        n_ref += len(z)
-        sample = merge([sample, RowSample.of(z, sample_rows, seed, key_cols)])
+    common = dict(features=features, model=model, classifier=classifier)
+    first = engine.map_reduce(ref, ref_cols, chunk_rows, partial(
+        _sample_part, kinds=dict(kinds), source=ref, sample_rows=sample_rows, seed=seed, key_cols=key_cols, **common,
+    ), _add_samples)
+    if first is None:
+        raise InputError(f"{ref.name}: no data rows. Give data with rows.")
+    n_ref, sample = first
     ref_sample = sample.frame
     if model is not None:
         kinds[PREDICTION] = "categorical" if classifier else "numeric"
     edges = {c: quantile_edges(ref_sample[c].to_numpy(dtype=float)) for c, k in kinds.items() if k == "numeric"}
 
     # pass 2: reference summaries
-    reference: dict[str, Any] = {}
-    for raw in ref.chunks(ref_cols, chunk_rows):
-        z = _augment(raw, normalize(raw, kinds), ref, features, model, classifier)
-        _merge_into(reference, _summaries(z, kinds, edges))
+    reference: dict[str, Any] = engine.map_reduce(ref, ref_cols, chunk_rows, partial(
+        _reference_part, kinds=kinds, edges=edges, source=ref, **common,
+    ), _merged)
 
     # current: summaries overall and per window, and the sample
     cur_cols = features + ([target] if target_in_current else []) + ([time] if time else [])
     cur_kinds = {c: k for c, k in kinds.items() if c != target or target_in_current}
-    overall: dict[str, Any] = {}
-    per_window: dict[str, dict[str, Any]] = {}
-    bounds: dict[str, tuple[Any, Any]] = {}
-    counts: dict[str, int] = {}
-    csample, n_cur, no_time = None, 0, 0
-    for raw in cur.chunks(cur_cols, chunk_rows):
-        z = _augment(raw, normalize(raw[[c for c in cur_cols if c != time]], kinds), cur, features, model, classifier)
-        n_cur += len(z)
-        _merge_into(overall, _summaries(z, cur_kinds, edges))
-        if spec is not None:
-            times = parse_time(raw[time].reset_index(drop=True), source=cur.name)
-            keys, b = _window_keys(times, spec, time, cur.name)
-            bounds.update({k: v for k, v in b.items() if k not in bounds})
-            no_time += int(keys.isna().sum())
-            z[WINDOW] = keys.to_numpy()
-            for key, idx in z.groupby(WINDOW, sort=False).indices.items():
-                part = z.iloc[idx]
-                counts[key] = counts.get(key, 0) + len(part)
-                per_window[key] = _merge_into(per_window.get(key, {}), _summaries(part, cur_kinds, edges))
-            if len(bounds) > MAX_WINDOWS:
-                raise ConfigError(
-                    f"--window cuts the current data into more than {MAX_WINDOWS} windows. Give a longer window."
-                )
-        else:
-            z[WINDOW] = "all"
-        csample = merge([csample, RowSample.of(z, sample_rows, seed, [c for c in cur_cols if c in z.columns])])
-    if n_cur == 0 or n_ref == 0:
-        raise InputError(f"{cur.name if n_cur == 0 else ref.name}: no data rows. Give data with rows.")
+    current = engine.map_reduce(cur, cur_cols, chunk_rows, partial(
+        _current_part, cur_cols=cur_cols, time=time, spec=spec, kinds=kinds, cur_kinds=cur_kinds, edges=edges,
+        source=cur, sample_rows=sample_rows, seed=seed, **common,
+    ), _add_current)
+    if current is None or current["n"] == 0 or n_ref == 0:
+        raise InputError(f"{cur.name if not current or current['n'] == 0 else ref.name}: no data rows. "
+                         "Give data with rows.")
+    n_cur, overall, per_window = current["n"], current["overall"], current["per_window"]
+    bounds, counts, no_time, csample = current["bounds"], current["counts"], current["no_time"], current["sample"]
 
     features, notes = _drop_identifiers(features, reference, kinds)
     segments = [Segment("all", None, None, n_cur, overall)]

@@ -149,10 +149,7 @@ def iter_chunks(
             batches = pq.ParquetFile(source.path).iter_batches(batch_size=chunk_rows, columns=columns)
         else:
             batches = _csv_batches(source, columns, chunk_rows)
-        for batch in batches:
-            frame = batch.to_pandas()
-            for start in range(0, len(frame), chunk_rows):
-                yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+        yield from batch_frames(batches, chunk_rows)
     except InputError:
         raise
     except MemoryError:
@@ -163,14 +160,30 @@ def iter_chunks(
         ) from None
 
 
+def batch_frames(batches, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """pyarrow record batches as DataFrames of at most ``chunk_rows`` rows."""
+    for batch in batches:
+        frame = batch.to_pandas()
+        for start in range(0, len(frame), chunk_rows):
+            yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
+
+
 def _csv_batches(source: Source, columns: list[str], chunk_rows: int):
     import pyarrow as pa
-    from pyarrow import csv as pacsv
 
     size = source.path.stat().st_size if source.path else 0
     block = int(min(max(2**20, 256 * chunk_rows), 2**28, max(size, 2**20)))
     stream = pa.input_stream(str(source.path), compression=_ARROW_COMPRESSION.get(source.compression))
-    reader = pacsv.open_csv(
+    yield from csv_reader(stream, source, columns, block)
+
+
+def csv_reader(stream, source: Source, columns: list[str], block: int):
+    """pyarrow's streaming CSV reader with every column as text (missing markers as null): the
+    one way CSV text is parsed, whether the whole file or a block of it is read."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    return pacsv.open_csv(
         stream,
         read_options=pacsv.ReadOptions(block_size=block, encoding="utf8"),
         parse_options=pacsv.ParseOptions(delimiter=source.delimiter),
@@ -179,7 +192,6 @@ def _csv_batches(source: Source, columns: list[str], chunk_rows: int):
             null_values=_NULLS, include_columns=columns,
         ),
     )
-    yield from reader
 
 
 def infer_kinds(head: pd.DataFrame, columns: list[str]) -> dict[str, str]:
