@@ -26,6 +26,7 @@ def calibration():
             {"confidence": 0.55, "accuracy": 0.52, "low": 0.45, "high": 0.6, "count": 120},
             {"confidence": 0.95, "accuracy": 0.7, "low": 0.62, "high": 0.77, "count": 300},
         ],
+        "ensemble": {"members": 5, "ece": 0.03, "share_members_disagree": 0.042},
         "conformal": {"target": 0.9, "coverage": interval(0.91, 0.88, 0.93), "mean_set_size": 1.3, "method": "LAC"},
     }
 
@@ -56,6 +57,7 @@ def test_reliability_diagram_marks_overconfident_bins():
     assert [c.get("fill") for c in circles] == ["#1e3a8a", "#b45309"]
     texts = " ".join(t.text or "" for t in svg.iter("text"))
     assert "ECE 0.120 [0.080, 0.160]" in texts and "coverage 0.910" in texts and "≤ 0.040" in texts
+    assert "ensemble of 5 seeds: ECE 0.030" in texts and "disagree on 4.2% of rows" in texts
 
 
 def test_slices_are_capped_escaped_and_flagged():

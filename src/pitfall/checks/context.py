@@ -62,6 +62,11 @@ class Context:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def peek(self, key: str) -> Any:
+        """A result another check already shared under ``key``, or None: for optional extras
+        that are worth reporting only when they cost nothing more."""
+        return self._cache.get(key)
+
     # ----- data ---------------------------------------------------------------------------
     @property
     def task(self) -> str:

@@ -120,6 +120,12 @@ def reliability_plot(calibration: Mapping[str, Any] | None, uid: str = "pf-relia
             lines.append(f"conformal sets ({target:.0%} target):")
             size = _fmt(_num(conformal.get("mean_set_size")), 2)
             lines.append(f"  coverage {_fmt(_num(cov.get('estimate')))}, mean size {size}")
+    ensemble = calibration.get("ensemble")
+    if isinstance(ensemble, Mapping) and _num(ensemble.get("ece")) is not None:
+        lines.append(f"ensemble of {ensemble.get('members')} seeds: ECE {_fmt(_num(ensemble.get('ece')))}")
+        spread = _num(ensemble.get("share_members_disagree"))
+        if spread is not None:
+            lines.append(f"  members disagree on {spread:.1%} of rows")
     for i, text in enumerate(lines):
         out.append(f'<text x="{legend_x}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{_esc(text)}</text>')
     out.append("</svg>")

@@ -187,3 +187,20 @@ def test_an_underconfident_random_forest_on_four_classes_is_a_warning():
     model = RandomForestClassifier(100, random_state=1).fit(train.drop(columns="label"), train["label"])
     [found] = loud(scan(train, test, select="PF405", model=model, seed=1), "PF405")
     assert found.evidence["direction"] == "underconfident"
+
+
+def test_refits_of_pf404_are_reported_as_an_ensemble():
+    """Uncertainty without changing the model: with PF404 in the scan, its seeded refits are
+    averaged; without it, nothing extra is fitted."""
+    import pitfall
+    from tests.conftest import clean_classification, split_frame
+
+    train, test = split_frame(clean_classification(n=1200, d=4, seed=2))
+    both = pitfall.scan(train, test, target="label", select=["PF404", "PF405"], config=False, seed=2)
+    assert not both.crashed
+    ensemble = both.metrics["calibration"]["ensemble"]
+    assert ensemble["members"] == 5 and ensemble["source"] == "seed" and ensemble["seeds"] == [2, 3, 4, 5, 6]
+    assert 0.5 < ensemble["accuracy"] <= 1 and 0 <= ensemble["ece"] < 0.2
+    assert 0 < ensemble["mean_spread"] < 0.2 and 0 < ensemble["share_members_disagree"] < 0.5
+    alone = pitfall.scan(train, test, target="label", select=["PF405"], config=False, seed=2)
+    assert alone.metrics["calibration"]["ensemble"] is None

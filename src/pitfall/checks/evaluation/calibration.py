@@ -90,7 +90,10 @@ class Miscalibrated(Check):
     prediction sets (LAC) aiming at 90% coverage, with their measured coverage on test (Wilson
     interval) and mean size. With pitfall's default model the sets are calibrated on
     out-of-fold probabilities of the training rows; with your model, which pitfall cannot refit,
-    each half of the test set calibrates the other half.
+    each half of the test set calibrates the other half. When PF404 ran, its refits with other
+    seeds are also reported as an ensemble (`ensemble` in the evidence and metrics): the
+    averaged probabilities' ECE and accuracy, the mean spread of the members' probability for
+    the ensemble's class, and the share of rows on which members disagree.
 
     ## Why it matters
     A probability of 0.95 that is right 75% of the time misleads every decision that uses it:
@@ -156,6 +159,7 @@ class Miscalibrated(Check):
         reliability = [self._bin(correct, confidence, bins == b) for b in range(n_bins)]
         brier = _brier(proba, y, ctx.task)
         conformal = self._conformal(ctx, proba, y)
+        ensemble = self._ensemble(ctx, valid, y, n_bins)
         ctx.metrics["calibration"] = {
             "ece": ece.to_dict(),
             "null_ece_95": null_q,
@@ -163,6 +167,7 @@ class Miscalibrated(Check):
             "brier": brier,
             "bins": reliability,
             "conformal": conformal,
+            "ensemble": ensemble,
             "model_source": ctx.model_source,
         }
         excess = ece_value - null_mean
@@ -192,6 +197,7 @@ class Miscalibrated(Check):
                 "brier": brier,
                 "bins": reliability,
                 "conformal": conformal,
+                "ensemble": ensemble,
                 "n_test": n,
                 "n_null": self.n_null,
                 "seed": ctx.seed,
@@ -201,6 +207,39 @@ class Miscalibrated(Check):
             # pitfall's stand-in model is nobody's deliverable: its calibration is only a hint
             severity=Severity.INFO if default else None,
         )
+
+    @staticmethod
+    def _ensemble(ctx: Context, valid: np.ndarray, y: np.ndarray, n_bins: int) -> dict | None:
+        """Uncertainty without changing the model: PF404's refits (other seeds, same rows) as an
+        ensemble. Reported only when PF404 ran; averaging seeds often calibrates better, and the
+        spread between members says which rows no single fit can be trusted on."""
+        from pitfall.checks.refits import predict_frame
+
+        refits = ctx.peek("refits:seeded")
+        if refits is None or len(refits.models) < 2:
+            return None
+        X = ctx.split.test.iloc[valid][list(ctx.split.features)]
+        members = [predict_frame(ctx, m, X).proba for m in refits.models]
+        if any(p is None for p in members):
+            return None
+        stack = np.stack([normalize_rows(p) for p in members])
+        mean = stack.mean(axis=0)
+        label = mean.argmax(axis=1)
+        confidence = mean.max(axis=1)
+        bins = equal_mass_bins(confidence, n_bins)
+        gap = (label == y).astype(float) - confidence
+        ece = binned_ece(np.bincount(bins, weights=gap, minlength=n_bins), np.bincount(bins))
+        spread = stack[:, np.arange(len(label)), label].std(axis=0)
+        disagree = (stack.argmax(axis=2) != label).any(axis=0)
+        return {
+            "members": len(members),
+            "source": refits.source,
+            "seeds": list(refits.seeds),
+            "ece": float(ece),
+            "accuracy": float(np.mean(label == y)),
+            "mean_spread": float(spread.mean()),
+            "share_members_disagree": float(disagree.mean()),
+        }
 
     def _bootstrap(self, ctx: Context, gap: np.ndarray, bins: np.ndarray, n_bins: int, estimate: float) -> np.ndarray:
         """ECE on the scan's shared bootstrap resamples of the test rows (bins kept fixed)."""

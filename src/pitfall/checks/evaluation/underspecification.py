@@ -98,6 +98,7 @@ class UnderspecifiedModel(Check):
         if len(ctx.y_test) < 2:
             raise Skip("needs at least 2 test rows")
         refits = seeded_refits(ctx, int(self.refits))
+        ctx.cached("refits:seeded", lambda: refits)  # PF405 reports them as an ensemble
         models = refits.models
         X_test = ctx.split.test[list(ctx.split.features)]
         stressed = perturb(X_test, numeric_scales(ctx), self.stress_scale, np.random.default_rng([ctx.seed, 404]))
