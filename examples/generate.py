@@ -6,7 +6,9 @@
   - ``catalog_class``, a column copied from a later catalogue release that encodes the label
     (PF205 target leakage);
   - a rare class (``merger``, about 4% of galaxies; PF402 notes it);
-  - ``redshift`` typed as text with ``"n/a"`` placeholders (PF105);
+  - ``redshift`` missing for 3% of exposures, written ``"n/a"`` (a standard missing-value
+    marker: pitfall reads it as missing, so it is not a finding; PF105 reports placeholders
+    that pandas would keep as text, such as ``"?"``);
   - ``object_id``, a row identifier (declared with ``--id`` in the demo).
 ``galaxies_clean/``: the same survey done right: one row per galaxy, no leaky column, numeric
 redshift, split by galaxy. Scanning it must give no errors.
