@@ -60,7 +60,7 @@ for f in frames:
     "data_checks": """
 import pitfall
 from pitfall.checks.registry import CHECKS
-codes = [c for c, cls in CHECKS.items() if not cls.model_based and not cls.requires.drift]
+codes = [c for c, cls in CHECKS.items() if not cls.model_based and cls.command() == "scan"]
 r = pitfall.scan(PATHS[0], PATHS[1], target="label", select=codes, config=False)
 print(json.dumps({"codes": r.codes(), "crashed": r.crashed}))
 """,

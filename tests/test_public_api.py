@@ -26,3 +26,13 @@ def test_report_api(clean_split):
     assert report.exit_code("error") == 0
     assert "pitfall.Report" in repr(report)
     assert report.to_dict()["inputs"]["n_train"] == len(train)
+
+
+def test_thresholds_api(clean_split):
+    from sklearn.linear_model import LogisticRegression
+
+    train, test = clean_split
+    features = [c for c in train.columns if c != "label" and train[c].dtype.kind in "fi"]
+    model = LogisticRegression(max_iter=500).fit(train[features], train["label"])
+    result = pitfall.thresholds(model, test[[*features, "label"]], target="label", accuracy=0.9)
+    assert result.n == len(test) and 0 <= result.accept_share <= 1

@@ -29,11 +29,13 @@ __all__ = [
     "__version__",
     "drift",
     "scan",
+    "thresholds",
 ]
 
 _LAZY = {
     "scan": "pitfall.runner",
     "drift": "pitfall.monitoring.runner",
+    "thresholds": "pitfall.deploy.thresholds",
     "Report": "pitfall.report",
     "Finding": "pitfall.findings",
     "Severity": "pitfall.findings",
@@ -44,6 +46,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pitfall.deploy.thresholds import thresholds
     from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
     from pitfall.findings import Finding, Severity
     from pitfall.monitoring.runner import drift

@@ -197,7 +197,7 @@ def scan(
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
-    codes = [c for c in codes if not CHECKS[c].requires.drift]  # those run with `pitfall drift`
+    codes = [c for c in codes if CHECKS[c].command() == "scan"]  # others run with `pitfall drift` / `thresholds`
     report = Report(
         inputs={
             **data.sources,

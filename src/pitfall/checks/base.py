@@ -27,6 +27,8 @@ class Requires:
         study: Declared study variable(s) (``--study``).
         drift: A reference and a current data set (``pitfall drift``); ``pitfall scan`` leaves
             these checks out altogether.
+        thresholds: Labelled validation data and a confidence policy (``pitfall thresholds``);
+            left out of ``pitfall scan`` and ``pitfall drift``.
         tasks: Target types the check applies to.
     """
 
@@ -35,6 +37,7 @@ class Requires:
     time: bool = False
     study: bool = False
     drift: bool = False
+    thresholds: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
 
 
@@ -57,6 +60,13 @@ class Check:
     requires: ClassVar[Requires] = Requires()
     since: ClassVar[str] = "0.1.0"
     model_based: ClassVar[bool] = False  # fits models: reported apart in benchmarks
+
+    @classmethod
+    def command(cls) -> str:
+        """The command that runs this check: ``scan``, ``drift`` or ``thresholds``."""
+        if cls.requires.thresholds:
+            return "thresholds"
+        return "drift" if cls.requires.drift else "scan"
 
     def run(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -6,6 +6,7 @@ Codes are never reused or renumbered; a renamed code goes into ``REDIRECTS``.
 from __future__ import annotations
 
 from pitfall.checks.base import Check
+from pitfall.checks.deploy.review_load import ReviewQueueOverload
 from pitfall.checks.drift.feature_drift import FeatureDrift
 from pitfall.checks.drift.label_drift import LabelDrift
 from pitfall.checks.drift.multivariate_drift import MultivariateDrift
@@ -72,6 +73,7 @@ CHECKS: dict[str, type[Check]] = {
     "PF503": LabelDrift,
     "PF504": PredictionDrift,
     "PF505": EstimatedPerformanceDrop,
+    "PF602": ReviewQueueOverload,
 }
 
 REDIRECTS: dict[str, str] = {}

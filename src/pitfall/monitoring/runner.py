@@ -242,7 +242,7 @@ def drift(
     spec = parse_window(window)
     if model is not None:
         check_model(model)
-    drift_codes = [c for c, cls in CHECKS.items() if cls.requires.drift]
+    drift_codes = [c for c, cls in CHECKS.items() if cls.command() == "drift"]
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))

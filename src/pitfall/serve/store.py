@@ -1,0 +1,523 @@
+"""Durable storage for the review service: models, routed items, human reviews and reviewer tokens.
+
+One ``Store`` wraps one SQLAlchemy engine. SQLite (the default) runs in WAL mode with a busy timeout and foreign
+keys on, and every write starts with ``BEGIN IMMEDIATE`` so concurrent writers queue on the lock instead of failing
+when a read transaction tries to upgrade. PostgreSQL works through psycopg 3 (``postgresql+psycopg://``); a
+``schema`` keeps several stores (or test runs) apart in one database.
+
+Invariants the service relies on:
+- ``add_items`` is one transaction: a batch is stored entirely or not at all, even if the process dies mid-way.
+- An item has at most one final review (accept or correct); skips do not count and can repeat. A partial unique
+  index enforces this in the database, so two reviewers racing on one item cannot both win.
+- Bad input raises ``ValueError`` before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
+
+from pitfall.serve.routing import DECISIONS
+
+__all__ = ["REVIEW_ACTIONS", "Item", "ModelInfo", "NewItem", "Review", "Store", "User"]
+
+REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
+QUEUE_DECISIONS: tuple[str, ...] = ("review", "abstain", "blocked")
+_TOKEN_PREFIX = "pft"
+
+metadata = sa.MetaData()
+
+models = sa.Table(
+    "pitfall_models",
+    metadata,
+    sa.Column("version", sa.String(200), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("classes", sa.JSON, nullable=False),
+    sa.Column("promoted", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+items = sa.Table(
+    "pitfall_items",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("model_version", sa.String(200), sa.ForeignKey("pitfall_models.version"), nullable=False),
+    sa.Column("batch_id", sa.String(200), nullable=True, index=True),
+    sa.Column("record", sa.JSON, nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_pitfall_items_queue", "decision", "confidence"),
+)
+
+reviews = sa.Table(
+    "pitfall_reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.String(36), sa.ForeignKey("pitfall_items.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(200), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index(
+    "uq_pitfall_reviews_final",
+    reviews.c.item_id,
+    unique=True,
+    sqlite_where=reviews.c.action != "skip",
+    postgresql_where=reviews.c.action != "skip",
+)
+
+batches = sa.Table(
+    "pitfall_batches",
+    metadata,
+    sa.Column("batch_id", sa.String(200), primary_key=True),
+    sa.Column("n_items", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+users = sa.Table(
+    "pitfall_users",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("key_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("salt", sa.String(64), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    version: str
+    sha256: str
+    classes: tuple[str, ...]
+    promoted: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One routed prediction to store; ``id`` is generated (uuid4) when absent."""
+
+    record: Mapping[str, Any]
+    label: str
+    confidence: float
+    decision: str
+    reason: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    model_version: str
+    batch_id: str | None
+    record: dict[str, Any]
+    label: str
+    confidence: float
+    decision: str
+    reason: str
+    created_at: datetime
+
+    @property
+    def suggestion(self) -> str | None:
+        """The label a reviewer may see: withheld for blocked items so the safety rule cannot be rubber-stamped."""
+        return None if self.decision == "blocked" else self.label
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    item_id: str
+    reviewer: str
+    action: str
+    label: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    created_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hash_secret(salt: str, secret: str) -> str:
+    return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook issue BEGIN itself (pysqlite's implicit BEGIN cannot be IMMEDIATE).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("pitfall_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Store:
+    """Storage behind ``pitfall serve``. ``url`` is a SQLAlchemy URL (``sqlite:///pitfall.db``,
+    ``postgresql+psycopg://user@host/db``); tables are created when missing."""
+
+    def __init__(self, url: str, *, schema: str | None = None, create: bool = True) -> None:
+        parsed = make_url(url)
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        self.url = parsed
+        self.backend = parsed.get_backend_name()
+        if schema is not None and self.backend == "sqlite":
+            raise ValueError(f"schema is only supported on PostgreSQL. Got schema={schema!r} for a SQLite URL.")
+        options: dict[str, Any] = {}
+        if schema is not None:
+            if not schema.replace("_", "").isalnum():
+                raise ValueError(f"schema must be letters, digits and underscores. Got {schema!r} instead.")
+            options["schema_translate_map"] = {None: schema}
+        engine = sa.create_engine(parsed, pool_pre_ping=self.backend != "sqlite")
+        if self.backend == "sqlite":
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+        self.engine: Engine = engine.execution_options(**options) if options else engine
+        self._writer: Engine = self.engine.execution_options(pitfall_write=True)
+        self.schema = schema
+        if create:
+            with self._writer.begin() as conn:
+                if schema is not None:
+                    conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                metadata.create_all(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- models -------------------------------------------------------------------------------------------------
+
+    def add_model(
+        self,
+        version: str,
+        path: str | Path | None = None,
+        *,
+        classes: Sequence[str],
+        sha256: str | None = None,
+        promoted: bool = False,
+    ) -> ModelInfo:
+        """Register a model version: the file's sha256 (or a given one) and its class labels."""
+        if not version or not isinstance(version, str):
+            raise ValueError(f"version must be a non-empty string. Got {version!r} instead.")
+        if (path is None) == (sha256 is None):
+            raise ValueError("add_model needs exactly one of path= (the model file) or sha256=.")
+        if path is not None:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+            sha256 = digest.hexdigest()
+        classes = [str(c) for c in classes]
+        if not classes or len(set(classes)) != len(classes):
+            raise ValueError(f"classes must be a non-empty list of distinct labels. Got {classes!r} instead.")
+        row = {"version": version, "sha256": sha256, "classes": classes, "promoted": False, "created_at": _now()}
+        try:
+            with self._writer.begin() as conn:
+                conn.execute(models.insert().values(**row))
+                if promoted:
+                    self._promote(conn, version)
+        except IntegrityError as err:
+            raise ValueError(f"model version {version!r} is already registered.") from err
+        return self.get_model(version)  # type: ignore[return-value]
+
+    def _promote(self, conn: Connection, version: str) -> None:
+        conn.execute(models.update().values(promoted=False).where(models.c.promoted.is_(True)))
+        done = conn.execute(models.update().values(promoted=True).where(models.c.version == version))
+        if done.rowcount != 1:
+            raise ValueError(f"model version {version!r} is not registered.")
+
+    def promote(self, version: str) -> None:
+        """Make ``version`` the one promoted model (the one the service predicts with)."""
+        with self._writer.begin() as conn:
+            self._promote(conn, version)
+
+    def get_model(self, version: str) -> ModelInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(models).where(models.c.version == version)).mappings().first()
+        return None if row is None else _model(row)
+
+    def promoted_model(self) -> ModelInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(models).where(models.c.promoted.is_(True))).mappings().first()
+        return None if row is None else _model(row)
+
+    # -- items --------------------------------------------------------------------------------------------------
+
+    def add_items(
+        self, model_version: str, batch: Iterable[NewItem | Mapping[str, Any]], *, batch_id: str | None = None
+    ) -> list[str]:
+        """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids."""
+        rows = [_item_row(entry) for entry in batch]
+        if batch_id is not None and (not isinstance(batch_id, str) or not batch_id):
+            raise ValueError(f"batch_id must be a non-empty string. Got {batch_id!r} instead.")
+        with self._writer.begin() as conn:
+            model = conn.execute(sa.select(models.c.classes).where(models.c.version == model_version)).first()
+            if model is None:
+                raise ValueError(f"model version {model_version!r} is not registered. Call add_model first.")
+            classes = set(model[0])
+            for row in rows:
+                if row["label"] not in classes:
+                    raise ValueError(
+                        f"label must be one of the classes of model {model_version!r}. Got {row['label']!r} instead."
+                    )
+            now = _now()
+            if batch_id is not None:
+                # The primary key makes a retried batch fail even when two retries race on PostgreSQL.
+                try:
+                    conn.execute(batches.insert().values(batch_id=batch_id, n_items=len(rows), created_at=now))
+                except IntegrityError as err:
+                    raise ValueError(f"batch {batch_id!r} is already stored; a retry must not add it twice.") from err
+            for row in rows:
+                row.update(model_version=model_version, batch_id=batch_id, created_at=now)
+            if rows:
+                try:
+                    conn.execute(items.insert(), rows)
+                except IntegrityError as err:
+                    raise ValueError("an item id in the batch is already stored; nothing was added.") from err
+        return [row["id"] for row in rows]
+
+    def get_item(self, item_id: str) -> Item | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(items).where(items.c.id == str(item_id))).mappings().first()
+        return None if row is None else _item(row)
+
+    def batch_size(self, batch_id: str) -> int:
+        """How many items of ``batch_id`` are stored (0 when the batch never committed)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(items).where(items.c.batch_id == batch_id)
+            ).scalar_one()
+
+    def queue(self, limit: int = 50) -> list[Item]:
+        """Items waiting for a person, least confident first: routed to review/abstain/blocked, no final review."""
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer. Got {limit!r} instead.")
+        query = (
+            sa.select(items)
+            .where(items.c.decision.in_(QUEUE_DECISIONS), ~_has_final_review())
+            .order_by(items.c.confidence.asc(), items.c.created_at.asc(), items.c.id.asc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_item(row) for row in conn.execute(query).mappings()]
+
+    # -- reviews ------------------------------------------------------------------------------------------------
+
+    def add_review(self, item_id: str, reviewer: str, action: str, label: str | None = None) -> Review:
+        """Record a reviewer's verdict. ``accept`` takes the model's label; ``correct`` needs a label among the
+        model's classes; ``skip`` carries no label and leaves the item in the queue."""
+        if action not in REVIEW_ACTIONS:
+            raise ValueError(f"action must be one of {REVIEW_ACTIONS}. Got {action!r} instead.")
+        if not isinstance(reviewer, str) or not reviewer:
+            raise ValueError(f"reviewer must be a non-empty string. Got {reviewer!r} instead.")
+        try:
+            with self._writer.begin() as conn:
+                found = conn.execute(
+                    sa.select(items.c.label, items.c.decision, models.c.classes)
+                    .join(models, models.c.version == items.c.model_version)
+                    .where(items.c.id == str(item_id))
+                ).first()
+                if found is None:
+                    raise ValueError(f"item {item_id!r} does not exist.")
+                model_label, decision, classes = found
+                final = _final_label(action, label, model_label, decision, classes)
+                if action != "skip":
+                    done = conn.execute(
+                        sa.select(reviews.c.id).where(reviews.c.item_id == str(item_id), reviews.c.action != "skip")
+                    ).first()
+                    if done is not None:
+                        raise ValueError(f"item {item_id!r} already has a final review.")
+                row = {"item_id": str(item_id), "reviewer": reviewer, "action": action, "label": final}
+                row["created_at"] = _now()
+                new_id = conn.execute(reviews.insert().values(**row).returning(reviews.c.id)).scalar_one()
+        except IntegrityError as err:  # a concurrent reviewer won the race on the unique index
+            raise ValueError(f"item {item_id!r} already has a final review.") from err
+        return Review(id=new_id, **row)
+
+    def reviews_of(self, item_id: str) -> list[Review]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(reviews).where(reviews.c.item_id == str(item_id)).order_by(reviews.c.id)
+            ).mappings()
+            return [Review(**{**row, "created_at": _aware(row["created_at"])}) for row in rows]
+
+    def export_reviewed(self, path: str | Path, format: str | None = None, *, label_column: str = "label") -> int:
+        """Write reviewed items (record fields + the final human label) as CSV or Parquet for retraining.
+
+        ``format`` defaults to the file suffix. Returns the number of rows written."""
+        import pandas as pd
+
+        path = Path(path)
+        fmt = (format or path.suffix.lstrip(".")).lower()
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"format must be 'csv' or 'parquet'. Got {fmt!r} instead (from {str(path)!r}).")
+        query = (
+            sa.select(items.c.record, reviews.c.label)
+            .join(reviews, reviews.c.item_id == items.c.id)
+            .where(reviews.c.action != "skip")
+            .order_by(reviews.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        records = []
+        for record, final in rows:
+            if label_column in record:
+                raise ValueError(
+                    f"label_column {label_column!r} is also a record field; pass another label_column= to export."
+                )
+            records.append({**record, label_column: final})
+        frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({label_column: []})
+        if fmt == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+        return len(frame)
+
+    def counts(self) -> dict[str, int]:
+        """Items per decision plus ``reviewed`` (with a final review) and ``pending`` (still in the queue)."""
+        final = _has_final_review()
+        with self.engine.connect() as conn:
+            per = dict(conn.execute(sa.select(items.c.decision, sa.func.count()).group_by(items.c.decision)).all())
+            reviewed = conn.execute(sa.select(sa.func.count()).select_from(items).where(final)).scalar_one()
+            pending = conn.execute(
+                sa.select(sa.func.count()).select_from(items).where(items.c.decision.in_(QUEUE_DECISIONS), ~final)
+            ).scalar_one()
+        out = {name: int(per.get(name, 0)) for name in DECISIONS}
+        out.update(total=sum(out.values()), reviewed=int(reviewed), pending=int(pending))
+        return out
+
+    # -- users --------------------------------------------------------------------------------------------------
+
+    def add_user(self, name: str) -> str:
+        """Create a reviewer and return their token. Only a salted hash is stored: the token is shown once."""
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"user name must be a non-empty string. Got {name!r} instead.")
+        key_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        salt = secrets.token_hex(16)
+        row = {"name": name, "key_id": key_id, "salt": salt, "token_hash": _hash_secret(salt, secret)}
+        try:
+            with self._writer.begin() as conn:
+                conn.execute(users.insert().values(created_at=_now(), **row))
+        except IntegrityError as err:
+            raise ValueError(f"user {name!r} already exists.") from err
+        return f"{_TOKEN_PREFIX}_{key_id}_{secret}"
+
+    def check_token(self, token: str) -> User | None:
+        """The user a token belongs to, or None. The hash comparison is constant-time."""
+        parts = token.split("_", 2) if isinstance(token, str) else []
+        key_id, secret = (parts[1], parts[2]) if len(parts) == 3 and parts[0] == _TOKEN_PREFIX else ("", "")
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.key_id == key_id)).mappings().first()
+        # Hash even when the key is unknown so a miss costs the same as a wrong secret.
+        salt, expected = (row["salt"], row["token_hash"]) if row is not None else ("0" * 32, "0" * 64)
+        ok = hmac.compare_digest(_hash_secret(salt, secret), expected)
+        return User(name=row["name"], created_at=_aware(row["created_at"])) if ok and row is not None else None
+
+
+def _has_final_review() -> sa.ColumnElement[bool]:
+    return sa.exists().where(reviews.c.item_id == items.c.id, reviews.c.action != "skip")
+
+
+def _final_label(action: str, label: str | None, model_label: str, decision: str, classes: list[str]) -> str | None:
+    if action == "skip":
+        if label is not None:
+            raise ValueError(f"a skip carries no label. Got label={label!r} instead.")
+        return None
+    if action == "accept":
+        if decision == "blocked":
+            raise ValueError("a blocked item has no suggestion to accept; use action='correct' with a label.")
+        if label is not None and label != model_label:
+            raise ValueError(f"accept keeps the model's label {model_label!r}. Got {label!r}; use action='correct'.")
+        return model_label
+    if label not in classes:
+        raise ValueError(f"label must be one of the model's classes {classes!r}. Got {label!r} instead.")
+    return label
+
+
+def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(entry.__dict__) if isinstance(entry, NewItem) else dict(entry)
+    unknown = set(data) - {"record", "label", "confidence", "decision", "reason", "id"}
+    if unknown:
+        raise ValueError(f"item fields must be record, label, confidence, decision, reason, id. Got {sorted(unknown)}.")
+    record = data.get("record")
+    if not isinstance(record, Mapping):
+        raise ValueError(f"item record must be a mapping of field to value. Got {type(record).__name__} instead.")
+    confidence = data.get("confidence")
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not math.isfinite(confidence):
+        raise ValueError(f"item confidence must be a finite number in [0, 1]. Got {confidence!r} instead.")
+    if not 0.0 <= confidence <= 1.0:
+        raise ValueError(f"item confidence must be a finite number in [0, 1]. Got {confidence!r} instead.")
+    if data.get("decision") not in DECISIONS:
+        raise ValueError(f"item decision must be one of {DECISIONS}. Got {data.get('decision')!r} instead.")
+    try:
+        json.dumps(record, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") from err
+    item_id = data.get("id") or str(uuid.uuid4())
+    try:
+        item_id = str(uuid.UUID(str(item_id)))
+    except ValueError as err:
+        raise ValueError(f"item id must be a UUID. Got {data.get('id')!r} instead.") from err
+    return {
+        "id": item_id,
+        "record": dict(record),
+        "label": str(data.get("label")),
+        "confidence": float(confidence),
+        "decision": data["decision"],
+        "reason": str(data.get("reason") or ""),
+    }
+
+
+def _model(row: Mapping[str, Any]) -> ModelInfo:
+    return ModelInfo(
+        version=row["version"],
+        sha256=row["sha256"],
+        classes=tuple(row["classes"]),
+        promoted=bool(row["promoted"]),
+        created_at=_aware(row["created_at"]),
+    )
+
+
+def _item(row: Mapping[str, Any]) -> Item:
+    return Item(**{**row, "created_at": _aware(row["created_at"])})
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes (stored as UTC); make them aware so both backends compare alike."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
