@@ -204,3 +204,11 @@ def test_example_rows_become_a_table_with_test_train_pairs():
     assert EVIL_ESCAPED in table and EVIL not in html
     assert "<td>1.5 / 1.25</td>" in table and "<td>101163 / 101163</td>" in table and "<td>1200</td>" in table
     assert ">study<" not in html  # empty roles are not listed in the header
+
+
+def test_flat_mappings_in_evidence_read_as_key_value_pairs():
+    from pitfall.reporting.html import _format_value
+
+    assert _format_value({"q05": 1.8055, "q50": 60.2897, "n": 11200}) == "q05 1.806, q50 60.29, n 11,200"
+    assert _format_value([{"feature": "lead_time", "auc_drop": 0.17723}]) == "[feature lead_time, auc_drop 0.1772]"
+    assert _format_value({"nested": {"a": 1}}) == '{"nested": {"a": 1}}'

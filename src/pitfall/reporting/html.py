@@ -208,6 +208,12 @@ def _format_value(value: Any) -> str:
         head = ", ".join(_format_value(v) for v in value[:_MAX_LIST])
         more = f", … ({len(value) - _MAX_LIST} more)" if len(value) > _MAX_LIST else ""
         return f"[{head}{more}]"
+    if isinstance(value, dict) and value and all(
+        isinstance(v, (int, float, str, bool)) or v is None for v in value.values()
+    ):
+        # flat mappings (quantiles, shares): "q05 1.806, q25 27.39, …" reads better than JSON
+        text = ", ".join(f"{k} {_format_value(v)}" for k, v in value.items())
+        return text if len(text) <= 300 else text[:299] + "…"
     if isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
         return text if len(text) <= 300 else text[:299] + "…"
