@@ -12,6 +12,7 @@ import click
 from pitfall.cli.drift import drift_cmd
 from pitfall.cli.explain import checks_cmd, explain_cmd
 from pitfall.cli.scan import scan_cmd
+from pitfall.cli.serve import serve_cmd, users_cmd
 from pitfall.cli.thresholds import thresholds_cmd
 from pitfall.errors import PitfallError
 
@@ -27,6 +28,8 @@ cli.add_command(checks_cmd)
 cli.add_command(explain_cmd)
 cli.add_command(drift_cmd)
 cli.add_command(thresholds_cmd)
+cli.add_command(serve_cmd)
+cli.add_command(users_cmd)
 
 
 # click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.

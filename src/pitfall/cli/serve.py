@@ -1,0 +1,93 @@
+"""``pitfall serve`` (the review service) and ``pitfall users add`` (reviewer tokens).
+
+The service binds 127.0.0.1 unless told otherwise: it hands out predictions and accepts labels, so exposing it is
+a decision the user makes with ``--host``, behind their own TLS proxy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pitfall.errors import ConfigError
+
+
+def open_store(url: str) -> Any:
+    """A ``Store`` for ``url``, or a one-line ``ConfigError`` naming the problem."""
+    try:
+        from pitfall.serve.store import Store
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
+            from None
+    try:
+        return Store(url)
+    except Exception as exc:  # SQLAlchemy raises several types for bad URLs, missing drivers, unreachable files
+        first = " ".join(str(exc).split())[:200]
+        raise ConfigError(
+            f"--store {url!r}: cannot open the store ({type(exc).__name__}: {first}). "
+            "Use a URL like sqlite:///pitfall.db or postgresql+psycopg://user@host/db."
+        ) from None
+
+
+@click.command("serve")
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
+@click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path),
+              help="policy.toml with the thresholds and safety rules (see `pitfall thresholds`).")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database for items and reviews (SQLAlchemy URL).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
+def serve_cmd(model_path: Path, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int) -> int:
+    """Serve MODEL over HTTP: predictions are routed by the policy, stored, and queued for review.
+
+    \b
+    Examples:
+      pitfall serve model.joblib --trust-model --policy policy.toml --store sqlite:///pitfall.db
+      pitfall users add alice --store sqlite:///pitfall.db
+    """
+    from pitfall.data.model import load_model
+    from pitfall.deploy.policy import read_policy
+
+    policy = read_policy(policy_path)
+    model = load_model(model_path, trust=trust_model)
+    try:
+        import uvicorn
+
+        from pitfall.serve.app import create_app, ensure_model
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
+            from None
+    store = open_store(store_url)
+    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
+    version = f"{model_path.stem}-{digest[:12]}"
+    ensure_model(store, version, model, model_path)
+    app = create_app(store, model, policy, version)
+    click.echo(f"pitfall: serving {model_path} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0
+
+
+@click.group("users")
+def users_cmd() -> None:
+    """Manage reviewers of the review service."""
+
+
+@users_cmd.command("add")
+@click.argument("name")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_add_cmd(name: str, store_url: str) -> int:
+    """Create reviewer NAME and print their token (shown once: only a hash is stored)."""
+    store = open_store(store_url)
+    try:
+        token = store.add_user(name)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(token)
+    return 0
