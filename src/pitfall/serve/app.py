@@ -304,6 +304,9 @@ def create_app(
         return {**counts, "review_rate": routed / total if total else None,
                 "reviewed_share": counts["reviewed"] / routed if routed else None}
 
+    from pitfall.serve.pages import add_review_pages  # the browser front end for the same queue and reviews
+
+    add_review_pages(app, store, classes)
     return app
 
 
