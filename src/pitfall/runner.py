@@ -227,28 +227,7 @@ def scan(
         if reason:
             report.skipped[code] = reason
             continue
-        t0 = perf_counter()
-        try:
-            check = cls(**params.get(code, {}))
-        except TypeError as exc:
-            raise ConfigError(
-                f"[tool.pitfall.checks.{code}]: {exc}. Run `pitfall explain {code}` for its options."
-            ) from None
-        try:
-            found = list(check.run(ctx))
-        except Skip as exc:
-            report.skipped[code] = str(exc)
-        except PitfallError:
-            raise
-        except Exception as exc:  # a crashing check is recorded; the others still run
-            report.crashed[code] = f"{type(exc).__name__}: {exc}"
-            if os.environ.get("PITFALL_DEBUG") == "1":
-                import traceback
-
-                traceback.print_exc()
-        else:
-            report.findings.extend(_apply_config(found, cfg))
-        report.timings[code] = perf_counter() - t0
+        run_check(code, ctx, params, cfg, report)
     if on_progress:
         on_progress("done", len(codes), len(codes))
     report.metrics = ctx.metrics
@@ -256,6 +235,35 @@ def scan(
     report.timings["total"] = perf_counter() - started
     report.sort()
     return report
+
+
+def run_check(code: str, ctx: Any, params: dict[str, dict[str, Any]], cfg: Config, report: Report) -> None:
+    """Run one check into ``report``: findings (after config), a skip reason or a crash, and its time.
+
+    Shared by ``scan`` and ``drift``: a crashing check is recorded and the others still run.
+    """
+    t0 = perf_counter()
+    try:
+        check = CHECKS[code](**params.get(code, {}))
+    except TypeError as exc:
+        raise ConfigError(
+            f"[tool.pitfall.checks.{code}]: {exc}. Run `pitfall explain {code}` for its options."
+        ) from None
+    try:
+        found = list(check.run(ctx))
+    except Skip as exc:
+        report.skipped[code] = str(exc)
+    except PitfallError:
+        raise
+    except Exception as exc:
+        report.crashed[code] = f"{type(exc).__name__}: {exc}"
+        if os.environ.get("PITFALL_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+    else:
+        report.findings.extend(_apply_config(found, cfg))
+    report.timings[code] = perf_counter() - t0
 
 
 def _unmet(cls: type[Check], data: Split) -> str | None:

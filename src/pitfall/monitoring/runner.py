@@ -26,14 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pitfall.checks.base import Skip
 from pitfall.checks.registry import CHECKS
 from pitfall.checks.selection import parse_selectors, select_codes
 from pitfall.config import Config, load_config
 from pitfall.data.dataset import _did_you_mean, infer_task
 from pitfall.data.model import check_model
 from pitfall.data.split import parse_time
-from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
+from pitfall.errors import ConfigError, InputError, ModelError
 from pitfall.monitoring.context import PREDICTION, WINDOW, DriftContext, Segment
 from pitfall.monitoring.engine import Engine, open_engine
 from pitfall.monitoring.stream import Source, infer_kinds, normalize, open_source
@@ -45,7 +44,7 @@ from pitfall.monitoring.summaries import (
     summarize_numeric,
 )
 from pitfall.report import Report
-from pitfall.runner import _apply_config
+from pitfall.runner import run_check
 
 __all__ = ["drift", "parse_window"]
 
@@ -283,28 +282,7 @@ def drift(
         if cls.requires.model and model is None:
             report.skipped[code] = "needs --model"
             continue
-        t0 = perf_counter()
-        try:
-            check = cls(**ctx.params.get(code, {}))
-        except TypeError as exc:
-            raise ConfigError(
-                f"[tool.pitfall.checks.{code}]: {exc}. Run `pitfall explain {code}` for its options."
-            ) from None
-        try:
-            found = list(check.run(ctx))
-        except Skip as exc:
-            report.skipped[code] = str(exc)
-        except PitfallError:
-            raise
-        except Exception as exc:  # a crashing check is recorded; the others still run
-            report.crashed[code] = f"{type(exc).__name__}: {exc}"
-            if os.environ.get("PITFALL_DEBUG") == "1":
-                import traceback
-
-                traceback.print_exc()
-        else:
-            report.findings.extend(_apply_config(found, cfg))
-        report.timings[code] = perf_counter() - t0
+        run_check(code, ctx, ctx.params, cfg, report)
     report.metrics = ctx.metrics
     report.notes = ctx.notes
     report.timings["total"] = perf_counter() - started
