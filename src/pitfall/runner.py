@@ -21,6 +21,7 @@ from pitfall.data.model import check_model
 from pitfall.data.split import make_split
 from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
 from pitfall.findings import Finding
+from pitfall.modalities import default_model_name
 from pitfall.report import Report
 
 __all__ = ["scan", "build_split"]
@@ -66,6 +67,8 @@ def build_split(
     id: str | None = None,
     study: list[str] | str | None = None,
     sensitive: list[str] | str | None = None,
+    text: list[str] | str | None = None,
+    image: list[str] | str | None = None,
     split: str | None = None,
     test_size: float = 0.2,
     task: str | None = None,
@@ -73,8 +76,10 @@ def build_split(
 ) -> Split:
     """Load the data and make (or take) the train/test split, validated."""
     roles = Roles(
-        target=target, group=group, time=time, id=id, study=_columns(study), sensitive=_columns(sensitive)
+        target=target, group=group, time=time, id=id, study=_columns(study), sensitive=_columns(sensitive),
+        text=_columns(text), image=_columns(image),
     )
+    root = str(Path(train).resolve().parent) if isinstance(train, (str, os.PathLike)) else None
     train_df, train_name = _as_frame(train, "train")
     if task is not None and task not in ("binary", "multiclass", "regression"):
         raise ConfigError(f"--task must be binary, multiclass or regression. Got {task!r} instead.")
@@ -103,6 +108,7 @@ def build_split(
         sources=sources,
         split_method=method,
         seed=seed,
+        root=root,
     )
 
 
@@ -116,6 +122,8 @@ def scan(
     id: str | None = None,
     study: list[str] | str | None = None,
     sensitive: list[str] | str | None = None,
+    text: list[str] | str | None = None,
+    image: list[str] | str | None = None,
     model: Any = None,
     split: str | None = None,
     test_size: float | None = None,
@@ -139,6 +147,9 @@ def scan(
         id: Row-identifier column, never used as a feature.
         study: Feature(s) the study is about; PF302 checks the model does not beg the question.
         sensitive: Column(s) whose groups must be served equally well (PF303 slices by them).
+        text: Column(s) of free text: read by the default model through TF-IDF and by the text checks.
+        image: Column(s) of image file paths (relative to the data file's folder): read by the
+            default model as pixels and by the image checks.
         model: A fitted scikit-learn-style estimator; pitfall fits its default model when None.
         split: ``random``, ``group`` or ``time`` (only with one data set).
         test_size: Share of rows for test when pitfall splits. Defaults to 0.2.
@@ -176,6 +187,8 @@ def scan(
         id=id,
         study=study,
         sensitive=sensitive,
+        text=text,
+        image=image,
         split=split,
         test_size=test_size,
         task=task,
@@ -212,7 +225,9 @@ def scan(
             "id": id,
             "study": list(data.roles.study),
             "sensitive": list(data.roles.sensitive),
-            "model": "user" if model is not None else "default (HistGradientBoosting)",
+            "text": list(data.roles.text),
+            "image": list(data.roles.image),
+            "model": "user" if model is not None else f"default ({default_model_name(data)})",
             "model_class": type(model).__name__ if model is not None else "DefaultModel",
             "metric": ctx.metric.name,
             "seed": seed,
@@ -276,6 +291,10 @@ def _unmet(cls: type[Check], data: Split) -> str | None:
         return "needs --time"
     if req.study and not data.roles.study:
         return "needs --study"
+    if req.text and not data.roles.text:
+        return "needs --text"
+    if req.image and not data.roles.image:
+        return "needs --image"
     return None
 
 

@@ -29,6 +29,8 @@ class Requires:
             these checks out altogether.
         thresholds: Labelled validation data and a confidence policy (``pitfall thresholds``);
             left out of ``pitfall scan`` and ``pitfall drift``.
+        text: A declared text column (``--text``).
+        image: A declared image column (``--image`` or an image folder).
         tasks: Target types the check applies to.
     """
 
@@ -38,6 +40,8 @@ class Requires:
     study: bool = False
     drift: bool = False
     thresholds: bool = False
+    text: bool = False
+    image: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
 
 

@@ -96,7 +96,7 @@ class Context:
 
     @cached_property
     def encoder(self) -> FeatureEncoder:
-        return FeatureEncoder(list(self.split.features)).fit(self.split.train)
+        return FeatureEncoder(list(self.split.features), modality=self.split.roles.modality).fit(self.split.train)
 
     @cached_property
     def X_train(self) -> np.ndarray:
@@ -134,6 +134,16 @@ class Context:
         """
         if balanced is None:
             balanced = self.metric.name == "balanced_accuracy"
+        content = {c: k for c, k in self.split.roles.modality.items() if c in features}
+        if content:
+            from pitfall.modalities.model import ContentModel
+
+            model = ContentModel(
+                task=self.task, modality=content, root=self.split.root,
+                random_state=self.seed if seed is None else seed, balanced=self.is_classification and balanced,
+            )
+            train = self.split.train if rows is None else self.split.train.iloc[rows]
+            return model.fit(train[features], train[self.split.target])
         model = default_model(
             self.task,
             self.seed if seed is None else seed,

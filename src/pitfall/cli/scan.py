@@ -20,6 +20,9 @@ FORMATS = ["text", "json", "html", "junit"]
 @click.option("--id", "id_col", help="Row-identifier column (never used as a feature).")
 @click.option("--study", multiple=True, help="Feature(s) the study is about (PF302), e.g. colour.")
 @click.option("--sensitive", multiple=True, help="Column(s) whose groups must be served equally (PF303).")
+@click.option("--text", "text_cols", multiple=True, help="Column(s) of free text (TF-IDF model, text checks).")
+@click.option("--image", "image_cols", multiple=True,
+              help="Column(s) of image paths, relative to the data file's folder (pixel model, image checks).")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fitted model (joblib/pickle).")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
 @click.option("--split", type=click.Choice(["random", "group", "time"]), help="How to split one data file.")
@@ -51,7 +54,8 @@ FORMATS = ["text", "json", "html", "junit"]
 @click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal summary when writing a file.")
 def scan_cmd(
-    data, target, group, time_col, id_col, study, sensitive, model_path, trust_model, split, test_size, task, metric,
+    data, target, group, time_col, id_col, study, sensitive, text_cols, image_cols, model_path, trust_model, split,
+    test_size, task, metric,
     claimed_precision, seed, select, ignore, fmt, output, fail_on, config_path, no_config, quiet,
 ) -> int:
     """Scan DATA for ML pitfalls: `TRAIN TEST` files, or one file that pitfall splits.
@@ -110,7 +114,7 @@ def scan_cmd(
             data[0],
             data[1] if len(data) == 2 else None,
             target=target, group=group, time=time_col, id=id_col, study=list(study), sensitive=list(sensitive),
-            model=model, split=split,
+            text=list(text_cols), image=list(image_cols), model=model, split=split,
             test_size=test_size, task=task, metric=metric, seed=seed, select=list(select) or None,
             ignore=list(ignore) or None, config=cfg if cfg is not None else False,
             claimed_precision=claimed_precision, on_progress=on_progress,

@@ -29,6 +29,11 @@ class Roles:
             model leans on them and whether it exaggerates their link to the label.
         sensitive: Columns whose groups must be served equally well (``--sensitive sex``):
             PF303 always slices by them. They stay features if they are in the data.
+        text: Columns of free text (``--text description``): the default model reads them through
+            TF-IDF, and the text checks (near-duplicate records, text statistics, rule baselines)
+            look inside them. They stay features.
+        image: Columns of image file paths (``--image path``), relative to ``Split.root`` unless
+            absolute: the default model reads the pixels, and the image checks look at them.
     """
 
     target: str
@@ -37,15 +42,23 @@ class Roles:
     id: str | None = None
     study: tuple[str, ...] = ()
     sensitive: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
+    image: tuple[str, ...] = ()
 
     def named(self) -> list[tuple[str, str]]:
         """Every (role, column) pair the user named, for validation."""
         pairs = [("target", self.target), ("group", self.group), ("time", self.time), ("id", self.id)]
         pairs += [("study", c) for c in self.study] + [("sensitive", c) for c in self.sensitive]
+        pairs += [("text", c) for c in self.text] + [("image", c) for c in self.image]
         return [(r, c) for r, c in pairs if c]
 
     def non_features(self) -> set[str]:
         return {c for c in (self.target, self.group, self.time, self.id) if c}
+
+    @property
+    def modality(self) -> dict[str, str]:
+        """``{column: "text" | "image"}`` for the columns that hold content rather than values."""
+        return {**{c: "text" for c in self.text}, **{c: "image" for c in self.image}}
 
 
 @dataclass
@@ -61,6 +74,8 @@ class Split:
         sources: Where train and test came from (file names or ``"DataFrame"``).
         split_method: ``given`` when the user supplied both parts, else how pitfall split.
         seed: The seed used for any randomness.
+        root: Folder that relative image paths are relative to (the data file's folder; the
+            working directory for DataFrames).
     """
 
     train: pd.DataFrame
@@ -71,6 +86,7 @@ class Split:
     sources: dict[str, str] = field(default_factory=dict)
     split_method: str = "given"
     seed: int = 0
+    root: str | None = None
 
     @property
     def target(self) -> str:

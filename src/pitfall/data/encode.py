@@ -1,7 +1,9 @@
 """Turn feature columns into numbers once, fitted on train: shared by every model-based check.
 
 Numbers stay numbers, dates become seconds, text-like columns become category codes for
-their most frequent levels (the rest share one "other" code), missing stays NaN.
+their most frequent levels (the rest share one "other" code), missing stays NaN. Columns declared
+as free text or image paths (``modality``) hold content, not values: they encode as missing here,
+so value-based checks pass over them, and the content checks and the default model read them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ MAX_LEVELS = 250  # histogram gradient boosting takes at most 255 bins per categ
 
 
 def column_kind(values: pd.Series) -> str:
-    """``numeric``, ``datetime``, ``bool`` or ``categorical``."""
+    """``numeric``, ``datetime``, ``bool`` or ``categorical`` (``text``/``image`` come from roles)."""
     if pd.api.types.is_bool_dtype(values):
         return "bool"
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -50,14 +52,19 @@ class FeatureEncoder:
         features: Column names, in order.
         kinds: Kind of each column.
         levels: For categorical columns, the kept levels (most frequent first).
+        modality: ``{column: "text" | "image"}`` for content columns (encoded as missing).
     """
 
     features: list[str]
     kinds: dict[str, str] = field(default_factory=dict)
     levels: dict[str, pd.Index] = field(default_factory=dict)
+    modality: dict[str, str] = field(default_factory=dict)
 
     def fit(self, frame: pd.DataFrame) -> FeatureEncoder:
         for col in self.features:
+            if col in self.modality:
+                self.kinds[col] = self.modality[col]
+                continue
             values = frame[col]
             kind = column_kind(values)
             if kind == "categorical":
@@ -77,6 +84,8 @@ class FeatureEncoder:
 
     def transform_column(self, values: pd.Series) -> np.ndarray:
         col = str(values.name)
+        if col in self.modality:
+            return np.full(len(values), np.nan)
         if self.kinds[col] == "categorical":
             levels = self.levels[col]
             codes = levels.get_indexer(values.astype("string")).astype(float)

@@ -126,6 +126,8 @@ class DefaultModel(BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y) -> DefaultModel:
         self.encoder_ = FeatureEncoder([str(c) for c in X.columns]).fit(X)
+        # scikit-learn's record of the fitted columns: callers (pitfall serve, drift, thresholds) select them by name.
+        self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         y = np.asarray(y)
         raw = self.encoder_.transform(X)
         self.empty_ = np.isnan(raw).all(axis=0) if len(raw) else np.zeros(raw.shape[1], dtype=bool)
