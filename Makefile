@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 examples: $(STAMP)
 	$(PY) examples/generate.py
 	$(PY) examples/generate_museum.py
+	$(PY) examples/generate_images.py
+	$(PY) examples/generate_catalogue.py
 
 demo: $(STAMP) examples
 	-$(VENV)/bin/pitfall scan examples/galaxies/train.csv examples/galaxies/test.csv \
@@ -37,6 +39,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_scan.py
 	$(PY) benchmarks/bench_model_checks.py
 	$(PY) benchmarks/bench_drift.py
+	$(PY) benchmarks/bench_text.py
+	$(PY) benchmarks/bench_images.py
+	$(PY) benchmarks/bench_serve.py
 
 clean:
 	rm -rf $(VENV) report.html drift.html build *.egg-info

@@ -61,7 +61,7 @@ def build_split(
     train: DataLike,
     test: DataLike | None = None,
     *,
-    target: str,
+    target: str | None = None,
     group: str | None = None,
     time: str | None = None,
     id: str | None = None,
@@ -74,13 +74,26 @@ def build_split(
     task: str | None = None,
     seed: int = 0,
 ) -> Split:
-    """Load the data and make (or take) the train/test split, validated."""
+    """Load the data and make (or take) the train/test split, validated.
+
+    ``train`` may be an image folder (``root/<label>/*.png``, or ``root/train/<label>/`` and
+    ``root/test/<label>/``): its frame has the image paths in ``path`` and the labels in ``label``.
+    """
+    folder = str(Path(train).resolve()) if isinstance(train, (str, os.PathLike)) and Path(train).is_dir() else None
+    if folder:
+        train, test, target, image = _image_folder(train, test, target, image)
+    elif target is None:
+        raise ConfigError(
+            "--target is required: name the label column (e.g. --target label); see `pitfall scan --help`."
+        )
     roles = Roles(
         target=target, group=group, time=time, id=id, study=_columns(study), sensitive=_columns(sensitive),
         text=_columns(text), image=_columns(image),
     )
     root = str(Path(train).resolve().parent) if isinstance(train, (str, os.PathLike)) else None
-    train_df, train_name = _as_frame(train, "train")
+    if folder:
+        root = folder
+    train_df, train_name = _as_frame(train, f"{folder}/train" if folder and test is not None else folder or "train")
     if task is not None and task not in ("binary", "multiclass", "regression"):
         raise ConfigError(f"--task must be binary, multiclass or regression. Got {task!r} instead.")
     if test is None:
@@ -93,7 +106,7 @@ def build_split(
     else:
         if split is not None:
             raise ConfigError("--split is for one data file; with a train and a test file, leave it out.")
-        tr, test_name = _as_frame(test, "test")
+        tr, test_name = _as_frame(test, f"{folder}/test" if folder else "test")
         tr, te = train_df, tr
         method = "given"
         sources = {"train": train_name, "test": test_name}
@@ -112,11 +125,31 @@ def build_split(
     )
 
 
+def _image_folder(
+    train: DataLike, test: DataLike | None, target: str | None, image: list[str] | str | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, str, list[str]]:
+    from pitfall.modalities.image_folder import LABEL_COLUMN, PATH_COLUMN, read_image_folder
+
+    if test is not None:
+        raise InputError(
+            f"{train}: is a directory. Give a train and a test data file (.csv, .parquet, .jsonl), or an "
+            "image folder alone (root/<label>/, or root/train/<label>/ and root/test/<label>/)."
+        )
+    if target not in (None, LABEL_COLUMN):
+        raise ConfigError(
+            f"{train}: an image folder's labels are its folder names, in column {LABEL_COLUMN!r}. "
+            f"Got --target {target!r} instead; leave --target out."
+        )
+    tr, te = read_image_folder(train)
+    images = [*_columns(image)]
+    return tr, te, LABEL_COLUMN, images if PATH_COLUMN in images else [PATH_COLUMN, *images]
+
+
 def scan(
     train: DataLike,
     test: DataLike | None = None,
     *,
-    target: str,
+    target: str | None = None,
     group: str | None = None,
     time: str | None = None,
     id: str | None = None,
@@ -124,6 +157,8 @@ def scan(
     sensitive: list[str] | str | None = None,
     text: list[str] | str | None = None,
     image: list[str] | str | None = None,
+    rules: str | Path | None = None,
+    embed: Any = None,
     model: Any = None,
     split: str | None = None,
     test_size: float | None = None,
@@ -139,9 +174,11 @@ def scan(
     """Scan a train/test split (and optionally a model) for ML pitfalls.
 
     Args:
-        train: Training data (DataFrame or file path), or the whole data set when ``test`` is None.
+        train: Training data (DataFrame or file path), or the whole data set when ``test`` is None,
+            or an image folder (``root/<label>/*.png``, or ``root/train/<label>/`` and
+            ``root/test/<label>/``) giving the columns ``path`` and ``label``.
         test: Test data; when None, pitfall splits ``train`` with ``split``.
-        target: Label column.
+        target: Label column (required, except for an image folder, whose target is ``label``).
         group: Column naming the object each row belongs to (rows of one group must stay together).
         time: Column with the observation time.
         id: Row-identifier column, never used as a feature.
@@ -150,6 +187,12 @@ def scan(
         text: Column(s) of free text: read by the default model through TF-IDF and by the text checks.
         image: Column(s) of image file paths (relative to the data file's folder): read by the
             default model as pixels and by the image checks.
+            When ``text`` is None or empty, string columns of long, multi-word, mostly unique values
+            are detected as text (a note says so); ``text=False`` turns detection off.
+        rules: CSV file of regular expressions and labels (``pattern,label``): PF401 scores them
+            as a baseline next to the model.
+        embed: An embedding function (or ``"module:function"``) mapping a list of texts or image
+            paths to a 2-D array: the default model uses it instead of TF-IDF / pixels.
         model: A fitted scikit-learn-style estimator; pitfall fits its default model when None.
         split: ``random``, ``group`` or ``time`` (only with one data set).
         test_size: Share of rows for test when pitfall splits. Defaults to 0.2.
@@ -187,7 +230,7 @@ def scan(
         id=id,
         study=study,
         sensitive=sensitive,
-        text=text,
+        text=None if text is False else text,
         image=image,
         split=split,
         test_size=test_size,
@@ -196,11 +239,23 @@ def scan(
     )
     if model is not None:
         check_model(model)
+    text_note = None
+    if text is not False and not data.roles.text:
+        from pitfall.modalities.detect import apply_text_detection
+
+        text_note = apply_text_detection(data)
+    ruleset = _load_rules(rules, data)
+    if embed is not None:
+        from pitfall.modalities.embed import resolve_embed
+
+        embed = resolve_embed(embed)
     params = {code: dict(p) for code, p in cfg.checks.items()}
     if claimed_precision is not None:
         params.setdefault("PF403", {})["claimed_precision"] = claimed_precision
-    options = Options(metric=metric, seed=seed, check_params=params)
+    options = Options(metric=metric, seed=seed, check_params=params, rules=ruleset, embed=embed)
     ctx = Context(data, options, model=model)
+    if text_note:
+        ctx.notes.append(text_note)
     _ = ctx.metric  # validate the metric name against the task before any work
     if model is not None and ctx.metric.needs_proba and not hasattr(model, "predict_proba"):
         raise ModelError(
@@ -214,7 +269,7 @@ def scan(
     report = Report(
         inputs={
             **data.sources,
-            "target": target,
+            "target": data.roles.target,
             "task": data.task,
             "split": data.split_method,
             "n_train": len(data.train),
@@ -227,6 +282,8 @@ def scan(
             "sensitive": list(data.roles.sensitive),
             "text": list(data.roles.text),
             "image": list(data.roles.image),
+            "rules": ruleset.path if ruleset is not None else None,
+            "embed": _embed_name(embed),
             "model": "user" if model is not None else f"default ({default_model_name(data)})",
             "model_class": type(model).__name__ if model is not None else "DefaultModel",
             "metric": ctx.metric.name,
@@ -279,6 +336,27 @@ def run_check(code: str, ctx: Any, params: dict[str, dict[str, Any]], cfg: Confi
     else:
         report.findings.extend(_apply_config(found, cfg))
     report.timings[code] = perf_counter() - t0
+
+
+def _load_rules(rules: str | Path | None, data: Split):
+    """The ``--rules`` file, read and checked against the data (before any check runs)."""
+    if rules is None:
+        return None
+    from pitfall.modalities.rules import load_rules
+
+    ruleset = load_rules(rules)
+    if data.task == "regression":
+        raise ConfigError(f"--rules {rules}: regular-expression rules predict classes; the target is numeric.")
+    if not data.roles.text:
+        raise ConfigError(f"--rules {rules}: the rules read text, and no column is text. Pass --text COLUMN.")
+    ruleset.check_labels(list(data.classes))
+    return ruleset
+
+
+def _embed_name(embed: Any) -> str | None:
+    from pitfall.modalities.embed import embed_name
+
+    return embed_name(embed)
 
 
 def _unmet(cls: type[Check], data: Split) -> str | None:

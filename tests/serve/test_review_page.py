@@ -38,7 +38,8 @@ def served(store, model):
 
 
 def _login(client, token):
-    r = client.post("/review/login", data={"token": token})
+    csrf = csrf_in(client.get("/review/login").text)  # the sign-in form's pre-session token (and its cookie)
+    r = client.post("/review/login", data={"token": token, "csrf": csrf})
     assert r.status_code == 303 and r.headers["location"] == "/review"
     return r
 
@@ -51,7 +52,7 @@ def test_unauthenticated_review_redirects_to_login(served):
     assert r.status_code == 303 and r.headers["location"] == "/review/login"
     page = client.get("/review/login")
     assert page.status_code == 200 and 'name="token"' in page.text
-    assert client.post("/review/login", data={"token": "pf_bad_token"}).status_code == 401
+    assert client.post("/review/login", data={"token": "pf_bad_token", "csrf": csrf_in(page.text)}).status_code == 401
     assert COOKIE not in client.cookies
 
 

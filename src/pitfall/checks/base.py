@@ -29,6 +29,8 @@ class Requires:
             these checks out altogether.
         thresholds: Labelled validation data and a confidence policy (``pitfall thresholds``);
             left out of ``pitfall scan`` and ``pitfall drift``.
+        monitor: The items and reviews of a ``pitfall serve`` store (``pitfall monitor``); left out of
+            the other commands.
         text: A declared text column (``--text``).
         image: A declared image column (``--image`` or an image folder).
         tasks: Target types the check applies to.
@@ -40,6 +42,7 @@ class Requires:
     study: bool = False
     drift: bool = False
     thresholds: bool = False
+    monitor: bool = False
     text: bool = False
     image: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
@@ -67,9 +70,11 @@ class Check:
 
     @classmethod
     def command(cls) -> str:
-        """The command that runs this check: ``scan``, ``drift`` or ``thresholds``."""
+        """The command that runs this check: ``scan``, ``drift``, ``thresholds`` or ``monitor``."""
         if cls.requires.thresholds:
             return "thresholds"
+        if cls.requires.monitor:
+            return "monitor"
         return "drift" if cls.requires.drift else "scan"
 
     def run(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract

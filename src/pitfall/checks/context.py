@@ -34,6 +34,8 @@ class Options:
     claimed_precision: float = 0.05
     n_jobs: int = 1
     check_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rules: Any = None  # a pitfall.modalities.rules.RuleSet (``--rules``): PF401's regex baseline
+    embed: Any = None  # the user's embedding function (``--embed``): the default content model's features
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Context:
             model = ContentModel(
                 task=self.task, modality=content, root=self.split.root,
                 random_state=self.seed if seed is None else seed, balanced=self.is_classification and balanced,
+                embed=self.options.embed,
             )
             train = self.split.train if rows is None else self.split.train.iloc[rows]
             return model.fit(train[features], train[self.split.target])

@@ -6,6 +6,7 @@ Codes are never reused or renumbered; a renamed code goes into ``REDIRECTS``.
 from __future__ import annotations
 
 from pitfall.checks.base import Check
+from pitfall.checks.deploy.audit_accuracy import AuditAccuracyBelowTarget
 from pitfall.checks.deploy.review_load import ReviewQueueOverload
 from pitfall.checks.drift.feature_drift import FeatureDrift
 from pitfall.checks.drift.label_drift import LabelDrift
@@ -24,6 +25,7 @@ from pitfall.checks.integrity.duplicate_rows import DuplicateRows
 from pitfall.checks.integrity.id_like import IdLikeColumn
 from pitfall.checks.integrity.label_errors import LabelErrors
 from pitfall.checks.integrity.mixed_types import MixedTypes
+from pitfall.checks.integrity.unreadable_files import UnreadableFile
 from pitfall.checks.leakage.group_leakage import GroupLeakage
 from pitfall.checks.leakage.near_duplicates import NearDuplicates
 from pitfall.checks.leakage.preprocessing_leakage import PreprocessingFittedOnTest
@@ -53,6 +55,7 @@ CHECKS: dict[str, type[Check]] = {
     "PF104": IdLikeColumn,
     "PF105": MixedTypes,
     "PF106": LabelErrors,
+    "PF107": UnreadableFile,
     "PF201": TrainTestDuplicates,
     "PF202": NearDuplicates,
     "PF203": GroupLeakage,
@@ -74,6 +77,7 @@ CHECKS: dict[str, type[Check]] = {
     "PF504": PredictionDrift,
     "PF505": EstimatedPerformanceDrop,
     "PF602": ReviewQueueOverload,
+    "PF603": AuditAccuracyBelowTarget,
 }
 
 REDIRECTS: dict[str, str] = {}

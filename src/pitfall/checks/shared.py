@@ -104,15 +104,17 @@ def _integer_id(s: pd.Series, name) -> str | None:
 def id_like_columns(ctx: Context) -> dict[str, str]:
     def compute():
         train = ctx.split.train
-        return {c: why for c in ctx.split.features if (why := is_id_like(train[c]))}
+        content = ctx.split.roles.modality  # a path or a text differs in every row by nature
+        return {c: why for c in ctx.split.features if c not in content and (why := is_id_like(train[c]))}
 
     return ctx.cached("id_like", compute)
 
 
 def matching_columns(ctx: Context) -> list[str]:
-    """Features used to recognise the same object: all but identifiers (copies get new ids)."""
+    """Features used to recognise the same object: all but identifiers (copies get new ids) and
+    content columns (text and images have their own copy detection)."""
     ids = id_like_columns(ctx)
-    return [c for c in ctx.split.features if c not in ids]
+    return [c for c in ctx.split.features if c not in ids and c not in ctx.split.roles.modality]
 
 
 def data_dimension(ctx: Context) -> float:

@@ -165,6 +165,8 @@ def _rules(ctx: Context, X: np.ndarray, y: np.ndarray) -> dict[str, FeatureRule]
     cat = ctx.encoder.categorical_mask
     clf = ctx.is_classification
     for j, name in enumerate(ctx.split.features):
+        if name in ctx.split.roles.modality:  # text and images: encoded as missing, no value to cut
+            continue
         rules[name] = FeatureRule.fit(
             name, j, X[:, j], y, classification=clf, categorical=bool(cat[j])
         )

@@ -48,11 +48,11 @@ def checks_cmd(fmt: str) -> None:
 
 def _needs(cls) -> list[str]:
     """What a check needs beyond the data: the command that runs it (when not scan), a model's
-    predictions (the user's or the default) and the columns named with --group, --time or --study."""
+    predictions (the user's or the default) and the columns named with --group, --time, --study, --text or --image."""
     req = cls.requires
     needs = [] if cls.command() == "scan" else [f"`pitfall {cls.command()}`"]
     needs += ["model"] if req.model else []
-    return needs + [f"--{k}" for k in ("group", "time", "study") if getattr(req, k)]
+    return needs + [f"--{k}" for k in ("group", "time", "study", "text", "image") if getattr(req, k)]
 
 
 def markdown_table(rows: list[dict]) -> str:

@@ -11,6 +11,8 @@ import click
 
 from pitfall.cli.drift import drift_cmd
 from pitfall.cli.explain import checks_cmd, explain_cmd
+from pitfall.cli.monitor import monitor_cmd
+from pitfall.cli.retrain import models_cmd, retrain_cmd
 from pitfall.cli.scan import scan_cmd
 from pitfall.cli.serve import serve_cmd, users_cmd
 from pitfall.cli.thresholds import thresholds_cmd
@@ -30,6 +32,9 @@ cli.add_command(drift_cmd)
 cli.add_command(thresholds_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(users_cmd)
+cli.add_command(monitor_cmd)
+cli.add_command(retrain_cmd)
+cli.add_command(models_cmd)
 
 
 # click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.

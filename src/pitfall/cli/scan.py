@@ -14,7 +14,7 @@ FORMATS = ["text", "json", "html", "junit"]
 
 @click.command("scan")
 @click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--target", "-t", required=True, help="Label column.")
+@click.option("--target", "-t", help="Label column (an image folder's labels are its folder names).")
 @click.option("--group", help="Column naming the object each row belongs to (galaxy, patient).")
 @click.option("--time", "time_col", help="Column with the observation time.")
 @click.option("--id", "id_col", help="Row-identifier column (never used as a feature).")
@@ -23,6 +23,9 @@ FORMATS = ["text", "json", "html", "junit"]
 @click.option("--text", "text_cols", multiple=True, help="Column(s) of free text (TF-IDF model, text checks).")
 @click.option("--image", "image_cols", multiple=True,
               help="Column(s) of image paths, relative to the data file's folder (pixel model, image checks).")
+@click.option("--rules", "rules_path", type=click.Path(path_type=Path),
+              help="CSV of regular expressions and labels (pattern,label): a rule baseline for PF401.")
+@click.option("--embed", help="module:function mapping a list of texts (or image paths) to a 2-D array.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fitted model (joblib/pickle).")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
 @click.option("--split", type=click.Choice(["random", "group", "time"]), help="How to split one data file.")
@@ -54,8 +57,8 @@ FORMATS = ["text", "json", "html", "junit"]
 @click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal summary when writing a file.")
 def scan_cmd(
-    data, target, group, time_col, id_col, study, sensitive, text_cols, image_cols, model_path, trust_model, split,
-    test_size, task, metric,
+    data, target, group, time_col, id_col, study, sensitive, text_cols, image_cols, rules_path, embed, model_path,
+    trust_model, split, test_size, task, metric,
     claimed_precision, seed, select, ignore, fmt, output, fail_on, config_path, no_config, quiet,
 ) -> int:
     """Scan DATA for ML pitfalls: `TRAIN TEST` files, or one file that pitfall splits.
@@ -65,6 +68,7 @@ def scan_cmd(
       pitfall scan train.csv test.csv --target label --group galaxy_id
       pitfall scan data.parquet --target label --split group --group galaxy_id
       pitfall scan train.csv test.csv -t label --model model.joblib --trust-model --format html -o report.html
+      pitfall scan images/            # images/<label>/*.png, or images/train/<label>/ + images/test/<label>/
     """
     from pitfall.config import load_config
     from pitfall.data.model import load_model
@@ -114,7 +118,7 @@ def scan_cmd(
             data[0],
             data[1] if len(data) == 2 else None,
             target=target, group=group, time=time_col, id=id_col, study=list(study), sensitive=list(sensitive),
-            text=list(text_cols), image=list(image_cols), model=model, split=split,
+            text=list(text_cols), image=list(image_cols), rules=rules_path, embed=embed, model=model, split=split,
             test_size=test_size, task=task, metric=metric, seed=seed, select=list(select) or None,
             ignore=list(ignore) or None, config=cfg if cfg is not None else False,
             claimed_precision=claimed_precision, on_progress=on_progress,

@@ -33,7 +33,7 @@ def open_store(url: str) -> Any:
 
 
 @click.command("serve")
-@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.argument("model_path", metavar="[MODEL]", required=False, type=click.Path(path_type=Path))
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
 @click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path),
               help="policy.toml with the thresholds and safety rules (see `pitfall thresholds`).")
@@ -41,19 +41,31 @@ def open_store(url: str) -> Any:
               help="Database for items and reviews (SQLAlchemy URL).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
-def serve_cmd(model_path: Path, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int) -> int:
+@click.option("--secure-cookie", is_flag=True,
+              help="Mark the review page's session cookie Secure: for a service reached over HTTPS (a TLS proxy).")
+@click.option("--reference", "reference_path", type=click.Path(path_type=Path),
+              help="Training data the monitoring page (/monitor) compares the served records with, for drift.")
+def serve_cmd(
+    model_path: Path | None, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int,
+    secure_cookie: bool = False, reference_path: Path | None = None,
+) -> int:
     """Serve MODEL over HTTP: predictions are routed by the policy, stored, and queued for review.
+
+    Without MODEL, serve the store's promoted version (the one `pitfall retrain` promoted) from the model
+    file kept in the store. A MODEL file is kept in the store too, so it can be retrained later.
 
     \b
     Examples:
       pitfall serve model.joblib --trust-model --policy policy.toml --store sqlite:///pitfall.db
+      pitfall serve --trust-model --policy policy.toml --store sqlite:///pitfall.db
       pitfall users add alice --store sqlite:///pitfall.db
     """
     from pitfall.data.model import load_model
     from pitfall.deploy.policy import read_policy
 
     policy = read_policy(policy_path)
-    model = load_model(model_path, trust=trust_model)
+    reference = _read_reference(reference_path)
+    model = load_model(model_path, trust=trust_model) if model_path is not None else None
     try:
         import uvicorn
 
@@ -62,13 +74,55 @@ def serve_cmd(model_path: Path, trust_model: bool, policy_path: Path, store_url:
         raise ConfigError(f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
             from None
     store = open_store(store_url)
-    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
-    version = f"{model_path.stem}-{digest[:12]}"
-    ensure_model(store, version, model, model_path)
-    app = create_app(store, model, policy, version)
-    click.echo(f"pitfall: serving {model_path} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
+    if model_path is None:
+        version, model = _promoted_from_store(store, store_url, trust_model)
+        source = "the store"
+    else:
+        data = model_path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        version = f"{model_path.stem}-{digest[:12]}"
+        ensure_model(store, version, model, model_path)
+        _keep_model_file(store, version, data)
+        source = str(model_path)
+    app = create_app(store, model, policy, version, secure_cookie=secure_cookie, reference=reference)
+    click.echo(f"pitfall: serving {source} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
+
+
+def _promoted_from_store(store: Any, store_url: str, trust_model: bool) -> tuple[str, Any]:
+    """The promoted version and its model, unpickled from the bytes kept in the store."""
+    from pitfall.serve.model_bytes import load_stored_model
+
+    info = store.promoted_model()
+    if info is None:
+        store.close()
+        raise ConfigError(f"--store {store_url!r} has no promoted model. Give a MODEL file to serve.")
+    try:
+        return info.version, load_stored_model(store, info.version, trust=trust_model)
+    except Exception:
+        store.close()
+        raise
+
+
+def _keep_model_file(store: Any, version: str, data: bytes) -> None:
+    """Store the served file's bytes once, so `pitfall retrain` has the parent; a replica doing it too is fine."""
+    if store.model_file(version) is not None:
+        return
+    try:
+        store.save_model_file(version, data)
+    except ValueError:
+        if store.model_file(version) is None:
+            raise
+
+
+def _read_reference(path: Path | None) -> Any:
+    """The training data for the monitoring page's drift, read before the service starts (a bad file stops it)."""
+    if path is None:
+        return None
+    from pitfall.data.load import read_table
+
+    return read_table(path)
 
 
 @click.group("users")

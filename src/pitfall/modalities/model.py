@@ -41,11 +41,13 @@ class ContentModel(ClassifierMixin, BaseEstimator):
         balanced: Weight classes inversely to their frequency, so that the decision serves
             balanced accuracy (as the default tabular model's ``balanced`` does).
         C: Inverse regularisation strength of the logistic regression.
+        embed: The user's embedding function (``--embed``): maps a list of texts (or of image
+            paths) to a 2-D array; used instead of TF-IDF (and pixel descriptors) when given.
     """
 
     def __init__(
         self, task: str = "binary", modality: dict[str, str] | None = None, root: str | None = None,
-        random_state: int = 0, balanced: bool = False, C: float = 1.0,
+        random_state: int = 0, balanced: bool = False, C: float = 1.0, embed: Any = None,
     ):
         self.task = task
         self.modality = modality
@@ -53,12 +55,18 @@ class ContentModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.balanced = balanced
         self.C = C
+        self.embed = embed
 
     def _columns(self, X: pd.DataFrame) -> ColumnTransformer:
         modality = self.modality or {}
         parts: list[tuple[str, Any, Any]] = []
         for col, kind in modality.items():
-            if kind == "text":
+            if self.embed is not None:
+                from pitfall.modalities.embed import EmbeddingFeatures
+
+                embedder = EmbeddingFeatures(self.embed, kind=kind, root=self.root)
+                parts.append((f"embed:{col}", make_pipeline(embedder, StandardScaler()), [col]))
+            elif kind == "text":
                 from pitfall.modalities.text import TextFeatures
 
                 parts.append((f"text:{col}", TextFeatures(), col))

@@ -30,6 +30,8 @@ _ICON = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 def _header(report: Report) -> Text:
     i = report.inputs
     src = i.get("data") or f"{i.get('train', '?')} / {i.get('test', '?')}"
+    if "store" in i:  # a `pitfall monitor` report
+        return _monitor_header(i)
     if "reference" in i:  # a `pitfall drift` report
         return _drift_header(i)
     t = Text()
@@ -58,6 +60,19 @@ def _drift_header(i: dict) -> Text:
         f"{i.get('features', 0)} features{extra}, seed: {i.get('seed')}",
         style="pitfall.muted",
     )
+    return t
+
+
+def _monitor_header(i: dict) -> Text:
+    t = Text()
+    t.append("pitfall monitor ", style="bold")
+    t.append(f"{i.get('store')}\n", style="pitfall.muted")
+    extra = "".join(
+        f", {label}: {i[key]}" for key, label in (("reference", "reference"), ("window", "window"),
+                                                  ("n_windows", "windows"), ("policy", "policy"),
+                                                  ("target_accuracy", "target accuracy")) if i.get(key) is not None
+    )
+    t.append(f"{i.get('n_current', 0):,} stored items{extra}, seed: {i.get('seed')}", style="pitfall.muted")
     return t
 
 
@@ -108,6 +123,8 @@ def renderables(report: Report) -> Iterator:
         yield Text("\nChecks that failed internally (the others ran):", style="bold red")
         for code, msg in report.crashed.items():
             yield Text(f"  {code}: {msg}", style="red")
+    for note in report.notes:
+        yield Text(f"\nNote: {note}", style="pitfall.muted")
     if report.skipped:
         yield Text("\nSkipped: " + "; ".join(f"{c} ({r})" for c, r in report.skipped.items()), style="pitfall.muted")
     s = report.summary

@@ -135,8 +135,13 @@ def create_app(
     *,
     max_bytes: int = MAX_BYTES,
     max_records: int = MAX_RECORDS,
+    reference: pd.DataFrame | None = None,
+    secure_cookie: bool = False,
 ) -> FastAPI:
-    """The FastAPI app serving ``model`` under ``policy``; items go to ``store`` as ``model_version``."""
+    """The FastAPI app serving ``model`` under ``policy``; items go to ``store`` as ``model_version``.
+
+    ``reference`` (the training data) lets the monitoring page show drift. ``secure_cookie`` marks the review
+    page's session cookie Secure, for a service reached over HTTPS (browsers do not send it over plain HTTP)."""
     rules = routing_policy(policy)
     classes = _classes(model)
     ensure_model(store, model_version, model)
@@ -304,9 +309,11 @@ def create_app(
         return {**counts, "review_rate": routed / total if total else None,
                 "reviewed_share": counts["reviewed"] / routed if routed else None}
 
+    from pitfall.serve.monitor_page import add_monitor_pages  # workload, audited accuracy, drift
     from pitfall.serve.pages import add_review_pages  # the browser front end for the same queue and reviews
 
-    add_review_pages(app, store, classes)
+    add_review_pages(app, store, classes, secure_cookie=secure_cookie)
+    add_monitor_pages(app, store, model=model, policy=policy, reference=reference)  # GET /monitor
     return app
 
 

@@ -2,8 +2,10 @@
 
 The token is exchanged for a random session id kept in memory (HttpOnly, SameSite=Strict cookie), so the token never
 appears in a page or a later request. Every form that changes something carries a per-session CSRF token checked in
-constant time; pages send a Content-Security-Policy that allows only the page's own nonce-tagged style and script and
-form posts to this origin, and every record value is HTML-escaped, since records come from whoever calls /predict.
+constant time, and the sign-in form a pre-session one (a random cookie that must match a hidden field), so another
+site cannot sign a browser in to an account of its choosing. Pages send a Content-Security-Policy that allows only
+the page's own nonce-tagged style and script and form posts to this origin, and every record value is HTML-escaped,
+since records come from whoever calls /predict.
 Sessions live in one process: a restart or another replica signs reviewers out, which costs a login, not data.
 """
 
@@ -23,10 +25,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pitfall.serve.store import Store
 
-__all__ = ["COOKIE", "SESSION_SECONDS", "add_review_pages"]
+__all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_SECONDS", "add_review_pages"]
 
 COOKIE = "pitfall_review"
 SESSION_SECONDS = 12 * 3600
+LOGIN_COOKIE = "pitfall_login"  # the sign-in form's CSRF token, before there is a session
+LOGIN_SECONDS = 3600
 QUEUE_SHOWN = 50
 
 _STYLE = """
@@ -106,11 +110,11 @@ def _page(title: str, body: str, *, status: int = 200, script: bool = False) -> 
     })
 
 
-def _login_page(error: str = "", status: int = 200) -> HTMLResponse:
+def _login_page(csrf: str, error: str = "", status: int = 200) -> HTMLResponse:
     err = f'<p class="err">{escape(error)}</p>' if error else ""
     return _page("Sign in — pitfall review", (
         f"<h1>Sign in to review</h1>{err}"
-        '<form method="post" action="/review/login">'
+        f'<form method="post" action="/review/login"><input type="hidden" name="csrf" value="{escape(csrf)}">'
         '<label>Reviewer token <input type="password" name="token" autocomplete="off" required autofocus></label> '
         '<button type="submit">Sign in</button></form>'
         '<p class="muted">Make a token with <code>pitfall users add NAME</code>.</p>'
@@ -144,6 +148,7 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
     ``secure_cookie`` marks the session cookie Secure; turn it on behind HTTPS (a Secure cookie is not sent over
     plain HTTP, so it stays off for loopback use)."""
     sessions = _Sessions(SESSION_SECONDS)
+    app.state.review_sessions = sessions  # the monitoring page (monitor_page.py) signs in through these
 
     def current(request: Request) -> tuple[str, _Session] | None:
         sid = request.cookies.get(COOKIE)
@@ -154,24 +159,38 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
         sent = form.get("csrf")
         return isinstance(sent, str) and hmac.compare_digest(sent.encode(), session.csrf.encode())
 
+    def login_page(error: str = "", status: int = 200) -> HTMLResponse:
+        """The sign-in form with a fresh pre-session CSRF token, in a hidden field and in a cookie of its own."""
+        csrf = secrets.token_urlsafe(32)
+        response = _login_page(csrf, error, status)
+        response.set_cookie(LOGIN_COOKIE, csrf, max_age=LOGIN_SECONDS, path="/review/login", httponly=True,
+                            samesite="strict", secure=secure_cookie)
+        return response
+
     def forbidden(message: str) -> HTMLResponse:
         return _page("Forbidden", f'<h1>Forbidden</h1><p class="err">{escape(message)}</p>'
                                   '<p><a href="/review">Back to the queue</a></p>', status=403)
 
     @app.get("/review/login", include_in_schema=False)
     def login_form() -> HTMLResponse:
-        return _login_page()
+        return login_page()
 
     @app.post("/review/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         form = await request.form()
+        sent, kept = form.get("csrf"), request.cookies.get(LOGIN_COOKIE)
+        # Double submit: a cross-site form can send neither the SameSite=Strict cookie nor the field's value.
+        if not (isinstance(sent, str) and kept and hmac.compare_digest(sent.encode(), kept.encode())):
+            return login_page("The sign-in form expired or was not sent from this page; sign in again.", status=403)
         token = form.get("token")
         user = store.check_token(token) if isinstance(token, str) and token else None
         if user is None:
-            return _login_page("That token is not valid.", status=401)
+            return login_page("That token is not valid.", status=401)
         response = RedirectResponse("/review", status_code=303)
         response.set_cookie(COOKIE, sessions.create(user.name), max_age=SESSION_SECONDS, path="/review",
                             httponly=True, samesite="strict", secure=secure_cookie)
+        response.delete_cookie(LOGIN_COOKIE, path="/review/login", httponly=True, samesite="strict",
+                               secure=secure_cookie)
         return response
 
     @app.post("/review/logout", include_in_schema=False)

@@ -33,7 +33,10 @@ from sqlalchemy.exc import IntegrityError
 
 from pitfall.serve.routing import DECISIONS
 
-__all__ = ["REVIEW_ACTIONS", "Item", "ModelInfo", "NewItem", "Review", "Store", "User"]
+__all__ = [
+    "REVIEW_ACTIONS", "Item", "ModelFile", "ModelInfo", "ModelListing", "NewItem", "Review", "ReviewedItem", "Store",
+    "User",
+]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
 QUEUE_DECISIONS: tuple[str, ...] = ("review", "abstain", "blocked")
@@ -103,6 +106,22 @@ users = sa.Table(
 )
 
 
+# The serialized model (joblib bytes) of a version and where it came from. A table of its own, not new columns of
+# pitfall_models, so a database made before model files existed opens unchanged: create_all adds only this table.
+model_files = sa.Table(
+    "pitfall_model_files",
+    metadata,
+    sa.Column("version", sa.String(200), sa.ForeignKey("pitfall_models.version"), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("parent", sa.String(200), sa.ForeignKey("pitfall_models.version"), nullable=True),
+    sa.Column("n_train_rows", sa.Integer, nullable=True),
+    sa.Column("reviewed_items", sa.JSON, nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     version: str
@@ -110,6 +129,44 @@ class ModelInfo:
     classes: tuple[str, ...]
     promoted: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A stored model file's metadata and lineage (the bytes come from ``Store.model_bytes``).
+
+    ``parent`` is the version it was retrained from, ``n_train_rows`` the rows of the training file it was fitted
+    on, ``reviewed_items`` the ids of the reviewed items added to them, and ``scores`` the evidence of the
+    comparison with its parent (empty for a model that was uploaded rather than retrained)."""
+
+    version: str
+    sha256: str
+    size: int
+    parent: str | None
+    n_train_rows: int | None
+    reviewed_items: tuple[str, ...]
+    scores: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ModelListing:
+    """One row of ``Store.list_models``: a registered version and, when its bytes are stored, their lineage."""
+
+    info: ModelInfo
+    file: ModelFile | None
+
+
+@dataclass(frozen=True)
+class ReviewedItem:
+    """An item with its final human label (``accept`` keeps the model's label, ``correct`` gives another)."""
+
+    item_id: str
+    model_version: str
+    record: dict[str, Any]
+    label: str
+    action: str
+    reviewer: str
 
 
 @dataclass(frozen=True)
@@ -242,18 +299,25 @@ class Store:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(chunk)
             sha256 = digest.hexdigest()
+        try:
+            with self._writer.begin() as conn:
+                self._insert_model(conn, version, sha256, classes, promoted=promoted)  # type: ignore[arg-type]
+        except IntegrityError as err:
+            raise ValueError(f"model version {version!r} is already registered.") from err
+        return self.get_model(version)  # type: ignore[return-value]
+
+    def _insert_model(
+        self, conn: Connection, version: str, sha256: str, classes: Sequence[str], *, promoted: bool
+    ) -> None:
+        if not version or not isinstance(version, str):
+            raise ValueError(f"version must be a non-empty string. Got {version!r} instead.")
         classes = [str(c) for c in classes]
         if not classes or len(set(classes)) != len(classes):
             raise ValueError(f"classes must be a non-empty list of distinct labels. Got {classes!r} instead.")
         row = {"version": version, "sha256": sha256, "classes": classes, "promoted": False, "created_at": _now()}
-        try:
-            with self._writer.begin() as conn:
-                conn.execute(models.insert().values(**row))
-                if promoted:
-                    self._promote(conn, version)
-        except IntegrityError as err:
-            raise ValueError(f"model version {version!r} is already registered.") from err
-        return self.get_model(version)  # type: ignore[return-value]
+        conn.execute(models.insert().values(**row))
+        if promoted:
+            self._promote(conn, version)
 
     def _promote(self, conn: Connection, version: str) -> None:
         conn.execute(models.update().values(promoted=False).where(models.c.promoted.is_(True)))
@@ -275,6 +339,98 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(models).where(models.c.promoted.is_(True))).mappings().first()
         return None if row is None else _model(row)
+
+    # -- model files --------------------------------------------------------------------------------------------
+
+    def save_model_file(
+        self,
+        version: str,
+        data: bytes,
+        *,
+        classes: Sequence[str] | None = None,
+        parent: str | None = None,
+        n_train_rows: int | None = None,
+        reviewed_items: Sequence[str] = (),
+        scores: Mapping[str, Any] | None = None,
+        promoted: bool = False,
+    ) -> ModelFile:
+        """Store the serialized model of ``version`` with its lineage, in one transaction.
+
+        With ``classes`` the version is registered here too (so a retrained version never exists without its
+        bytes), and ``promoted`` makes it the served one. Without, ``version`` must already be registered, and
+        the bytes must have the sha256 it was registered with: the file then is the one that was served."""
+        if not isinstance(data, bytes | bytearray) or not data:
+            raise ValueError("data must be the non-empty bytes of a serialized model (joblib.dump to a buffer).")
+        data = bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        reviewed = [str(i) for i in reviewed_items]
+        if n_train_rows is not None and (isinstance(n_train_rows, bool) or not isinstance(n_train_rows, int)
+                                         or n_train_rows < 0):
+            raise ValueError(f"n_train_rows must be a non-negative integer. Got {n_train_rows!r} instead.")
+        evidence = dict(scores or {})
+        try:
+            json.dumps(evidence, allow_nan=False)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"scores must hold finite JSON values: {err}") from err
+        if classes is None and promoted:
+            raise ValueError("promoted=True needs classes= (registering the version); use promote() otherwise.")
+        try:
+            with self._writer.begin() as conn:
+                if classes is not None:
+                    self._insert_model(conn, version, digest, classes, promoted=promoted)
+                registered = conn.execute(sa.select(models.c.sha256).where(models.c.version == version)).first()
+                if registered is None:
+                    raise ValueError(f"model version {version!r} is not registered. Call add_model first.")
+                if registered[0] != digest:
+                    raise ValueError(
+                        f"the bytes have sha256 {digest[:12]}… but model version {version!r} was registered with "
+                        f"{registered[0][:12]}…; store the file that version was made from."
+                    )
+                if parent is not None and conn.execute(
+                    sa.select(models.c.version).where(models.c.version == parent)
+                ).first() is None:
+                    raise ValueError(f"parent model version {parent!r} is not registered.")
+                conn.execute(model_files.insert().values(
+                    version=version, data=data, size=len(data), parent=parent, n_train_rows=n_train_rows,
+                    reviewed_items=reviewed, scores=evidence, created_at=_now(),
+                ))
+        except IntegrityError as err:
+            if classes is not None and self.get_model(version) is not None:
+                raise ValueError(f"model version {version!r} is already registered.") from err
+            raise ValueError(f"the model file of version {version!r} is already stored.") from err
+        return self.model_file(version)  # type: ignore[return-value]
+
+    def model_file(self, version: str) -> ModelFile | None:
+        """Metadata and lineage of the stored file of ``version`` (None when its bytes were never stored)."""
+        query = sa.select(*_FILE_COLUMNS).join(models, models.c.version == model_files.c.version)
+        with self.engine.connect() as conn:
+            row = conn.execute(query.where(model_files.c.version == version)).mappings().first()
+        return None if row is None else _model_file(row)
+
+    def model_bytes(self, version: str) -> bytes | None:
+        """The serialized model of ``version`` as stored (unpickling it runs code: only for a trusted store)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(model_files.c.data).where(model_files.c.version == version)).first()
+        return None if row is None else bytes(row[0])
+
+    def list_models(self) -> list[ModelListing]:
+        """Every registered version, oldest first, with the lineage of those whose bytes are stored."""
+        query = (
+            sa.select(models, *[c.label(f"file_{c.name}") for c in _FILE_COLUMNS if c.table is model_files])
+            .outerjoin(model_files, model_files.c.version == models.c.version)
+            .order_by(models.c.created_at, models.c.version)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        out = []
+        for row in rows:
+            info = _model(row)
+            file = None
+            if row["file_version"] is not None:
+                fields = {k[len("file_"):]: v for k, v in row.items() if k.startswith("file_")}
+                file = _model_file({**fields, "sha256": info.sha256})
+            out.append(ModelListing(info=info, file=file))
+        return out
 
     # -- items --------------------------------------------------------------------------------------------------
 
@@ -376,6 +532,20 @@ class Store:
             ).mappings()
             return [Review(**{**row, "created_at": _aware(row["created_at"])}) for row in rows]
 
+    def reviewed_items(self) -> list[ReviewedItem]:
+        """Every item with a final review (accept or correct) and its final label, in review order."""
+        query = (
+            sa.select(items.c.id, items.c.model_version, items.c.record, reviews.c.label, reviews.c.action,
+                      reviews.c.reviewer)
+            .join(reviews, reviews.c.item_id == items.c.id)
+            .where(reviews.c.action != "skip")
+            .order_by(reviews.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [ReviewedItem(item_id=r[0], model_version=r[1], record=dict(r[2]), label=r[3], action=r[4],
+                             reviewer=r[5]) for r in rows]
+
     def export_reviewed(self, path: str | Path, format: str | None = None, *, label_column: str = "label") -> int:
         """Write reviewed items (record fields + the final human label) as CSV or Parquet for retraining.
 
@@ -470,6 +640,21 @@ def _final_label(action: str, label: str | None, model_label: str, decision: str
     return label
 
 
+_PLAIN_SCALARS = (str, int, bool, type(None))
+
+
+def _plain_json(record: Mapping[str, Any]) -> bool:
+    """True when ``record`` maps str keys to plain scalars (finite floats), checked without encoding it.
+
+    The insert encodes every record as JSON anyway; encoding it a second time only to check it was a quarter of
+    ``add_items``'s time for the flat records ``/predict`` stores. Anything else is checked by encoding it."""
+    for key, value in record.items():
+        kind = type(value)
+        if type(key) is not str or not (kind in _PLAIN_SCALARS or (kind is float and math.isfinite(value))):
+            return False
+    return True
+
+
 def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
     data = dict(entry.__dict__) if isinstance(entry, NewItem) else dict(entry)
     unknown = set(data) - {"record", "label", "confidence", "decision", "reason", "id"}
@@ -486,7 +671,8 @@ def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
     if data.get("decision") not in DECISIONS:
         raise ValueError(f"item decision must be one of {DECISIONS}. Got {data.get('decision')!r} instead.")
     try:
-        json.dumps(record, allow_nan=False)
+        if not _plain_json(record):
+            json.dumps(record, allow_nan=False)
     except (TypeError, ValueError) as err:
         raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") from err
     item_id = data.get("id") or str(uuid.uuid4())
@@ -510,6 +696,25 @@ def _model(row: Mapping[str, Any]) -> ModelInfo:
         sha256=row["sha256"],
         classes=tuple(row["classes"]),
         promoted=bool(row["promoted"]),
+        created_at=_aware(row["created_at"]),
+    )
+
+
+_FILE_COLUMNS = (
+    model_files.c.version, models.c.sha256, model_files.c.size, model_files.c.parent, model_files.c.n_train_rows,
+    model_files.c.reviewed_items, model_files.c.scores, model_files.c.created_at,
+)
+
+
+def _model_file(row: Mapping[str, Any]) -> ModelFile:
+    return ModelFile(
+        version=row["version"],
+        sha256=row["sha256"],
+        size=int(row["size"]),
+        parent=row["parent"],
+        n_train_rows=row["n_train_rows"],
+        reviewed_items=tuple(row["reviewed_items"] or ()),
+        scores=dict(row["scores"] or {}),
         created_at=_aware(row["created_at"]),
     )
 

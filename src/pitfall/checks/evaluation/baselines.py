@@ -53,6 +53,11 @@ class WeakerThanBaseline(Check):
       (the interval of the difference lies below zero); `info` when it merely does not beat
       the rule (as for `error`) or the test set is too small to tell.
 
+    With `--rules FILE` (a CSV of regular expressions and labels, see
+    `pitfall.modalities.rules`), the rules are one more baseline: first match wins, no match
+    gives the majority class. When the model does worse than the rules or does not beat them by
+    `margin` the finding is a `warning`, and `info` when the test set is too small to tell.
+
     A user's model is scored as given. When pitfall fits its default model and the metric is
     balanced accuracy, the model and the rule both predict the class with the highest ratio of
     posterior to training prior (the decision that maximises balanced accuracy), so neither is
@@ -102,6 +107,18 @@ class WeakerThanBaseline(Check):
             rule_name = ranked[0][0]
             balanced = metric.name == "balanced_accuracy"
             baselines[f"rule: {rule_name}"] = fit_rule_predict(ctx, rule_name, balanced=balanced)
+        rule_columns: dict[str, str] = {}
+        if ctx.split.roles.image:  # the blank-page rule: a threshold on each image's pixel variance
+            from pitfall.modalities.image_shortcuts import image_rule_baselines
+
+            for key, (col, pred) in image_rule_baselines(ctx, balanced=metric.name == "balanced_accuracy").items():
+                baselines[key] = pred
+                if rule_name is None:
+                    rule_name, rule_columns[key] = key.removeprefix("rule: "), col
+        if ctx.options.rules is not None and ctx.is_classification:  # the user's regular expressions
+            from pitfall.modalities.rules import rule_baseline
+
+            baselines.update(rule_baseline(ctx, ctx.options.rules))
         scores: dict[str, Interval] = {"model": model_iv}
         diffs: dict[str, Interval] = {}
         for name, pred in baselines.items():
@@ -121,8 +138,12 @@ class WeakerThanBaseline(Check):
         dummies = [
             n
             for n in diffs
-            if not n.startswith("rule:") and (n != "stratified" or metric.name == "f1_macro")
+            if not n.startswith(("rule:", "regex:")) and (n != "stratified" or metric.name == "f1_macro")
         ]
+        if ctx.options.rules is not None:
+            from pitfall.modalities.rules import regex_rule_findings
+
+            yield from regex_rule_findings(self, ctx, scores, diffs)
         if not dummies:
             return
         verdicts = {n: self._verdict(diffs[n], scores[n]) for n in diffs}
@@ -156,7 +177,7 @@ class WeakerThanBaseline(Check):
                 f"Compare the model with a simple threshold on {rule_name!r}; the extra "
                 "complexity may not pay.",
                 evidence={**evidence, "compared_with": rule_key},
-                columns=(rule_name.removeprefix("missing(").removesuffix(")"),),
+                columns=(rule_columns.get(rule_key) or rule_name.removeprefix("missing(").removesuffix(")"),),
                 severity=Severity.WARNING if verdict == "worse" else Severity.INFO,
             )
 

@@ -35,6 +35,13 @@ class GroupLeakage(Check):
       clusters whose value is, in the median cluster, held mostly (at least half) by that
       cluster's rows. It names that column. Pairs of copies without such a column are left to
       PF201 and PF202.
+    - With text columns, the clusters are the connected groups of exact and near copies of
+      records (PF201 and PF202 for text) that hold an improbably copied test record and rows on
+      both sides of the split; the same two conditions apply.
+
+    - With image columns: clusters of exact and near copies of images (as in PF201 and PF202)
+      with members in both train and test, reported when there are at least two such clusters
+      and the median holds at least three images (several views of one object).
 
     ## Why it matters
     Rows of one object share everything the label depends on and much it does not (the
@@ -98,6 +105,14 @@ class GroupLeakage(Check):
         )
 
     def _inferred(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.split.roles.text:
+            from pitfall.modalities.text_duplicates import text_group_leakage
+
+            yield from text_group_leakage(self, ctx, self.alpha)
+        if ctx.split.roles.image:
+            from pitfall.modalities.image_duplicates import cluster_findings
+
+            yield from cluster_findings(self, ctx)
         if not matching_columns(ctx):
             return
         m = cross_matches(ctx)

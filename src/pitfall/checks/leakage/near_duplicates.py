@@ -38,6 +38,21 @@ class NearDuplicates(Check):
     grids (p < alpha). Severity follows PF201: `error` when the share of test rows can move the
     score by more than its noise.
 
+    With text columns, a near copy is a test record whose set of shingles (character 5-grams of
+    the normalised text; word 3-grams when records have a median of more than 30 words) has a
+    Jaccard similarity of at least 0.8 with a training record's, the usual definition of a near
+    duplicate in corpus deduplication. Candidates come from MinHash signatures (120 hash
+    functions) banded for LSH (20 bands of 6), so pairs that share no band are never compared,
+    and each candidate is verified by its exact Jaccard similarity. A near copy counts when it is
+    improbable under the unigram model of PF201, allowing one word changed, added or dropped and
+    any word order.
+
+    With image columns, near copies are found by perceptual hashes (see
+    `pitfall.modalities.image_hashing`): pairs whose 256-bit hashes lie within a Hamming
+    distance that chance reaches less than 0.01 times among all pairs (judged from fits to the
+    distances of random pairs), found by a multi-index search that compares no pairs wholesale.
+    Rescaled, re-encoded and slightly cropped copies are found; exact copies are left to PF201.
+
     ## Why it matters
     Several exposures of one galaxy, two scans of one page or two visits of one patient differ
     by measurement noise. With one in train and one in test, the model recognises the object
@@ -71,6 +86,14 @@ class NearDuplicates(Check):
         self.alpha = alpha
 
     def run(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.split.roles.text:
+            from pitfall.modalities.text_duplicates import text_near_duplicates
+
+            yield from text_near_duplicates(self, ctx, self.alpha)
+        if ctx.split.roles.image:
+            from pitfall.modalities.image_duplicates import near_findings
+
+            yield from near_findings(self, ctx)
         cols = matching_columns(ctx)
         if not cols:
             return

@@ -24,6 +24,16 @@ class TrainTestDuplicates(Check):
     of the test set is at least the sampling noise of a test score (1.96·sqrt(0.25/n_test)), so
     the copies alone can move the score by more than its own uncertainty, and `warning` below.
 
+    With text columns (`--text`, or detected) a record is its text, compared after folding case
+    and dropping punctuation and extra whitespace (a hash of the normalised text). A copy counts
+    when fewer than 0.01 training records are expected to equal it by chance under a unigram
+    model of the training words, so short common records ("red shirt") do not count (see
+    `pitfall.modalities.text_duplicates`). The other columns are matched as above, without the
+    text.
+
+    With image columns, test images whose decoded pixels equal a training image's (a re-saved
+    file counts) are copies; images of one flat colour are left out.
+
     ## Why it matters
     A model scored on objects it was trained on is scored on memory, not on generalisation. The
     test score overstates how it will do on new objects.
@@ -48,6 +58,14 @@ class TrainTestDuplicates(Check):
         self.alpha = alpha
 
     def run(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.split.roles.text:
+            from pitfall.modalities.text_duplicates import text_exact_duplicates
+
+            yield from text_exact_duplicates(self, ctx, self.alpha)
+        if ctx.split.roles.image:
+            from pitfall.modalities.image_duplicates import exact_findings
+
+            yield from exact_findings(self, ctx)
         if not matching_columns(ctx):
             return
         m = cross_matches(ctx)

@@ -167,6 +167,15 @@ class BeggingTheQuestion(Check):
     corrected level. Models without `predict_proba` are judged on reliance only: hard predicted
     classes are cleaner than labels and exaggerate every association the model uses.
 
+    **Images.** With image columns (`--image`, or an image folder; no `--study` needed) the
+    study variable is the images' colour. The test images are copied to a temporary folder
+    turned gray (and, shown but not judged, with their channels permuted), and the model
+    re-predicts from the copies' paths, so any model that reads the paths is judged. When the
+    score falls (paired bootstrap interval above zero, Bonferroni over image columns) by at least
+    `min_reliance` of the model's gain over a dummy guess, the finding is `info`, and a `warning`
+    when the fall is half that gain or more: colour, not shape, carries most of what the model
+    knows. Gray images are not ablated.
+
     ## Why it matters
     A galaxy classifier given colour "discovers" that spirals are blue: the catalogue it
     produces ties morphology to colour because colour was one of its inputs. A study of a
@@ -199,7 +208,7 @@ class BeggingTheQuestion(Check):
     name = "begging-the-question"
     family = "shortcuts"
     severity = Severity.WARNING
-    requires = Requires(model=True, study=True)
+    requires = Requires(model=True)  # and --study, or an image column (colour ablations)
     model_based = True
 
     def __init__(
@@ -213,6 +222,14 @@ class BeggingTheQuestion(Check):
         self.level = level
 
     def run(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.split.roles.image:
+            from pitfall.modalities.image_shortcuts import colour_reliance_findings
+
+            yield from colour_reliance_findings(self, ctx)
+            if not ctx.split.roles.study:
+                return
+        if not ctx.split.roles.study:
+            raise Skip("needs --study")
         features = ctx.split.features
         study = [c for c in ctx.split.roles.study if c in features]
         absent = [c for c in ctx.split.roles.study if c not in features]

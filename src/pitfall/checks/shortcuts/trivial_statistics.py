@@ -83,6 +83,21 @@ class TrivialStatisticShortcut(Check):
     finding says so: the label follows an average of the columns, which is expected when they
     measure one quantity and is a brightness-like shortcut when they are pixels.
 
+    With text columns the statistics are those of each record: its length in characters and in
+    words, its shares of digits, uppercase letters (of its letters), punctuation and whitespace,
+    the number of boilerplate strings it holds (lines of three or more words, and the first or
+    last three words, found in at least 1% and 5 of the training records), and, when a column is
+    named like `source`, `file` or `filename`, the source of the record. The comparison with a
+    linear model or one-feature rule of the columns does not apply to text and is left out.
+
+    With image columns (`--image`, or an image folder) the statistics are each image's
+    descriptors: mean, standard deviation, minimum and maximum of its pixels (scaled to [0, 1]
+    whatever the bit depth), the mean of its border, its colour saturation, width, height and
+    aspect ratio, file size, bit depth, number of channels, number of EXIF fields and file format.
+    They are judged as above with the comparison models left out, and the finding names the
+    column. A file's size follows how well its content compresses, so with lossless formats it
+    can stand for texture; the finding names the descriptor that matters most, to tell.
+
     Each statistic is also scored alone (a small tree on that statistic) to show which matter.
     The check is skipped with fewer than `min_columns` numeric columns: a statistic of two or
     three columns is little more than the columns themselves.
@@ -124,7 +139,19 @@ class TrivialStatisticShortcut(Check):
         self.level = level
 
     def run(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.split.roles.text:
+            from pitfall.modalities.text_stats import text_statistic_shortcut
+
+            yield from text_statistic_shortcut(self, ctx)
+            if not ctx.split.roles.image:
+                return
         cols = numeric_columns(ctx)
+        if ctx.split.roles.image:  # each image's descriptors are its trivial statistics
+            from pitfall.modalities.image_shortcuts import image_statistic_findings
+
+            yield from image_statistic_findings(self, ctx)
+            if len(cols) < self.min_columns:
+                return
         if len(cols) < self.min_columns:
             raise Skip(
                 f"{len(cols)} numeric column(s): row statistics need at least {self.min_columns} "
@@ -288,7 +315,8 @@ def _linear(ctx: Context, X_train: np.ndarray, y: np.ndarray, X_test: np.ndarray
 
 
 def _statistic_scores(
-    ctx: Context, S_train: np.ndarray, y: np.ndarray, S_test: np.ndarray, varying: list[int], balanced: bool
+    ctx: Context, S_train: np.ndarray, y: np.ndarray, S_test: np.ndarray, varying: list[int], balanced: bool,
+    names: tuple[str, ...] = STATISTICS,
 ) -> dict[str, float]:
     """Test score of a small tree (8 leaves) on each statistic alone: which statistics carry the label."""
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -305,5 +333,5 @@ def _statistic_scores(
         tree.fit(S_train[:, [j]], y)
         pred = _as_predictions(ctx, tree, S_test[:, [j]])
         score = ctx.metric(ctx.y_test, pred.label, pred.proba)
-        out[STATISTICS[j]] = round(float(score), 4) if np.isfinite(score) else None
+        out[names[j]] = round(float(score), 4) if np.isfinite(score) else None
     return out
