@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.scan import FORMATS, _check_output
-from pitfall.errors import ConfigError, InputError
+from pitfall.cli.report_options import FORMATS, check_output, load_settings, report_options, write_report
 
 
 @click.command("drift")
@@ -20,19 +19,7 @@ from pitfall.errors import ConfigError, InputError
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fitted model (joblib/pickle).")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
-@click.option("--select", multiple=True, help="Codes or prefixes to run, e.g. PF501,PF503.")
-@click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
-@click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
-    help="Exit 1 on findings at or above this level [error].",
-)
-@click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read [tool.pitfall] from."
-)
-@click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
-@click.option("--quiet", "-q", is_flag=True, help="No terminal summary when writing a file.")
+@report_options(select_help="Codes or prefixes to run, e.g. PF501,PF503.", formats=FORMATS)
 @click.option(
     "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
     help="Where the chunks are read and summarised: this process, or a Dask cluster (pip install 'pitfall[dask]').",
@@ -51,20 +38,13 @@ def drift_cmd(
       pitfall drift ref.parquet cur.parquet --model model.joblib --trust-model --format html -o drift.html
       pitfall drift ref.parquet cur.parquet --engine dask --scheduler tcp://scheduler:8786
     """
-    from pitfall.config import load_config
     from pitfall.data.model import load_model
     from pitfall.monitoring.runner import drift
 
     if output is not None:
-        _check_output(output, [reference, current, *(p for p in (model_path, config_path) if p is not None)])
-    if config_path is not None and not config_path.is_file():
-        what = "is a directory" if config_path.is_dir() else "no such file"
-        raise ConfigError(f"{config_path}: {what}. Give --config the path of a pyproject.toml.")
-    cfg = load_config(config_path) if not no_config else None
+        check_output(output, [reference, current, *(p for p in (model_path, config_path) if p is not None)])
+    cfg, fail_on = load_settings(config_path, no_config, fail_on)
     model = load_model(model_path, trust=trust_model) if model_path else None
-    fail_on = fail_on or (cfg.fail_on if cfg else None) or "error"
-    if fail_on not in ("error", "warning", "never"):
-        raise ConfigError(f"fail-on must be error, warning or never. Got {fail_on!r} instead.")
     report = drift(
         reference, current, target=target, time=time_col, window=window, id=id_col, model=model,
         select=list(select) or None, ignore=list(ignore) or None, config=cfg if cfg is not None else False, seed=seed,
@@ -73,20 +53,5 @@ def drift_cmd(
     if model_path:
         report.inputs["model"] = str(model_path)
 
-    from pitfall.reporting.terminal import print_report
-
-    rendered = {"json": report.to_json, "html": report.to_html, "junit": report.to_junit, "text": report.to_text}[fmt]
-    if output is not None:
-        text = rendered()
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the report ({exc.strerror}).") from None
-        if not quiet:
-            print_report(report)
-            click.echo(f"Report written to {output}", err=True)
-    elif fmt == "text":
-        print_report(report)
-    else:
-        click.echo(rendered())
+    write_report(report, fmt, output, quiet)
     return report.exit_code(fail_on)

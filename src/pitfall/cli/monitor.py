@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from pitfall.cli.scan import _check_output
-from pitfall.errors import ConfigError, InputError
+from pitfall.cli.report_options import check_output, load_settings, report_options, write_report
+from pitfall.errors import ConfigError
 
 FORMATS = ["text", "json", "html"]
 
@@ -46,26 +46,6 @@ def open_existing_store(url: str) -> Any:
     return store
 
 
-def write_report(report: Any, fmt: str, output: Path | None, quiet: bool, *, text_extra: str = "") -> None:
-    """Print or write ``report`` in ``fmt``; ``text_extra`` follows the findings in the text format."""
-    from pitfall.reporting.terminal import print_report
-
-    rendered = {"json": report.to_json, "html": report.to_html, "text": lambda: report.to_text() + text_extra}[fmt]
-    if output is not None:
-        try:
-            output.write_text(rendered(), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the report ({exc.strerror}).") from None
-        if not quiet:
-            print_report(report)
-            click.echo(f"Report written to {output}", err=True)
-    elif fmt == "text":
-        print_report(report)
-        click.echo(text_extra, nl=False)
-    else:
-        click.echo(rendered())
-
-
 @click.command("monitor")
 @click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
               help="Database of the service (SQLAlchemy URL); only read.")
@@ -79,19 +59,7 @@ def write_report(report: Any, fmt: str, output: Path | None, quiet: bool, *, tex
 @click.option("--window", default="1d", show_default=True,
               help="Cut time (UTC) into windows: a pandas offset like 1d, 7d, 1h or MS.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
-@click.option("--select", multiple=True, help="Codes or prefixes to run among PF501, PF504, PF603.")
-@click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
-@click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
-    help="Exit 1 on findings at or above this level [error].",
-)
-@click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read [tool.pitfall] from."
-)
-@click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
-@click.option("--quiet", "-q", is_flag=True, help="No terminal summary when writing a file.")
+@report_options(select_help="Codes or prefixes to run among PF501, PF504, PF603.", formats=FORMATS)
 def monitor_cmd(
     store_url, reference, target, model_path, trust_model, policy_path, window, seed, select, ignore, fmt, output,
     fail_on, config_path, no_config, quiet,
@@ -104,18 +72,11 @@ def monitor_cmd(
       pitfall monitor --store sqlite:///pitfall.db --reference train.csv -t label \\
           --model model.joblib --trust-model --window 7d --format json -o monitor.json
     """
-    from pitfall.config import load_config
     from pitfall.data.model import load_model
 
     if output is not None:
-        _check_output(output, [p for p in (reference, model_path, policy_path, config_path) if p is not None])
-    if config_path is not None and not config_path.is_file():
-        what = "is a directory" if config_path.is_dir() else "no such file"
-        raise ConfigError(f"{config_path}: {what}. Give --config the path of a pyproject.toml.")
-    cfg = load_config(config_path) if not no_config else None
-    fail_on = fail_on or (cfg.fail_on if cfg else None) or "error"
-    if fail_on not in ("error", "warning", "never"):
-        raise ConfigError(f"fail-on must be error, warning or never. Got {fail_on!r} instead.")
+        check_output(output, [p for p in (reference, model_path, policy_path, config_path) if p is not None])
+    cfg, fail_on = load_settings(config_path, no_config, fail_on)
     if model_path is not None and reference is None:
         raise ConfigError("--model is for prediction drift (PF504), which needs --reference too.")
     if policy_path is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.scan import _check_output
+from pitfall.cli.report_options import check_output
 from pitfall.cli.serve import open_store
 from pitfall.errors import ConfigError
 
@@ -53,7 +53,7 @@ def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin
     inputs = [train_path, holdout_path]
     for path in (output, report_path):
         if path is not None:
-            _check_output(path, inputs)
+            check_output(path, inputs)
     if output is not None and report_path is not None and output.resolve() == report_path.resolve():
         raise ConfigError(f"{output}: --output and --report name the same file. Give them different names.")
     store = open_store(store_url)

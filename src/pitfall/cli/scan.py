@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from pitfall.errors import ConfigError, InputError
+from pitfall.cli.report_options import FORMATS, check_output, load_settings, report_options, write_report
+from pitfall.errors import ConfigError
 
-FORMATS = ["text", "json", "html", "junit"]
+__all__ = ["FORMATS", "scan_cmd"]
 
 
 @click.command("scan")
@@ -43,19 +44,7 @@ FORMATS = ["text", "json", "html", "junit"]
     help="± you will quote the score with (PF403) [0.05].",
 )
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
-@click.option("--select", multiple=True, help="Codes or prefixes to run, e.g. PF2,PF401.")
-@click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE.")
-@click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
-    help="Exit 1 on findings at or above this level [error].",
-)
-@click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read [tool.pitfall] from."
-)
-@click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal summary when writing a file.")
+@report_options(quiet_help="No progress bar and no terminal summary when writing a file.")
 def scan_cmd(
     data, target, group, time_col, id_col, study, sensitive, text_cols, image_cols, rules_path, embed, model_path,
     trust_model, split, test_size, task, metric,
@@ -70,7 +59,6 @@ def scan_cmd(
       pitfall scan train.csv test.csv -t label --model model.joblib --trust-model --format html -o report.html
       pitfall scan images/            # images/<label>/*.png, or images/train/<label>/ + images/test/<label>/
     """
-    from pitfall.config import load_config
     from pitfall.data.model import load_model
     from pitfall.runner import scan
 
@@ -84,15 +72,9 @@ def scan_cmd(
             "--test-size is for one data file that pitfall splits; with a train and a test file, leave it out."
         )
     if output is not None:
-        _check_output(output, [*data, *(p for p in (model_path, config_path) if p is not None)])
-    if config_path is not None and not config_path.is_file():
-        what = "is a directory" if config_path.is_dir() else "no such file"
-        raise ConfigError(f"{config_path}: {what}. Give --config the path of a pyproject.toml.")
-    cfg = load_config(config_path) if not no_config else None
+        check_output(output, [*data, *(p for p in (model_path, config_path) if p is not None)])
+    cfg, fail_on = load_settings(config_path, no_config, fail_on)
     model = load_model(model_path, trust=trust_model) if model_path else None
-    fail_on = fail_on or (cfg.fail_on if cfg else None) or "error"
-    if fail_on not in ("error", "warning", "never"):
-        raise ConfigError(f"fail-on must be error, warning or never. Got {fail_on!r} instead.")
 
     show_progress = not quiet and sys.stderr.isatty()
     progress = None
@@ -129,39 +111,6 @@ def scan_cmd(
     if model_path:
         report.inputs["model"] = str(model_path)
 
-    from pitfall.reporting.terminal import print_report
-
-    rendered = {
-        "json": report.to_json,
-        "html": report.to_html,
-        "junit": report.to_junit,
-        "text": lambda: report.to_text(),
-    }[fmt]
-    if output is not None:
-        text = rendered()
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the report ({exc.strerror}).") from None
-        if not quiet:
-            print_report(report)
-            click.echo(f"Report written to {output}", err=True)
-    elif fmt == "text":
-        print_report(report)
-    else:
-        click.echo(rendered())
+    write_report(report, fmt, output, quiet)
     return report.exit_code(fail_on)
 
-
-def _check_output(output: Path, inputs: list[Path]) -> None:
-    """Refuse before scanning: an unwritable --output would waste the scan, an input path would
-    destroy the user's data."""
-    if output.is_dir():
-        raise InputError(f"{output}: is a directory. Give a file name for --output, e.g. {output / 'report.html'}.")
-    resolved = output.resolve()
-    for path in inputs:
-        if path.exists() and path.resolve() == resolved:
-            raise InputError(f"{output}: --output would overwrite the input file {path}. Choose another name.")
-    parent = resolved.parent
-    if not parent.is_dir():
-        raise InputError(f"{output}: the folder {output.parent} does not exist. Create it first.")

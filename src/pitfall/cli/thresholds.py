@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.scan import _check_output
+from pitfall.cli.report_options import check_output
 from pitfall.errors import ConfigError
 
 
@@ -49,7 +49,7 @@ def thresholds_cmd(
     _validate_options(accuracy, review_floor, max_review_share)
     kept = []
     if output is not None:
-        _check_output(output, [model_path, valid])
+        check_output(output, [model_path, valid])
         if output.exists():
             try:
                 kept = read_policy(output).safety
