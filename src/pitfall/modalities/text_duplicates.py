@@ -8,9 +8,10 @@ MinHash and LSH and verified exactly (``minhash.near_pairs``).
 Like the tabular checks, a copy counts only when it is improbable by chance. Short, common
 records ("ok", "red shirt") recur in any corpus; a test record counts as copied only when fewer
 than 0.01 training records are expected to equal it by chance under a unigram model of the
-training texts: n_train · P(its word count) · Π p(word). Two models are tried and the larger
-chance kept: words pooled over positions (free text), and words per position (templated records
-such as "<colour> <item> size <size>" keep their words in slots). For near copies the model
+training texts: n_train · P(its word count) · Π p(word). Three models are tried and the largest
+chance kept: words pooled over positions (free text), words per position (templated records
+such as "<colour> <item> size <size>" keep their words in slots), and each word given the one
+before it (templates whose slots hold phrases of varying length). For near copies the model
 allows any one word to differ, one word more or fewer and any order of the words (shingle sets
 barely see order): n_train · P(word count ± 1) · (orderings of the words) · Σ_i Π_{j≠i} p(word_j).
 Words of real text are correlated, so the model understates how often very common phrases recur;
@@ -98,25 +99,46 @@ def _token_frame(norm: np.ndarray) -> pd.DataFrame:
     words = pd.Series(norm, dtype=object).str.split(" ").explode()
     rec = words.index.to_numpy()
     pos = words.groupby(level=0).cumcount().to_numpy()
-    return pd.DataFrame({"r": rec, "pos": np.minimum(pos, MAX_POSITION), "w": words.to_numpy()})
+    w = words.to_numpy()
+    prev = np.empty(len(w), dtype=object)
+    prev[1:] = w[:-1]
+    prev[pos == 0] = "\x02"  # start of record
+    return pd.DataFrame({"r": rec, "pos": np.minimum(pos, MAX_POSITION), "prev": prev, "w": w})
 
 
 def _word_logp(train: pd.DataFrame, test: pd.DataFrame, keys: list[str], vocab: int) -> np.ndarray:
-    """log p of each test word under a unigram model keyed by ``keys`` (add-0.5 smoothing)."""
+    """log p of each test word under a model keyed by ``keys`` (add-0.5 smoothing).
+
+    Over the whole vocabulary for the unigram models; for the bigram model (``prev``) over the
+    words seen after that word plus one, so a template word that always follows its predecessor
+    keeps a probability near one instead of sharing its mass with the whole vocabulary.
+    """
     counts = train.groupby(keys).size()
     totals = train.groupby(keys[:-1]).size() if len(keys) > 1 else pd.Series({0: len(train)})
     key = pd.MultiIndex.from_frame(test[keys]) if len(keys) > 1 else pd.Index(test[keys[0]])
     c = counts.reindex(key).fillna(0.0).to_numpy()
-    t = totals.reindex(test[keys[0]] if len(keys) > 1 else np.zeros(len(test), dtype=int)).fillna(0.0).to_numpy()
+    context = test[keys[0]] if len(keys) > 1 else np.zeros(len(test), dtype=int)
+    t = totals.reindex(context).fillna(0.0).to_numpy()
+    if keys[0] == "prev":
+        seen = counts.groupby(level=0).size().reindex(context).fillna(0.0).to_numpy()
+        return np.log((c + 0.5) / (t + 0.5 * (seen + 1)))
     return np.log((c + 0.5) / (t + 0.5 * vocab))
 
 
-def _chance_logs(train_norm: np.ndarray, test_norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log expected chance copies in train of each test record: exact, and near.
+def _chance_logs(
+    train_norm: np.ndarray, test_norm: np.ndarray, partner: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """log expected chance copies in train of each test record: exact, near, and near given its partner.
 
-    Two unigram models of the training words: pooled over positions (free text) and per position
-    (templated text such as "<colour> <item> size <size>", whose words keep their slots); each
-    record takes the larger chance of the two, so templates are not mistaken for copies.
+    The third is for test records with a near partner in train (``partner[i]`` its row, -1 when
+    none): the chance that a training record shares the words this pair shares. Only the shared
+    words must agree, so a template that recurs with another article number is chance, and a
+    relisting that keeps the article number is not (-inf where there is no partner).
+
+    Three models of the training words: unigrams pooled over positions (free text), unigrams per
+    position (templated text such as "<colour> <item> size <size>", whose words keep their slots)
+    and bigrams (templates whose slots hold phrases of varying length, which shift the positions);
+    each record takes the largest chance of the three, so templates are not mistaken for copies.
     """
     n = len(test_norm)
     train_tok, test_tok = _token_frame(train_norm), _token_frame(test_norm)
@@ -137,7 +159,9 @@ def _chance_logs(train_norm: np.ndarray, test_norm: np.ndarray) -> tuple[np.ndar
     ).groupby(level=0).sum().reindex(range(n)).fillna(0.0).to_numpy()
     exact = np.full(n, -np.inf)
     near = np.full(n, -np.inf)
-    for keys in (["w"], ["pos", "w"]):
+    paired = np.full(n, -np.inf)
+    shared = _shared_words(train_tok, test_tok, partner) if partner is not None else None
+    for keys in (["w"], ["pos", "w"], ["prev", "w"]):
         lp = _word_logp(train_tok, test_tok, keys, vocab)
         sum_lp = pd.Series(lp).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
         # log Σ_i 1/p(w_i), stably: any one word may differ (or be added or dropped) in a near copy
@@ -145,10 +169,25 @@ def _chance_logs(train_norm: np.ndarray, test_norm: np.ndarray) -> tuple[np.ndar
         shift = pd.Series(np.exp(-lp + top[rec])).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
         inv = np.log(shift) - top
         exact = np.maximum(exact, log_n + log_len + sum_lp)
-        near_base = log_n + log_near_len + log_orders + sum_lp
+        # only the pooled model is blind to order; the positional and bigram models score one sequence
+        near_base = log_n + log_near_len + sum_lp + (log_orders if keys == ["w"] else 0.0)
         near = np.maximum(near, np.logaddexp(near_base, near_base + inv))
+        if shared is not None:
+            shared_lp = pd.Series(np.where(shared, lp, 0.0)).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
+            base = log_n + log_near_len + shared_lp + (log_orders if keys == ["w"] else 0.0)
+            paired = np.maximum(paired, np.where(partner >= 0, base, -np.inf))
     empty = test_norm == ""
-    return np.where(empty, np.inf, exact), np.where(empty, np.inf, near)
+    return np.where(empty, np.inf, exact), np.where(empty, np.inf, near), np.where(empty, np.inf, paired)
+
+
+def _shared_words(train_tok: pd.DataFrame, test_tok: pd.DataFrame, partner: np.ndarray) -> np.ndarray:
+    """For each test token: does the test record's near partner in train hold the same word?"""
+    has = np.flatnonzero(partner >= 0)
+    theirs = train_tok[train_tok["r"].isin(partner[has])]
+    owner = pd.DataFrame({"r": has, "p": partner[has]})
+    pairs = owner.merge(theirs[["r", "w"]].rename(columns={"r": "p"}), on="p")[["r", "w"]].drop_duplicates()
+    key = pd.MultiIndex.from_frame(test_tok[["r", "w"]])
+    return key.isin(pd.MultiIndex.from_frame(pairs)) if len(pairs) else np.zeros(len(test_tok), dtype=bool)
 
 
 def text_matches(ctx: Context) -> TextMatches:
@@ -162,7 +201,7 @@ def text_matches(ctx: Context) -> TextMatches:
         allnorm = np.concatenate([train_norm, test_norm])
         codes, _ = pd.factorize(pd.Series(content_keys(allnorm)))
         codes = np.asarray(codes, dtype=np.int64)
-        log_exact, log_near = _chance_logs(train_norm, test_norm)
+        log_exact, log_near, _ = _chance_logs(train_norm, test_norm)
         train_first = pd.Series(np.arange(n_train)).groupby(codes[:n_train]).first()
         test_codes = codes[n_train:]
         nonempty = test_norm != ""
@@ -189,7 +228,10 @@ def text_matches(ctx: Context) -> TextMatches:
         )
         pos = best.index.get_indexer(test_codes)
         has_near = (pos >= 0) & ~has_exact & nonempty
-        near_ok = has_near & (log_near < np.log(CHANCE))
+        best_train = best["train"].to_numpy(dtype=np.int64)
+        partner = np.where(has_near, best_train[np.maximum(pos, 0)] if len(best_train) else -1, -1)
+        _, _, log_paired = _chance_logs(train_norm, test_norm, partner)
+        near_ok = has_near & (log_near < np.log(CHANCE)) & (log_paired < np.log(CHANCE))
         near = np.flatnonzero(near_ok)
         eligible_near = nonempty & ~has_exact & (log_near < np.log(CHANCE))
         return TextMatches(
