@@ -136,7 +136,11 @@ def test_cli_json_and_exit_codes(tmp_path, model, capsys):
 
     out = tmp_path / "monitor.html"
     assert main([*args[:-3], "--format", "html", "-o", str(out), "-q", "--no-config"]) == 1
-    assert "PF603" in out.read_text()
+    page = out.read_text()
+    assert "PF603" in page
+    # the per-window table and the interval charts, as on the service's monitoring page
+    assert '<table id="windows">' in page and all(f"<td>{day}</td>" in page for day in DAYS)
+    assert "Accuracy of automatic labels on the audit sample" in page and "Share sent to people" in page
 
     assert main(["monitor", "--store", f"sqlite:///{tmp_path / 'none.db'}"]) == 2
     assert "no such database file" in capsys.readouterr().err and not (tmp_path / "none.db").exists()

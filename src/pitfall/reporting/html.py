@@ -76,6 +76,9 @@ def _view(report: Report) -> dict[str, Any]:
     from pitfall.reporting.drift_plots import drift_plots
 
     plots += drift_plots(report.metrics)  # a `pitfall drift` report
+    from pitfall.reporting.monitor_plots import monitor_plots
+
+    plots += monitor_plots(report.metrics, report.inputs)  # a `pitfall monitor` report
     ran = [c for c in report.timings if c != "total" and c not in report.skipped]
     flagged = {f.code for f in report.findings}
     passed = [c for c in ran if c not in flagged and c not in report.crashed]

@@ -33,6 +33,7 @@ from pitfall.config import Config
 from pitfall.errors import InputError
 from pitfall.monitoring.runner import _check_windows, _config, _stamp, _window_keys, drift, parse_window
 from pitfall.report import Report
+from pitfall.reporting.monitor_plots import accuracy_text, drift_text
 from pitfall.runner import run_check
 from pitfall.serve.routing import DECISIONS
 from pitfall.serve.store import QUEUE_DECISIONS, Store, items, reviews
@@ -284,28 +285,6 @@ def _policy(policy: Any) -> tuple[str | None, float | None]:
         return str(policy), read_policy(policy).target_accuracy
     target = getattr(policy, "target_accuracy", None)
     return "policy", None if target is None else float(target)
-
-
-def drift_text(verdict: Mapping[str, Any] | None) -> str:
-    """A window's drift verdict in a few words: ``-`` without a reference."""
-    if not verdict:
-        return "-"
-    if not verdict.get("tested"):
-        return f"not tested ({verdict.get('reason')})"
-    parts = []
-    if verdict.get("features_drifted"):
-        parts.append("features: " + ", ".join(map(str, verdict["features_drifted"])))
-    if verdict.get("prediction_drifted"):
-        parts.append("predictions")
-    return "; ".join(parts) if parts else "no drift"
-
-
-def accuracy_text(audit: Mapping[str, Any]) -> str:
-    """``0.950 [0.900, 0.980] (n=60)``, or ``-`` when no audited item has a final review."""
-    acc = audit.get("accuracy")
-    if not acc:
-        return "-"
-    return f"{acc['estimate']:.3f} [{acc['low']:.3f}, {acc['high']:.3f}] (n={audit['reviewed']})"
 
 
 def text_table(ops: Mapping[str, Any]) -> str:

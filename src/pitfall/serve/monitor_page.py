@@ -19,11 +19,10 @@ from fastapi.responses import RedirectResponse, Response
 from pitfall.errors import PitfallError
 from pitfall.monitoring.runner import parse_window
 from pitfall.reporting.drift_plots import distribution_plot
-from pitfall.reporting.svg import COLOURS, Row, interval_chart
-from pitfall.serve.monitor import accuracy_text, drift_text, monitor
+from pitfall.reporting.monitor_plots import monitor_charts, monitor_table
+from pitfall.serve.monitor import monitor
 from pitfall.serve.pages import COOKIE, _page
 from pitfall.serve.store import Store
-from pitfall.stats import wilson
 
 __all__ = ["DEFAULT_WINDOW", "add_monitor_pages"]
 
@@ -31,40 +30,8 @@ DEFAULT_WINDOW = "1d"
 MAX_PLOTTED = 6  # drifted columns drawn as distributions
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _table(ops: Mapping[str, Any]) -> str:
-    head = ("window", "items", "auto", "review rate", "reviewed", "pending", "audited", "audit accuracy [95% CI]",
-            "drift")
-    rows = []
-    for w in [*ops["windows"], {**ops["overall"], "start": "all"}]:
-        cells = (w["start"], w["n"], _pct(w["shares"]["auto"]), _pct(w["review_rate"]), w["reviewed"],
-                 w["pending"], w["audit"]["reviewed"], accuracy_text(w["audit"]), drift_text(w.get("drift")))
-        rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
-    header = "".join(f"<th>{escape(h)}</th>" for h in head)
-    return f'<table id="windows"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
 def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any] | None) -> str:
-    windows = ops["windows"] or [{**ops["overall"], "start": "all"}]
-    rate_rows = []
-    acc_rows = []
-    for w in windows:
-        n, rate = w["n"], w["review_rate"]
-        ci = wilson(round(rate * n), n) if n else None
-        rate_rows.append(Row(str(w["start"]), rate, ci.low if ci else None, ci.high if ci else None,
-                             colour=COLOURS["bar"]))
-        acc = w["audit"]["accuracy"]
-        acc_rows.append(Row(f"{w['start']} (n={w['audit']['reviewed']})", acc["estimate"] if acc else None,
-                            acc["low"] if acc else None, acc["high"] if acc else None, colour=COLOURS["model"]))
-    svgs = [interval_chart(rate_rows, title="Share sent to people per window", x_label="review rate",
-                           uid="pf-review-rate", bars=True)]
-    reference = {"estimate": target, "low": target, "high": target} if target is not None else None
-    svgs.append(interval_chart(acc_rows, title="Accuracy of automatic labels on the audit sample",
-                               x_label="accuracy (audited items with a final review)", uid="pf-audit",
-                               reference=reference, reference_label="target"))
+    svgs = monitor_charts(ops, target)
     if drift:
         entries = [(str(col), e) for col, e in (drift.get("features") or {}).items()
                    if isinstance(e, Mapping) and e.get("drifted")]
@@ -148,7 +115,7 @@ def add_monitor_pages(
             f'<p class="muted" id="drift-note">{drift_note}</p>'
             f"<h2>Findings</h2>{_findings(report)}"
             + (f'<ul class="muted" id="skipped">{skipped}</ul>' if skipped else "")
-            + f"<h2>Per window</h2>{_table(ops)}<h2>Plots</h2>"
+            + f"<h2>Per window</h2>{monitor_table(ops)}<h2>Plots</h2>"
             + _plots(ops, target, report.metrics.get("drift"))
         )
         return _page("pitfall monitor", body)
