@@ -6,17 +6,22 @@ copies have character (or word) shingle sets with a Jaccard similarity of at lea
 MinHash and LSH and verified exactly (``minhash.near_pairs``).
 
 Like the tabular checks, a copy counts only when it is improbable by chance. Short, common
-records ("ok", "red shirt") recur in any corpus; a test record counts as copied only when fewer
-than 0.01 training records are expected to equal it by chance under a unigram model of the
-training texts: n_train · P(its word count) · Π p(word). Three models are tried and the largest
-chance kept: words pooled over positions (free text), words per position (templated records
-such as "<colour> <item> size <size>" keep their words in slots), and each word given the one
-before it (templates whose slots hold phrases of varying length). For near copies the model
-allows any one word to differ, one word more or fewer and any order of the words (shingle sets
-barely see order): n_train · P(word count ± 1) · (orderings of the words) · Σ_i Π_{j≠i} p(word_j).
-Words of real text are correlated, so the model understates how often very common phrases recur;
-this matters only for records of a few words. The counts are tested against their Poisson
-expectation by chance (p < alpha).
+records ("ok", "red shirt") recur in any corpus, and templated records (catalogue entries built
+from a few slots) repeat one another by chance once the corpus is large. A test record counts as
+copied only when fewer than 0.01 other training records are expected to repeat it by chance.
+
+Two estimates of that chance are made:
+- Word models of the training records: words pooled, words per position (templates whose words
+  keep their slots) and each word given the one before it. The largest of the three is kept. For
+  near copies, any one word may differ, a word more or fewer, and in any order.
+- For a test record with a copy in train, a trigram model of the training records. It has an end
+  mark and backs off to one word of context, then none, where a context is unseen. The record is
+  scored without the copy's own counts (leave one out), which the word models cannot do.
+
+An exact copy counts when both estimates are small. A near copy counts when the trigram chance of
+the runs of words it shares with its partner is small: two entries that share only a template are
+chance, and a relisting that keeps its article number is not. The counts are tested against their
+Poisson expectation by chance, summed from the word models (p < alpha).
 """
 
 from __future__ import annotations
@@ -125,15 +130,8 @@ def _word_logp(train: pd.DataFrame, test: pd.DataFrame, keys: list[str], vocab: 
     return np.log((c + 0.5) / (t + 0.5 * vocab))
 
 
-def _chance_logs(
-    train_norm: np.ndarray, test_norm: np.ndarray, partner: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """log expected chance copies in train of each test record: exact, near, and near given its partner.
-
-    The third is for test records with a near partner in train (``partner[i]`` its row, -1 when
-    none): the chance that a training record shares the words this pair shares. Only the shared
-    words must agree, so a template that recurs with another article number is chance, and a
-    relisting that keeps the article number is not (-inf where there is no partner).
+def _chance_logs(train_norm: np.ndarray, test_norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log expected chance copies in train of each test record: exact, and near.
 
     Three models of the training words: unigrams pooled over positions (free text), unigrams per
     position (templated text such as "<colour> <item> size <size>", whose words keep their slots)
@@ -159,8 +157,6 @@ def _chance_logs(
     ).groupby(level=0).sum().reindex(range(n)).fillna(0.0).to_numpy()
     exact = np.full(n, -np.inf)
     near = np.full(n, -np.inf)
-    paired = np.full(n, -np.inf)
-    shared = _shared_words(train_tok, test_tok, partner) if partner is not None else None
     for keys in (["w"], ["pos", "w"], ["prev", "w"]):
         lp = _word_logp(train_tok, test_tok, keys, vocab)
         sum_lp = pd.Series(lp).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
@@ -172,22 +168,90 @@ def _chance_logs(
         # only the pooled model is blind to order; the positional and bigram models score one sequence
         near_base = log_n + log_near_len + sum_lp + (log_orders if keys == ["w"] else 0.0)
         near = np.maximum(near, np.logaddexp(near_base, near_base + inv))
-        if shared is not None:
-            shared_lp = pd.Series(np.where(shared, lp, 0.0)).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
-            base = log_n + log_near_len + shared_lp + (log_orders if keys == ["w"] else 0.0)
-            paired = np.maximum(paired, np.where(partner >= 0, base, -np.inf))
     empty = test_norm == ""
-    return np.where(empty, np.inf, exact), np.where(empty, np.inf, near), np.where(empty, np.inf, paired)
+    return np.where(empty, np.inf, exact), np.where(empty, np.inf, near)
 
 
-def _shared_words(train_tok: pd.DataFrame, test_tok: pd.DataFrame, partner: np.ndarray) -> np.ndarray:
-    """For each test token: does the test record's near partner in train hold the same word?"""
-    has = np.flatnonzero(partner >= 0)
-    theirs = train_tok[train_tok["r"].isin(partner[has])]
-    owner = pd.DataFrame({"r": has, "p": partner[has]})
-    pairs = owner.merge(theirs[["r", "w"]].rename(columns={"r": "p"}), on="p")[["r", "w"]].drop_duplicates()
-    key = pd.MultiIndex.from_frame(test_tok[["r", "w"]])
-    return key.isin(pd.MultiIndex.from_frame(pairs)) if len(pairs) else np.zeros(len(test_tok), dtype=bool)
+_START, _END = "\x02", "\x03"
+
+
+def _sequence_tokens(norm: np.ndarray) -> pd.DataFrame:
+    """One row per word of each record plus an end mark, with the two words before it."""
+    words = pd.Series([f"{t} {_END}" if t else _END for t in norm], dtype=object).str.split(" ").explode()
+    w = words.to_numpy()
+    pos = words.groupby(level=0).cumcount().to_numpy()
+    p1 = np.empty(len(w), dtype=object)
+    p1[1:] = w[:-1]
+    p1[pos == 0] = _START
+    p2 = np.empty(len(w), dtype=object)
+    p2[2:] = w[:-2]
+    p2[pos <= 1] = _START
+    return pd.DataFrame({"r": words.index.to_numpy(), "p2": p2, "p1": p1, "w": w})
+
+
+def _leave_one_out(
+    train_tok: pd.DataFrame, own: pd.DataFrame, x: pd.DataFrame, context: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts of each test word after ``context`` in train, of the context, and of distinct words
+    after it, all without the test record's partner (``x["p"]``)."""
+    keys = [*context, "w"]
+    counts = train_tok.groupby(keys).size()
+    c = counts.reindex(pd.MultiIndex.from_frame(x[keys]) if len(keys) > 1 else pd.Index(x["w"])).fillna(0.0)
+    oc = own.groupby(["p", *keys]).size().reindex(pd.MultiIndex.from_frame(x[["p", *keys]])).fillna(0.0)
+    c_all, c = c.to_numpy(dtype=float), c.to_numpy(dtype=float) - oc.to_numpy(dtype=float)
+    if context:
+        idx = pd.MultiIndex.from_frame(x[context]) if len(context) > 1 else pd.Index(x[context[0]])
+        t = train_tok.groupby(context).size().reindex(idx).fillna(0.0).to_numpy(dtype=float)
+        k = counts.groupby(level=list(range(len(context)))).size().reindex(idx).fillna(0.0).to_numpy(dtype=float)
+        ot = own.groupby(["p", *context]).size().reindex(pd.MultiIndex.from_frame(x[["p", *context]]))
+        t = t - ot.fillna(0.0).to_numpy(dtype=float)
+    else:
+        t = np.full(len(x), float(len(train_tok)))
+        k = np.zeros(len(x))
+        t = t - own.groupby("p").size().reindex(x["p"]).fillna(0.0).to_numpy(dtype=float)
+    return c, t, k - ((c == 0) & (c_all > 0))
+
+
+def _sequence_logs(train_norm: np.ndarray, test_norm: np.ndarray, partner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log expected chance copies of each test record with a partner in train, under a trigram model.
+
+    Templates fix words far apart (a word chosen by the language of the first ones), which the
+    word models above score as free. A trigram model with an end mark sees most of that, but it
+    would learn a copied record from the copy itself, so each test record is scored on the
+    training counts without its partner (leave one out): the chance that another record repeats
+    it. Returns the chance of the whole record (exact copies) and of the runs of words it shares
+    with its partner (near copies); -inf where there is no partner.
+    """
+    n = len(test_norm)
+    train_tok, test_tok = _sequence_tokens(train_norm), _sequence_tokens(test_norm)
+    own = train_tok.rename(columns={"r": "p"})
+    x = test_tok.assign(p=partner[test_tok["r"].to_numpy()])
+    vocab = len(pd.Index(train_tok["w"]).union(pd.Index(test_tok["w"])).unique())
+    # back off from two words of context to one to none where the context is unseen (without the partner)
+    lp = np.full(len(x), np.nan)
+    for context in (["p2", "p1"], ["p1"], []):
+        c, t, k = _leave_one_out(train_tok, own, x, context)
+        if context:
+            est = np.log((c + 0.5) / (t + 0.5 * (k + 1)))
+            use = np.isnan(lp) & (t > 0)
+        else:
+            est = np.log((c + 0.5) / (t + 0.5 * vocab))
+            use = np.isnan(lp)
+        lp[use] = est[use]
+    rec = x["r"].to_numpy()
+    pairs = pd.DataFrame({"r": np.flatnonzero(partner >= 0)})
+    pairs["p"] = partner[pairs["r"]]
+    # a word counts for a near copy where the partner has it after the same word: the shared runs
+    # of text, not words (or the end) that merely recur after a changed one
+    run = ["r", "p1", "w"]
+    theirs = pairs.merge(own[["p", "p1", "w"]], on="p")[run].drop_duplicates()
+    shared = pd.MultiIndex.from_frame(x[run]).isin(pd.MultiIndex.from_frame(theirs)) if len(theirs) \
+        else np.zeros(len(x), dtype=bool)
+    log_n = np.log(max(len(train_norm) - 1, 1))
+    whole = log_n + pd.Series(lp).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
+    part = log_n + pd.Series(np.where(shared, lp, 0.0)).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
+    has = partner >= 0
+    return np.where(has, whole, -np.inf), np.where(has, part, -np.inf)
 
 
 def text_matches(ctx: Context) -> TextMatches:
@@ -201,16 +265,12 @@ def text_matches(ctx: Context) -> TextMatches:
         allnorm = np.concatenate([train_norm, test_norm])
         codes, _ = pd.factorize(pd.Series(content_keys(allnorm)))
         codes = np.asarray(codes, dtype=np.int64)
-        log_exact, log_near, _ = _chance_logs(train_norm, test_norm)
+        log_exact, log_near = _chance_logs(train_norm, test_norm)
         train_first = pd.Series(np.arange(n_train)).groupby(codes[:n_train]).first()
         test_codes = codes[n_train:]
         nonempty = test_norm != ""
         has_exact = pd.Index(train_first.index).get_indexer(test_codes) >= 0
         has_exact &= nonempty
-        exact_ok = has_exact & (log_exact < np.log(CHANCE))
-        exact = np.flatnonzero(exact_ok)
-        exact_partner = train_first.reindex(test_codes[exact]).to_numpy(dtype=np.int64)
-        mu_exact = float(np.exp(log_exact[nonempty & (log_exact < np.log(CHANCE))]).sum())
 
         found = near_pairs(allnorm, seed=ctx.seed)
         pair_codes = codes[found.pairs] if len(found.pairs) else np.zeros((0, 2), dtype=np.int64)
@@ -230,8 +290,16 @@ def text_matches(ctx: Context) -> TextMatches:
         has_near = (pos >= 0) & ~has_exact & nonempty
         best_train = best["train"].to_numpy(dtype=np.int64)
         partner = np.where(has_near, best_train[np.maximum(pos, 0)] if len(best_train) else -1, -1)
-        _, _, log_paired = _chance_logs(train_norm, test_norm, partner)
-        near_ok = has_near & (log_near < np.log(CHANCE)) & (log_paired < np.log(CHANCE))
+        exact_first = train_first.reindex(test_codes).fillna(-1).to_numpy(dtype=np.int64)
+        seq_exact, seq_shared = _sequence_logs(train_norm, test_norm, np.where(has_exact, exact_first, partner))
+        log_exact = np.where(has_exact, np.maximum(log_exact, seq_exact), log_exact)
+        # a near copy counts when the runs of words it shares with its partner are improbable
+        log_paired = np.where(has_near, seq_shared, -np.inf)
+        exact_ok = has_exact & (log_exact < np.log(CHANCE))
+        exact = np.flatnonzero(exact_ok)
+        exact_partner = exact_first[exact]
+        mu_exact = float(np.exp(log_exact[nonempty & (log_exact < np.log(CHANCE))]).sum())
+        near_ok = has_near & (log_paired < np.log(CHANCE))
         near = np.flatnonzero(near_ok)
         eligible_near = nonempty & ~has_exact & (log_near < np.log(CHANCE))
         return TextMatches(
