@@ -38,6 +38,9 @@ __all__ = [
 
 JACCARD = 0.8  # near-duplicate threshold on shingle sets
 N_PERM = 120
+# A pair at the threshold has a MinHash estimate below threshold - 4 SE with probability ~3e-5
+# (binomial over N_PERM values); only such pairs skip the exact check.
+SCREEN_SE = 4.0
 BANDS = 20
 ROWS = N_PERM // BANDS
 CHAR_K = 5
@@ -181,6 +184,15 @@ def _candidates(sig: np.ndarray, seed: int) -> np.ndarray:
     return np.unique(allp, axis=0)
 
 
+def _estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+    """MinHash estimate of each pair's Jaccard similarity: the share of equal signature values."""
+    out = np.empty(len(pairs))
+    for start in range(0, len(pairs), chunk):
+        block = pairs[start : start + chunk]
+        out[start : start + chunk] = (sig[block[:, 0]] == sig[block[:, 1]]).mean(axis=1)
+    return out
+
+
 def _jaccard(hashes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Exact Jaccard similarity of the shingle sets of each pair of records."""
     sets: dict[int, np.ndarray] = {}
@@ -232,8 +244,14 @@ def near_pairs(normalised: np.ndarray, *, threshold: float = JACCARD, seed: int 
     hashes, offsets = shingle_hashes(texts, words)
     nonempty = np.flatnonzero(np.diff(offsets) > 0)
     sig = _signatures(hashes, offsets, seed)
-    cand = nonempty[_candidates(sig, seed)] if len(sig) > 1 else np.zeros((0, 2), dtype=np.int64)
-    jac = _jaccard(hashes, offsets, cand)
+    raw = _candidates(sig, seed) if len(sig) > 1 else np.zeros((0, 2), dtype=np.int64)
+    cand = nonempty[raw]
+    # Only candidates whose MinHash estimate is within SCREEN_SE standard errors of the threshold are
+    # verified exactly: templated corpora propose millions of pairs that merely share one band.
+    screen = threshold - SCREEN_SE * np.sqrt(threshold * (1 - threshold) / N_PERM)
+    likely = _estimated_jaccard(sig, raw) >= screen
+    jac = np.zeros(len(cand))
+    jac[likely] = _jaccard(hashes, offsets, cand[likely])
     keep = jac >= threshold
     return NearPairs(
         pairs=first[cand[keep]].reshape(-1, 2),
