@@ -20,22 +20,10 @@ from pitfall.serve.app import create_app  # noqa: E402
 from pitfall.serve.pages import COOKIE  # noqa: E402
 from pitfall.serve.store import Store  # noqa: E402
 from tests.serve._monitor import fill_store, reference_frame  # noqa: E402
-from tests.serve._review import Server, csrf_in, fit_model  # noqa: E402
+from tests.serve._review import Server, csrf_in  # noqa: E402
 
 POLICY = Policy(accept=0.9, review=0.6, target_accuracy=0.9)
 DAYS = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]
-
-
-@pytest.fixture(scope="module")
-def model():
-    return fit_model()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'serve.db'}")
-    yield s
-    s.close()
 
 
 def _serve(store, model, reference):

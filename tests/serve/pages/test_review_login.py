@@ -17,20 +17,7 @@ pytest.importorskip("uvicorn")
 
 from pitfall.serve.app import create_app  # noqa: E402
 from pitfall.serve.pages import COOKIE, LOGIN_COOKIE  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
-from tests.serve._review import POLICY, Server, csrf_in, fit_model  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def model():
-    return fit_model()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'serve.db'}")
-    yield s
-    s.close()
+from tests.serve._review import POLICY, Server, csrf_in  # noqa: E402
 
 
 def _set_cookies(response) -> dict[str, str]:

@@ -12,20 +12,7 @@ pytest.importorskip("uvicorn")
 
 from pitfall.serve.app import create_app  # noqa: E402
 from pitfall.serve.pages import COOKIE  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
-from tests.serve._review import POLICY, XSS, Server, counts_in, csrf_in, fit_model, seed_queue  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def model():
-    return fit_model()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'serve.db'}")
-    yield s
-    s.close()
+from tests.serve._review import POLICY, XSS, Server, counts_in, csrf_in, seed_queue  # noqa: E402
 
 
 @pytest.fixture
