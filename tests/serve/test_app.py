@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -25,6 +22,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from pitfall.serve.app import create_app  # noqa: E402
 from pitfall.serve.routing import Policy, SafetyRule  # noqa: E402
 from pitfall.serve.store import Store  # noqa: E402
+from tests.serve._review import Server  # noqa: E402
 
 POLICY = Policy(accept=0.9, review=0.6, safety=[SafetyRule("dog", "never", {"collection": "wartime"})])
 
@@ -43,30 +41,6 @@ def model_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def model(model_file):
     return joblib.load(model_file)
-
-
-class Server:
-    """A uvicorn server in a thread, on a free loopback port."""
-
-    def __init__(self, app, **kw):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **kw))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -419,7 +419,7 @@ def _clusters(m: TextMatches, n_codes: int) -> np.ndarray:
 
 def text_group_leakage(check: Check, ctx: Context, alpha: float) -> Iterator[Finding]:
     """PF203 for text: clusters of exact and near copies that straddle the split."""
-    from pitfall.checks.leakage.group_leakage import _group_key_candidates
+    from pitfall.checks.leakage.group_leakage import _group_key_candidates, cluster_evidence
     from pitfall.findings import Severity
     from pitfall.stats import poisson_sf
 
@@ -454,19 +454,7 @@ def text_group_leakage(check: Check, ctx: Context, alpha: float) -> Iterator[Fin
         f"documents.{hint}",
         "Find the document or source each record comes from and split by it (`--split group --group ID`); "
         "without an identifier, use the clusters as groups.",
-        evidence={
-            "inferred": True,
-            "modality": "text",
-            "method": m.method(),
-            "clusters_straddling": len(sizes),
-            "test_rows_in_clusters": test_rows,
-            "share_of_test": share,
-            "median_cluster_size": float(sizes.median()),
-            "max_cluster_size": int(sizes.max()),
-            "expected_by_chance": mu,
-            "p_value": p,
-            "group_key_candidates": candidates,
-        },
+        evidence=cluster_evidence(sizes, test_rows, share, mu, p, candidates, modality="text", method=m.method()),
         columns=tuple(candidates[:1]) or ctx.split.roles.text,
         severity=Severity.WARNING,
     )

@@ -139,20 +139,28 @@ class GroupLeakage(Check):
             f"views of the same objects.{hint}",
             "Find the object each row belongs to and split by it (`--split group --group ID`); "
             "without an identifier, use the clusters as groups.",
-            evidence={
-                "inferred": True,
-                "clusters_straddling": len(sizes),
-                "test_rows_in_clusters": test_rows,
-                "share_of_test": share,
-                "median_cluster_size": float(sizes.median()),
-                "max_cluster_size": int(sizes.max()),
-                "expected_by_chance": mu,
-                "p_value": p,
-                "group_key_candidates": candidates,
-            },
+            evidence=cluster_evidence(sizes, test_rows, share, mu, p, candidates),
             columns=tuple(candidates[:1]),
             severity=Severity.WARNING,
         )
+
+
+def cluster_evidence(
+    sizes: pd.Series, test_rows: int, share: float, mu: float, p: float, candidates: list[str], **extra: object
+) -> dict[str, object]:
+    """Evidence of copy clusters straddling the split (tabular rows, text records, images alike)."""
+    return {
+        "inferred": True,
+        **extra,
+        "clusters_straddling": len(sizes),
+        "test_rows_in_clusters": test_rows,
+        "share_of_test": share,
+        "median_cluster_size": float(sizes.median()),
+        "max_cluster_size": int(sizes.max()),
+        "expected_by_chance": mu,
+        "p_value": p,
+        "group_key_candidates": candidates,
+    }
 
 
 def _cluster_members(ctx: Context, m: CrossMatches) -> pd.DataFrame:
