@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pitfall.modalities.image_hashing import SEARCH_CAP, fine_hamming, fit_null, hash_pairs, threshold
-from pitfall.modalities.images import THUMB, _resize, fine_hash, phash, read_records
+from pitfall.data.image_hashing import SEARCH_CAP, fine_hamming, fit_null, hash_pairs, threshold
+from pitfall.data.images import THUMB, _resize, fine_hash, phash, read_records
 
 OUT = Path("bench-out")
 

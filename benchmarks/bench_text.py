@@ -9,7 +9,7 @@ half the rows and at all of them (each with its own planted copies), it times, i
 
 - floor: normalising the texts and hashing every shingle once (the least any shingle-based search
   must do);
-- search: ``pitfall.modalities.minhash.near_pairs`` (MinHash, LSH banding, exact Jaccard of every
+- search: ``pitfall.data.minhash.near_pairs`` (MinHash, LSH banding, exact Jaccard of every
   candidate);
 - all pairs (estimated): exact Jaccard of every pair of a 500-record sample, scaled by the
   number of pairs, for what a quadratic search would cost;
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pitfall.modalities.minhash import JACCARD, near_pairs, normalise, shingle_hashes
+from pitfall.data.minhash import JACCARD, near_pairs, normalise, shingle_hashes
 
 OUT = Path("bench-out")
 SAMPLE = 500

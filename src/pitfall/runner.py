@@ -15,13 +15,13 @@ from pitfall.checks.context import Context, Options
 from pitfall.checks.registry import CHECKS
 from pitfall.checks.selection import parse_selectors, select_codes
 from pitfall.config import Config, load_config
+from pitfall.data.content_model import default_model_name
 from pitfall.data.dataset import Roles, Split, validate_split
 from pitfall.data.load import read_table
 from pitfall.data.model import check_model
 from pitfall.data.split import make_split
 from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
 from pitfall.findings import Finding
-from pitfall.modalities import default_model_name
 from pitfall.report import Report
 
 __all__ = ["scan", "build_split"]
@@ -128,7 +128,7 @@ def build_split(
 def _image_folder(
     train: DataLike, test: DataLike | None, target: str | None, image: list[str] | str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, str, list[str]]:
-    from pitfall.modalities.image_folder import LABEL_COLUMN, PATH_COLUMN, read_image_folder
+    from pitfall.data.image_folder import LABEL_COLUMN, PATH_COLUMN, read_image_folder
 
     if test is not None:
         raise InputError(
@@ -241,12 +241,12 @@ def scan(
         check_model(model)
     text_note = None
     if text is not False and not data.roles.text:
-        from pitfall.modalities.detect import apply_text_detection
+        from pitfall.data.detect import apply_text_detection
 
         text_note = apply_text_detection(data)
     ruleset = _load_rules(rules, data)
     if embed is not None:
-        from pitfall.modalities.embed import resolve_embed
+        from pitfall.data.embed import resolve_embed
 
         embed = resolve_embed(embed)
     params = {code: dict(p) for code, p in cfg.checks.items()}
@@ -342,7 +342,7 @@ def _load_rules(rules: str | Path | None, data: Split):
     """The ``--rules`` file, read and checked against the data (before any check runs)."""
     if rules is None:
         return None
-    from pitfall.modalities.rules import load_rules
+    from pitfall.checks.evaluation.rules import load_rules
 
     ruleset = load_rules(rules)
     if data.task == "regression":
@@ -354,7 +354,7 @@ def _load_rules(rules: str | Path | None, data: Split):
 
 
 def _embed_name(embed: Any) -> str | None:
-    from pitfall.modalities.embed import embed_name
+    from pitfall.data.embed import embed_name
 
     return embed_name(embed)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pitfall.modalities.image_hashing import NullModel, fine_hamming, fit_null, hamming, hash_pairs, threshold
+from pitfall.data.image_hashing import NullModel, fine_hamming, fit_null, hamming, hash_pairs, threshold
 
 
 def _random_hashes(rng, n):

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from pitfall.modalities.image_hashing import hamming
-from pitfall.modalities.images import DESCRIPTORS, ImageFeatures, ImageTable, read_image, read_records
+from pitfall.data.image_hashing import hamming
+from pitfall.data.images import DESCRIPTORS, ImageFeatures, ImageTable, read_image, read_records
 
 from .synth import save, smooth_field
 

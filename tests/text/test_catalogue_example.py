@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import pitfall
-from pitfall.modalities.rules import load_rules
+from pitfall.checks.evaluation.rules import load_rules
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COMMITTED = EXAMPLES / "catalogue_language"

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import pitfall
+from pitfall.data.content_model import ContentModel
+from pitfall.data.detect import detect_text_columns
+from pitfall.data.embed import EmbeddingFeatures, resolve_embed
 from pitfall.errors import ConfigError, ModelError
-from pitfall.modalities.detect import detect_text_columns
-from pitfall.modalities.embed import EmbeddingFeatures, resolve_embed
-from pitfall.modalities.model import ContentModel
 from tests.text import embedder
 from tests.text.synthetic import language_id, split
 

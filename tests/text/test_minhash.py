@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from pitfall.modalities.minhash import JACCARD, content_keys, near_pairs, normalise, shingle_hashes
+from pitfall.data.minhash import JACCARD, content_keys, near_pairs, normalise, shingle_hashes
 from tests.text.synthetic import language_id
 
 

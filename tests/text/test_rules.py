@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import pitfall
+from pitfall.checks.evaluation.rules import load_rules
 from pitfall.cli.main import main
 from pitfall.errors import ConfigError
-from pitfall.modalities.rules import load_rules
 from tests.text.synthetic import language_id, split
 
 

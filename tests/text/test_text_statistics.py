@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import pitfall
-from pitfall.modalities.text_stats import TEXT_STATISTICS, boilerplate_strings, text_statistics
+from pitfall.checks.shortcuts.text_statistics import TEXT_STATISTICS, boilerplate_strings, text_statistics
 from tests.text.synthetic import _SYLLABLES, language_id, sentence, split, topics, vocabulary
 
 

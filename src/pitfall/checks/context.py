@@ -34,7 +34,7 @@ class Options:
     claimed_precision: float = 0.05
     n_jobs: int = 1
     check_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rules: Any = None  # a pitfall.modalities.rules.RuleSet (``--rules``): PF401's regex baseline
+    rules: Any = None  # a pitfall.checks.evaluation.rules.RuleSet (``--rules``): PF401's regex baseline
     embed: Any = None  # the user's embedding function (``--embed``): the default content model's features
 
 
@@ -138,7 +138,7 @@ class Context:
             balanced = self.metric.name == "balanced_accuracy"
         content = {c: k for c, k in self.split.roles.modality.items() if c in features}
         if content:
-            from pitfall.modalities.model import ContentModel
+            from pitfall.data.content_model import ContentModel
 
             model = ContentModel(
                 task=self.task, modality=content, root=self.split.root,

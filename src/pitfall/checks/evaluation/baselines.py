@@ -54,7 +54,7 @@ class WeakerThanBaseline(Check):
       the rule (as for `error`) or the test set is too small to tell.
 
     With `--rules FILE` (a CSV of regular expressions and labels, see
-    `pitfall.modalities.rules`), the rules are one more baseline: first match wins, no match
+    `pitfall.checks.evaluation.rules`), the rules are one more baseline: first match wins, no match
     gives the majority class. When the model does worse than the rules or does not beat them by
     `margin` the finding is a `warning`, and `info` when the test set is too small to tell.
 
@@ -109,14 +109,14 @@ class WeakerThanBaseline(Check):
             baselines[f"rule: {rule_name}"] = fit_rule_predict(ctx, rule_name, balanced=balanced)
         rule_columns: dict[str, str] = {}
         if ctx.split.roles.image:  # the blank-page rule: a threshold on each image's pixel variance
-            from pitfall.modalities.image_shortcuts import image_rule_baselines
+            from pitfall.checks.shortcuts.image_shortcuts import image_rule_baselines
 
             for key, (col, pred) in image_rule_baselines(ctx, balanced=metric.name == "balanced_accuracy").items():
                 baselines[key] = pred
                 if rule_name is None:
                     rule_name, rule_columns[key] = key.removeprefix("rule: "), col
         if ctx.options.rules is not None and ctx.is_classification:  # the user's regular expressions
-            from pitfall.modalities.rules import rule_baseline
+            from pitfall.checks.evaluation.rules import rule_baseline
 
             baselines.update(rule_baseline(ctx, ctx.options.rules))
         scores: dict[str, Interval] = {"model": model_iv}
@@ -141,7 +141,7 @@ class WeakerThanBaseline(Check):
             if not n.startswith(("rule:", "regex:")) and (n != "stratified" or metric.name == "f1_macro")
         ]
         if ctx.options.rules is not None:
-            from pitfall.modalities.rules import regex_rule_findings
+            from pitfall.checks.evaluation.rules import regex_rule_findings
 
             yield from regex_rule_findings(self, ctx, scores, diffs)
         if not dummies:

@@ -41,7 +41,7 @@ class UnreadableFile(Check):
     requires = Requires(image=True)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from pitfall.modalities.images import image_table
+        from pitfall.data.images import image_table
 
         for col in ctx.split.roles.image:
             tables = {side: image_table(ctx, col, side) for side in ("train", "test")}

@@ -106,11 +106,11 @@ class GroupLeakage(Check):
 
     def _inferred(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.text:
-            from pitfall.modalities.text_duplicates import text_group_leakage
+            from pitfall.checks.leakage.text_duplicates import text_group_leakage
 
             yield from text_group_leakage(self, ctx, self.alpha)
         if ctx.split.roles.image:
-            from pitfall.modalities.image_duplicates import cluster_findings
+            from pitfall.checks.leakage.image_duplicates import cluster_findings
 
             yield from cluster_findings(self, ctx)
         if not matching_columns(ctx):

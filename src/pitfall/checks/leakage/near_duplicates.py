@@ -48,7 +48,7 @@ class NearDuplicates(Check):
     any word order.
 
     With image columns, near copies are found by perceptual hashes (see
-    `pitfall.modalities.image_hashing`): pairs whose 256-bit hashes lie within a Hamming
+    `pitfall.data.image_hashing`): pairs whose 256-bit hashes lie within a Hamming
     distance that chance reaches less than 0.01 times among all pairs (judged from fits to the
     distances of random pairs), found by a multi-index search that compares no pairs wholesale.
     Rescaled, re-encoded and slightly cropped copies are found; exact copies are left to PF201.
@@ -87,11 +87,11 @@ class NearDuplicates(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.text:
-            from pitfall.modalities.text_duplicates import text_near_duplicates
+            from pitfall.checks.leakage.text_duplicates import text_near_duplicates
 
             yield from text_near_duplicates(self, ctx, self.alpha)
         if ctx.split.roles.image:
-            from pitfall.modalities.image_duplicates import near_findings
+            from pitfall.checks.leakage.image_duplicates import near_findings
 
             yield from near_findings(self, ctx)
         cols = matching_columns(ctx)

@@ -28,7 +28,7 @@ class TrainTestDuplicates(Check):
     and dropping punctuation and extra whitespace (a hash of the normalised text). A copy counts
     when fewer than 0.01 training records are expected to equal it by chance under a unigram
     model of the training words, so short common records ("red shirt") do not count (see
-    `pitfall.modalities.text_duplicates`). The other columns are matched as above, without the
+    `pitfall.checks.leakage.text_duplicates`). The other columns are matched as above, without the
     text.
 
     With image columns, test images whose decoded pixels equal a training image's (a re-saved
@@ -59,11 +59,11 @@ class TrainTestDuplicates(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.text:
-            from pitfall.modalities.text_duplicates import text_exact_duplicates
+            from pitfall.checks.leakage.text_duplicates import text_exact_duplicates
 
             yield from text_exact_duplicates(self, ctx, self.alpha)
         if ctx.split.roles.image:
-            from pitfall.modalities.image_duplicates import exact_findings
+            from pitfall.checks.leakage.image_duplicates import exact_findings
 
             yield from exact_findings(self, ctx)
         if not matching_columns(ctx):

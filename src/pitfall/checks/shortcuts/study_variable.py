@@ -223,7 +223,7 @@ class BeggingTheQuestion(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.image:
-            from pitfall.modalities.image_shortcuts import colour_reliance_findings
+            from pitfall.checks.shortcuts.image_shortcuts import colour_reliance_findings
 
             yield from colour_reliance_findings(self, ctx)
             if not ctx.split.roles.study:

@@ -140,14 +140,14 @@ class TrivialStatisticShortcut(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.text:
-            from pitfall.modalities.text_stats import text_statistic_shortcut
+            from pitfall.checks.shortcuts.text_statistics import text_statistic_shortcut
 
             yield from text_statistic_shortcut(self, ctx)
             if not ctx.split.roles.image:
                 return
         cols = numeric_columns(ctx)
         if ctx.split.roles.image:  # each image's descriptors are its trivial statistics
-            from pitfall.modalities.image_shortcuts import image_statistic_findings
+            from pitfall.checks.shortcuts.image_shortcuts import image_statistic_findings
 
             yield from image_statistic_findings(self, ctx)
             if len(cols) < self.min_columns:

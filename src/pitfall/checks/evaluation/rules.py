@@ -130,7 +130,7 @@ def load_rules(path: str | Path) -> RuleSet:
 
 
 def _texts(ctx: Context, frame: pd.DataFrame) -> np.ndarray:
-    from pitfall.modalities.text_duplicates import record_texts
+    from pitfall.checks.leakage.text_duplicates import record_texts
 
     return record_texts(frame, ctx.split.roles.text)
 

@@ -18,7 +18,22 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-__all__ = ["ContentModel"]
+from pitfall.data.dataset import Split
+
+__all__ = ["ContentModel", "default_model_name"]
+
+
+def default_model_name(split: Split) -> str:
+    """What the scan's default model is, for the report's inputs."""
+    parts = []
+    if split.roles.text:
+        parts.append("TF-IDF")
+    if split.roles.image:
+        parts.append("pixel descriptors")
+    if not parts:
+        return "HistGradientBoosting"
+    linear = "logistic regression" if split.task != "regression" else "ridge regression"
+    return " + ".join([*parts, linear])
 
 
 def _as_floats(X: Any) -> np.ndarray:
@@ -62,16 +77,16 @@ class ContentModel(ClassifierMixin, BaseEstimator):
         parts: list[tuple[str, Any, Any]] = []
         for col, kind in modality.items():
             if self.embed is not None:
-                from pitfall.modalities.embed import EmbeddingFeatures
+                from pitfall.data.embed import EmbeddingFeatures
 
                 embedder = EmbeddingFeatures(self.embed, kind=kind, root=self.root)
                 parts.append((f"embed:{col}", make_pipeline(embedder, StandardScaler()), [col]))
             elif kind == "text":
-                from pitfall.modalities.text import TextFeatures
+                from pitfall.data.text import TextFeatures
 
                 parts.append((f"text:{col}", TextFeatures(), col))
             elif kind == "image":
-                from pitfall.modalities.images import ImageFeatures
+                from pitfall.data.images import ImageFeatures
 
                 parts.append((f"image:{col}", make_pipeline(ImageFeatures(root=self.root), StandardScaler()), [col]))
             else:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from pitfall.modalities.minhash import normalise
-from pitfall.modalities.text_duplicates import record_texts
+from pitfall.checks.leakage.text_duplicates import record_texts
+from pitfall.data.minhash import normalise
 
 if TYPE_CHECKING:
     from pitfall.checks.context import Context

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from pitfall.modalities.minhash import BANDS, JACCARD, N_PERM, ROWS, content_keys, near_pairs, normalise
-from pitfall.modalities.text import as_text
+from pitfall.data.minhash import BANDS, JACCARD, N_PERM, ROWS, content_keys, near_pairs, normalise
+from pitfall.data.text import as_text
 
 if TYPE_CHECKING:
     from pitfall.checks.base import Check

@@ -80,7 +80,7 @@ class EmbeddingFeatures(TransformerMixin, BaseEstimator):
         return out
 
     def _inputs(self, X) -> list[str]:
-        from pitfall.modalities.text import as_text
+        from pitfall.data.text import as_text
 
         values = [str(v) for v in as_text(np.asarray(X, dtype=object).ravel())]
         if self.kind == "image":

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pitfall.data.images import FITS_SUFFIXES, IMAGE_SUFFIXES
 from pitfall.errors import InputError
-from pitfall.modalities.images import FITS_SUFFIXES, IMAGE_SUFFIXES
 
 __all__ = ["PATH_COLUMN", "LABEL_COLUMN", "read_image_folder"]
 

@@ -3,7 +3,7 @@
 Exact copies share their decoded pixels (a re-saved or losslessly re-encoded file counts). Near
 copies (rescaled, re-encoded with loss, cropped by a few pixels) are pairs whose perceptual
 hashes lie within a Hamming distance that chance cannot reach among this many pairs (see
-``pitfall.modalities.image_hashing``). Images of a single flat colour carry nothing to
+``pitfall.data.image_hashing``). Images of a single flat colour carry nothing to
 memorise and hash arbitrarily, so they take no part.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from pitfall.checks.shared import impact_severity_share
+from pitfall.data.image_hashing import SEARCH_CAP, NullModel, fit_null, hash_pairs, threshold
+from pitfall.data.images import image_table
 from pitfall.findings import Finding, Severity
-from pitfall.modalities.image_hashing import SEARCH_CAP, NullModel, fit_null, hash_pairs, threshold
-from pitfall.modalities.images import image_table
 from pitfall.stats import poisson_sf
 
 __all__ = ["ImageMatches", "image_matches", "exact_findings", "near_findings", "cluster_findings"]

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from pitfall.checks.context import Context, Predictions
+from pitfall.data.images import DESCRIPTORS, image_table, resolve
 from pitfall.findings import Finding, Severity
-from pitfall.modalities.images import DESCRIPTORS, image_table, resolve
 
 __all__ = ["colour_reliance_findings", "image_rule_baselines", "image_statistic_findings"]
 
