@@ -55,7 +55,7 @@ def high_water():
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 """
-PITFALL_IMPORTS = "import numpy, pandas, pyarrow.parquet, sklearn.ensemble, pitfall.monitoring.runner"
+PITFALL_IMPORTS = "import numpy, pandas, pyarrow.parquet, sklearn.ensemble, pitfall.runners.drift"
 STAGES = {
     "floor": ("import numpy, pandas, pyarrow.parquet", """
 import numpy as np, pyarrow.parquet as pq

@@ -68,7 +68,7 @@ def run_stage(name: str, paths: list[Path]) -> dict:
     code = f"import json\nPATHS = {[str(p) for p in paths]!r}\n" + STAGES[name]
     wrapper = (
         "import time\n"
-        "import numpy, pandas, sklearn.ensemble, pitfall.runner, pitfall.checks.registry\n"
+        "import numpy, pandas, sklearn.ensemble, pitfall.runners.scan, pitfall.checks.registry\n"
         "t0 = time.perf_counter()\n"
         f"exec(compile({code!r}, 'stage', 'exec'))\n"
         "print('BENCH', time.perf_counter() - t0)\n"

@@ -103,7 +103,7 @@ def run_stage(name: str, paths: list[Path]) -> dict:
     wrapper = (
         "import resource, time, sys\n"
         + HIGH_WATER
-        + "import numpy, pandas, sklearn.ensemble, pitfall.runner, pitfall.checks.registry\n"
+        + "import numpy, pandas, sklearn.ensemble, pitfall.runners.scan, pitfall.checks.registry\n"
         "base = high_water()\n"
         "t0 = time.perf_counter()\n"
         f"exec(compile({code!r}, 'stage', 'exec'))\n"

@@ -45,9 +45,9 @@ import pandas as pd
 
 from pitfall.data.model import default_model, load_model
 from pitfall.deploy.policy import read_policy
+from pitfall.deploy.routing import decide
+from pitfall.deploy.store import Store
 from pitfall.serve.app import Prediction, PredictRequest, PredictResponse, ensure_model, routing_policy
-from pitfall.serve.routing import decide
-from pitfall.serve.store import Store
 
 OUT = Path("bench-out")
 CLASSES = np.array(["heron", "egret", "stork"], dtype=object)

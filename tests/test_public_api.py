@@ -5,12 +5,40 @@ import sys
 
 import pitfall
 
+# The public API is a contract: changing it is a decision, made here on purpose.
+PUBLIC = [
+    "ConfigError", "Finding", "InputError", "ModelError", "PitfallError", "Report", "Severity",
+    "__version__", "drift", "scan", "thresholds",
+]
+
 
 def test_all_lists_exactly_the_public_names():
-    public = sorted(n for n in dir(pitfall) if not n.startswith("_") or n == "__version__")
-    assert sorted(pitfall.__all__) == public
+    assert sorted(pitfall.__all__) == sorted(PUBLIC)
+    # every name the package resolves lazily is exported, and nothing else public is defined
+    assert set(pitfall._LAZY) | {"__version__"} == set(pitfall.__all__)
+    defined = {n for n, v in vars(pitfall).items() if not n.startswith("_") and not isinstance(v, type(pitfall))}
+    assert defined - set(pitfall.__all__) <= {"annotations", "TYPE_CHECKING", "Any", "import_module", "version",
+                                              "PackageNotFoundError"}
     for name in pitfall.__all__:
-        assert getattr(pitfall, name) is not None
+        value = getattr(pitfall, name)
+        assert value is not None
+        if name != "__version__":
+            assert value.__module__.startswith("pitfall."), name
+            assert value.__doc__, f"pitfall.{name} has no docstring"
+
+
+def test_every_module_exports_what_it_defines():
+    """Each module's ``__all__`` names exist (a stale export breaks ``from m import *``)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.walk_packages(pitfall.__path__, "pitfall."):
+        if info.name.startswith(("pitfall.serve", "pitfall.engine.dask_cluster", "pitfall.deploy.store",
+                                 "pitfall.pytest_plugin")):
+            continue  # optional extras; their own tests import them
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            assert hasattr(module, name), f"{info.name}.__all__ names {name!r}, which it does not define"
 
 
 def test_import_does_not_load_heavy_modules():

@@ -33,9 +33,9 @@ __all__ = [
 ]
 
 _LAZY = {
-    "scan": "pitfall.runner",
-    "drift": "pitfall.monitoring.runner",
-    "thresholds": "pitfall.deploy.thresholds",
+    "scan": "pitfall.runners.scan",
+    "drift": "pitfall.runners.drift",
+    "thresholds": "pitfall.runners.thresholds",
     "Report": "pitfall.report",
     "Finding": "pitfall.findings",
     "Severity": "pitfall.findings",
@@ -46,12 +46,12 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pitfall.deploy.thresholds import thresholds
     from pitfall.errors import ConfigError, InputError, ModelError, PitfallError
     from pitfall.findings import Finding, Severity
-    from pitfall.monitoring.runner import drift
     from pitfall.report import Report
-    from pitfall.runner import scan
+    from pitfall.runners.drift import drift
+    from pitfall.runners.scan import scan
+    from pitfall.runners.thresholds import thresholds
 
 
 def __getattr__(name: str) -> Any:

@@ -34,7 +34,7 @@ def pytest_configure(config) -> None:
 @pytest.fixture
 def pitfall_scan(request):
     """``pitfall.scan`` for a test: same arguments, same Report; reports are kept for the output."""
-    from pitfall.runner import scan
+    from pitfall.runners.scan import scan
 
     reports = []
     request.node.stash[_REPORTS] = reports

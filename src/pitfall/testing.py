@@ -59,7 +59,7 @@ def assert_no_pitfalls(
 
     ``ignore`` codes are not run at all, and the reasons are repeated in a failure message.
     """
-    from pitfall.runner import scan
+    from pitfall.runners.scan import scan
 
     report = scan(train, test, ignore=list(ignore) if ignore else None, **kwargs)
     assert_no_findings(report, fail_on=fail_on, ignore=ignore)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pitfall.checks.context import MAX_CV_ROWS, Context, Options
-from pitfall.runner import build_split
+from pitfall.runners.scan import build_split
 from tests.conftest import clean_classification, split_frame
 
 

@@ -12,7 +12,7 @@ from pitfall.checks.matching import (
     effective_dimension,
     intrinsic_dimension,
 )
-from pitfall.runner import build_split
+from pitfall.runners.scan import build_split
 from pitfall.stats import poisson_sf
 from tests.checks.shapes import (
     cyclic,

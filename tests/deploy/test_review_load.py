@@ -5,7 +5,7 @@ import pytest
 
 import pitfall
 from pitfall.checks.base import Skip
-from pitfall.checks.deploy.review_load import ReviewQueueOverload
+from pitfall.checks.deployment.review_load import ReviewQueueOverload
 from pitfall.checks.registry import CHECKS
 from pitfall.findings import Severity
 

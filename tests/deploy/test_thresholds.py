@@ -11,8 +11,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import pitfall
-from pitfall.deploy.thresholds import min_rows
 from pitfall.findings import Severity
+from pitfall.runners.thresholds import min_rows
 from pitfall.stats import wilson
 from tests.deploy.synthetic import fitted_logistic, logistic_frame, three_labels
 

@@ -16,16 +16,16 @@ from sklearn.pipeline import make_pipeline
 
 import pitfall
 from pitfall.cli.main import main
+from pitfall.data.stream import _csv_source
+from pitfall.data.summaries import RowSample, merge, summarize_categorical
+from pitfall.engine.local import LocalEngine
 from pitfall.errors import ConfigError
-from pitfall.monitoring.engine import LocalEngine
-from pitfall.monitoring.stream import _csv_source
-from pitfall.monitoring.summaries import RowSample, merge, summarize_categorical
 from tests.drift.synthetic import frame
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
-from pitfall.monitoring.dask_engine import DaskEngine  # noqa: E402
+from pitfall.engine.dask_cluster import DaskEngine  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from pitfall.checks.drift.performance import Calibrator
 from pitfall.metrics import METRICS
-from pitfall.monitoring.performance import Calibrator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COMMITTED = EXAMPLES / "museum_tickets"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pitfall.checks.drift.performance import Calibrator, estimate_metric
 from pitfall.metrics import METRICS
-from pitfall.monitoring.performance import Calibrator, estimate_metric
 
 COEF = np.array([1.5, -1.0])
 BIAS = 0.3

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import pitfall
-from pitfall.monitoring.stream import Source, infer_kinds, iter_chunks, normalize, open_source
-from pitfall.monitoring.summaries import RowSample, merge, quantile_edges, summarize_categorical, summarize_numeric
+from pitfall.data.stream import Source, infer_kinds, iter_chunks, normalize, open_source
+from pitfall.data.summaries import RowSample, merge, quantile_edges, summarize_categorical, summarize_numeric
 from tests.drift.synthetic import frame
 
 

@@ -12,7 +12,7 @@ import pytest
 from pitfall import scan
 from pitfall.cli.main import main
 from pitfall.errors import InputError
-from pitfall.runner import build_split
+from pitfall.runners.scan import build_split
 
 from .synth import save, shapes_folder, smooth_field
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from pitfall.serve.routing import Policy, decide
-from pitfall.serve.store import Store, items
+from pitfall.deploy.routing import Policy, decide
+from pitfall.deploy.store import Store, items
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday: 1d windows start 2026-11-02, -03, ...
 ROUTING = Policy(accept=0.9, review=0.6, audit_rate=0.5, audit_seed=7)

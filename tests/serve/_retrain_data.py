@@ -16,8 +16,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from pitfall.serve.model_bytes import dump_model, version_for
-from pitfall.serve.store import NewItem, Store
+from pitfall.deploy.model_files import dump_model, version_for
+from pitfall.deploy.store import NewItem, Store
 
 N_TRAIN, N_HOLDOUT, N_REVIEWED = 600, 400, 300
 

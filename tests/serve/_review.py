@@ -14,8 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pitfall.serve.routing import Policy
-from pitfall.serve.store import Store
+from pitfall.deploy.routing import Policy
+from pitfall.deploy.store import Store
 
 POLICY = Policy(accept=0.9, review=0.6)
 XSS = "<script>alert(1)</script>"

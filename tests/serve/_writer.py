@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from pitfall.serve.store import NewItem, Store
+from pitfall.deploy.store import NewItem, Store
 
 BATCH = 100
 

@@ -43,7 +43,7 @@ def pg_schema(pg_skip_reason):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    from pitfall.serve.store import Store
+    from pitfall.deploy.store import Store
 
     if request.param == "sqlite":
         s = Store(f"sqlite:///{tmp_path / 'store.db'}")

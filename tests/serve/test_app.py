@@ -19,9 +19,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
+from pitfall.deploy.routing import Policy, SafetyRule  # noqa: E402
+from pitfall.deploy.store import Store  # noqa: E402
 from pitfall.serve.app import create_app  # noqa: E402
-from pitfall.serve.routing import Policy, SafetyRule  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
 from tests.serve._review import Server  # noqa: E402
 
 POLICY = Policy(accept=0.9, review=0.6, safety=[SafetyRule("dog", "never", {"collection": "wartime"})])

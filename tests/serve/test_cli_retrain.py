@@ -18,7 +18,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
 from pitfall.cli.main import main  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
+from pitfall.deploy.store import Store  # noqa: E402
 
 from ._retrain_data import make, pipeline, scenario  # noqa: E402
 

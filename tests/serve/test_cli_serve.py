@@ -23,7 +23,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from pitfall.cli.main import main  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
+from pitfall.deploy.store import Store  # noqa: E402
 
 POLICY = """
 [thresholds]

@@ -14,7 +14,7 @@ import pytest
 
 sa = pytest.importorskip("sqlalchemy", reason="the serve extra (SQLAlchemy) is not installed")
 
-from pitfall.serve.store import NewItem, Store, items, reviews  # noqa: E402
+from pitfall.deploy.store import NewItem, Store, items, reviews  # noqa: E402
 
 from .conftest import PG_URL  # noqa: E402
 

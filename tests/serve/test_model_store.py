@@ -17,10 +17,10 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from pitfall.cli.main import main  # noqa: E402
+from pitfall.deploy import store as store_module  # noqa: E402
+from pitfall.deploy.model_files import dump_model, load_stored_model, version_for  # noqa: E402
+from pitfall.deploy.store import NewItem, Store, model_files  # noqa: E402
 from pitfall.errors import ConfigError, ModelError  # noqa: E402
-from pitfall.serve import store as store_module  # noqa: E402
-from pitfall.serve.model_bytes import dump_model, load_stored_model, version_for  # noqa: E402
-from pitfall.serve.store import NewItem, Store, model_files  # noqa: E402
 
 
 @pytest.fixture(scope="module")

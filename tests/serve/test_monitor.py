@@ -1,4 +1,4 @@
-"""``pitfall.serve.monitor`` and PF603 on real stores: planted drift and wrong audits fire, clean data stays silent."""
+"""``pitfall.runners.monitor`` and PF603 on real stores: planted drift and wrong audits fire, clean stays silent."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
-from pitfall.checks.deploy.audit_accuracy import AuditAccuracyBelowTarget, AuditSample  # noqa: E402
+from pitfall.checks.deployment.audit_accuracy import AuditAccuracyBelowTarget, AuditSample  # noqa: E402
 from pitfall.cli.main import main  # noqa: E402
 from pitfall.deploy.policy import Policy  # noqa: E402
-from pitfall.serve.monitor import MonitorContext, monitor  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
+from pitfall.deploy.store import Store  # noqa: E402
+from pitfall.runners.monitor import MonitorContext, monitor  # noqa: E402
 from tests.serve._monitor import fill_store, reference_frame  # noqa: E402
 from tests.serve._review import fit_model  # noqa: E402
 
@@ -161,7 +161,7 @@ def test_too_many_windows_is_a_config_error():
     import pandas as pd
 
     from pitfall.errors import ConfigError
-    from pitfall.serve.monitor import operations
+    from pitfall.runners.monitor import operations
 
     times = pd.date_range("2026-11-02", periods=1001, freq="min")
     frame = pd.DataFrame({"record": [{}] * 1001, "label": "a", "confidence": 0.9, "decision": "auto",

@@ -7,10 +7,10 @@ import pytest
 
 pytest.importorskip("sqlalchemy", reason="the serve extra (SQLAlchemy) is not installed")
 
+from pitfall.deploy.model_files import load_stored_model  # noqa: E402
+from pitfall.deploy.store import NewItem, Store  # noqa: E402
 from pitfall.errors import ConfigError, InputError, ModelError  # noqa: E402
-from pitfall.serve.model_bytes import load_stored_model  # noqa: E402
-from pitfall.serve.retrain import retrain  # noqa: E402
-from pitfall.serve.store import NewItem, Store  # noqa: E402
+from pitfall.runners.retrain import retrain  # noqa: E402
 
 from ._retrain_data import N_HOLDOUT, N_REVIEWED, N_TRAIN, make, scenario  # noqa: E402
 

@@ -19,8 +19,8 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
+from pitfall.deploy.store import Store  # noqa: E402
 from pitfall.serve.app import create_app  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
 from tests.serve._review import POLICY, Server, counts_in, fit_model, seed_queue  # noqa: E402
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pitfall.serve.routing import Decision, Policy, SafetyRule, audit_selected, decide
+from pitfall.deploy.routing import Decision, Policy, SafetyRule, audit_selected, decide
 
 BASE = Policy(accept=0.9, review=0.5)
 

@@ -7,7 +7,7 @@ import pytest
 
 sa = pytest.importorskip("sqlalchemy", reason="the serve extra (SQLAlchemy) is not installed")
 
-from pitfall.serve.store import NewItem, Store, items, reviews, users  # noqa: E402
+from pitfall.deploy.store import NewItem, Store, items, reviews, users  # noqa: E402
 
 CLASSES = ["cat", "dog", "fox"]
 
@@ -185,14 +185,14 @@ def test_schema_only_on_postgres(tmp_path):
         Store(f"sqlite:///{tmp_path / 's.db'}", schema="x")
 
 
-def test_importing_serve_does_not_load_sqlalchemy():
+def test_importing_deploy_does_not_load_sqlalchemy():
     import subprocess
     import sys
 
-    code = "import sys, pitfall.serve; print('sqlalchemy' in sys.modules)"
+    code = "import sys, pitfall.deploy; print('sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
-    from pitfall.serve import Store as LazyStore
+    from pitfall.deploy import Store as LazyStore
 
     assert LazyStore is Store
 

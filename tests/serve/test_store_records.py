@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("sqlalchemy", reason="the serve extra (SQLAlchemy) is not installed")
 
-from pitfall.serve.store import NewItem  # noqa: E402
+from pitfall.deploy.store import NewItem  # noqa: E402
 
 
 def _new(record: dict) -> NewItem:

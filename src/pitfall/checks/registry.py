@@ -1,42 +1,23 @@
 """The code table: every check pitfall knows, by its stable code.
 
-Codes are never reused or renumbered; a renamed code goes into ``REDIRECTS``.
+Codes are never reused or renumbered; a renamed code goes into ``REDIRECTS``. The table names each
+check as ``"module:Class"`` and imports a check only when it is used, so ``pitfall checks`` and
+``pitfall explain`` answer without loading numpy, pandas or scikit-learn (``SPECS`` reads each
+check's identity and docs from its source; see ``catalog``). Adding a check: its file, and one line here.
 """
 
 from __future__ import annotations
 
-from pitfall.checks.base import Check
-from pitfall.checks.deploy.audit_accuracy import AuditAccuracyBelowTarget
-from pitfall.checks.deploy.review_load import ReviewQueueOverload
-from pitfall.checks.drift.feature_drift import FeatureDrift
-from pitfall.checks.drift.label_drift import LabelDrift
-from pitfall.checks.drift.multivariate_drift import MultivariateDrift
-from pitfall.checks.drift.performance_drift import EstimatedPerformanceDrop
-from pitfall.checks.drift.prediction_drift import PredictionDrift
-from pitfall.checks.evaluation.baselines import WeakerThanBaseline
-from pitfall.checks.evaluation.calibration import Miscalibrated
-from pitfall.checks.evaluation.imbalance import MisleadingMetric
-from pitfall.checks.evaluation.robustness import FragileToPerturbation
-from pitfall.checks.evaluation.test_size import SmallTestSet
-from pitfall.checks.evaluation.underspecification import UnderspecifiedModel
-from pitfall.checks.integrity.conflicting_labels import ConflictingLabels
-from pitfall.checks.integrity.constant_columns import ConstantColumn
-from pitfall.checks.integrity.duplicate_rows import DuplicateRows
-from pitfall.checks.integrity.id_like import IdLikeColumn
-from pitfall.checks.integrity.label_errors import LabelErrors
-from pitfall.checks.integrity.mixed_types import MixedTypes
-from pitfall.checks.integrity.unreadable_files import UnreadableFile
-from pitfall.checks.leakage.group_leakage import GroupLeakage
-from pitfall.checks.leakage.near_duplicates import NearDuplicates
-from pitfall.checks.leakage.preprocessing_leakage import PreprocessingFittedOnTest
-from pitfall.checks.leakage.target_leakage import TargetLeakage
-from pitfall.checks.leakage.temporal_leakage import TemporalLeakage
-from pitfall.checks.leakage.train_test_duplicates import TrainTestDuplicates
-from pitfall.checks.shortcuts.study_variable import BeggingTheQuestion
-from pitfall.checks.shortcuts.subgroup_gap import SubgroupGap
-from pitfall.checks.shortcuts.trivial_statistics import TrivialStatisticShortcut
+from collections.abc import Iterator, Mapping
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-__all__ = ["CHECKS", "FAMILIES", "REDIRECTS", "get_check"]
+from pitfall.checks.catalog import CheckSpec, spec
+
+if TYPE_CHECKING:
+    from pitfall.checks.base import Check
+
+__all__ = ["CHECKS", "FAMILIES", "REDIRECTS", "SPECS", "get_check", "get_spec"]
 
 FAMILIES = {
     "PF1": "integrity",
@@ -48,44 +29,85 @@ FAMILIES = {
     "PF7": "reproducibility",
 }
 
-CHECKS: dict[str, type[Check]] = {
-    "PF101": DuplicateRows,
-    "PF102": ConflictingLabels,
-    "PF103": ConstantColumn,
-    "PF104": IdLikeColumn,
-    "PF105": MixedTypes,
-    "PF106": LabelErrors,
-    "PF107": UnreadableFile,
-    "PF201": TrainTestDuplicates,
-    "PF202": NearDuplicates,
-    "PF203": GroupLeakage,
-    "PF204": TemporalLeakage,
-    "PF205": TargetLeakage,
-    "PF206": PreprocessingFittedOnTest,
-    "PF301": TrivialStatisticShortcut,
-    "PF302": BeggingTheQuestion,
-    "PF303": SubgroupGap,
-    "PF401": WeakerThanBaseline,
-    "PF402": MisleadingMetric,
-    "PF403": SmallTestSet,
-    "PF404": UnderspecifiedModel,
-    "PF405": Miscalibrated,
-    "PF406": FragileToPerturbation,
-    "PF501": FeatureDrift,
-    "PF502": MultivariateDrift,
-    "PF503": LabelDrift,
-    "PF504": PredictionDrift,
-    "PF505": EstimatedPerformanceDrop,
-    "PF602": ReviewQueueOverload,
-    "PF603": AuditAccuracyBelowTarget,
+_TABLE: dict[str, str] = {
+    "PF101": "pitfall.checks.integrity.duplicate_rows:DuplicateRows",
+    "PF102": "pitfall.checks.integrity.conflicting_labels:ConflictingLabels",
+    "PF103": "pitfall.checks.integrity.constant_columns:ConstantColumn",
+    "PF104": "pitfall.checks.integrity.id_like:IdLikeColumn",
+    "PF105": "pitfall.checks.integrity.mixed_types:MixedTypes",
+    "PF106": "pitfall.checks.integrity.label_errors:LabelErrors",
+    "PF107": "pitfall.checks.integrity.unreadable_files:UnreadableFile",
+    "PF201": "pitfall.checks.leakage.train_test_duplicates:TrainTestDuplicates",
+    "PF202": "pitfall.checks.leakage.near_duplicates:NearDuplicates",
+    "PF203": "pitfall.checks.leakage.group_leakage:GroupLeakage",
+    "PF204": "pitfall.checks.leakage.temporal_leakage:TemporalLeakage",
+    "PF205": "pitfall.checks.leakage.target_leakage:TargetLeakage",
+    "PF206": "pitfall.checks.leakage.preprocessing_leakage:PreprocessingFittedOnTest",
+    "PF301": "pitfall.checks.shortcuts.trivial_statistics:TrivialStatisticShortcut",
+    "PF302": "pitfall.checks.shortcuts.study_variable:BeggingTheQuestion",
+    "PF303": "pitfall.checks.shortcuts.subgroup_gap:SubgroupGap",
+    "PF401": "pitfall.checks.evaluation.baselines:WeakerThanBaseline",
+    "PF402": "pitfall.checks.evaluation.imbalance:MisleadingMetric",
+    "PF403": "pitfall.checks.evaluation.test_size:SmallTestSet",
+    "PF404": "pitfall.checks.evaluation.underspecification:UnderspecifiedModel",
+    "PF405": "pitfall.checks.evaluation.calibration:Miscalibrated",
+    "PF406": "pitfall.checks.evaluation.robustness:FragileToPerturbation",
+    "PF501": "pitfall.checks.drift.feature_drift:FeatureDrift",
+    "PF502": "pitfall.checks.drift.multivariate_drift:MultivariateDrift",
+    "PF503": "pitfall.checks.drift.label_drift:LabelDrift",
+    "PF504": "pitfall.checks.drift.prediction_drift:PredictionDrift",
+    "PF505": "pitfall.checks.drift.performance_drift:EstimatedPerformanceDrop",
+    "PF602": "pitfall.checks.deployment.review_load:ReviewQueueOverload",
+    "PF603": "pitfall.checks.deployment.audit_accuracy:AuditAccuracyBelowTarget",
 }
 
 REDIRECTS: dict[str, str] = {}
 
 
+class _Checks(Mapping[str, "type[Check]"]):
+    """``{code: check class}``, importing a check's module on first access."""
+
+    def __getitem__(self, code: str) -> type[Check]:
+        module, name = _TABLE[code].split(":")
+        return getattr(import_module(module), name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TABLE)
+
+    def __len__(self) -> int:
+        return len(_TABLE)
+
+
+class _Specs(Mapping[str, CheckSpec]):
+    """``{code: CheckSpec}``: identity and docs of each check, read without importing it."""
+
+    def __getitem__(self, code: str) -> CheckSpec:
+        return spec(code, _TABLE[code])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TABLE)
+
+    def __len__(self) -> int:
+        return len(_TABLE)
+
+
+CHECKS: Mapping[str, type[Check]] = _Checks()
+SPECS: Mapping[str, CheckSpec] = _Specs()
+
+
 def get_check(code: str) -> type[Check]:
+    """The check class of ``code`` (case-insensitive, following ``REDIRECTS``); ``KeyError`` when unknown."""
     code = REDIRECTS.get(code.upper(), code.upper())
     try:
         return CHECKS[code]
+    except KeyError:
+        raise KeyError(code) from None
+
+
+def get_spec(code: str) -> CheckSpec:
+    """Like ``get_check``, but the spec: no import of the check's module."""
+    code = REDIRECTS.get(code.upper(), code.upper())
+    try:
+        return SPECS[code]
     except KeyError:
         raise KeyError(code) from None

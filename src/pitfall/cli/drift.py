@@ -39,7 +39,7 @@ def drift_cmd(
       pitfall drift ref.parquet cur.parquet --engine dask --scheduler tcp://scheduler:8786
     """
     from pitfall.data.model import load_model
-    from pitfall.monitoring.runner import drift
+    from pitfall.runners.drift import drift
 
     if output is not None:
         check_output(output, [reference, current, *(p for p in (model_path, config_path) if p is not None)])

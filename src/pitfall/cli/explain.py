@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from pitfall.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pitfall.checks.catalog import CheckSpec
 
 
 @click.command("checks")
@@ -15,18 +19,18 @@ from pitfall.errors import ConfigError
 )
 def checks_cmd(fmt: str) -> None:
     """List every check: code, name, family, default severity, what it needs."""
-    from pitfall.checks.registry import CHECKS
+    from pitfall.checks.registry import SPECS
 
     rows = [
         {
             "code": code,
-            "name": cls.name,
-            "family": cls.family,
-            "severity": cls.severity.value,
-            "summary": cls.summary(),
-            "needs": _needs(cls),
+            "name": spec.name,
+            "family": spec.family,
+            "severity": spec.severity,
+            "summary": spec.summary(),
+            "needs": _needs(spec),
         }
-        for code, cls in CHECKS.items()
+        for code, spec in SPECS.items()
     ]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
@@ -46,13 +50,13 @@ def checks_cmd(fmt: str) -> None:
     Console().print(table)
 
 
-def _needs(cls) -> list[str]:
+def _needs(spec: CheckSpec) -> list[str]:
     """What a check needs beyond the data: the command that runs it (when not scan), a model's
     predictions (the user's or the default) and the columns named with --group, --time, --study, --text or --image."""
-    req = cls.requires
-    needs = [] if cls.command() == "scan" else [f"`pitfall {cls.command()}`"]
-    needs += ["model"] if req.model else []
-    return needs + [f"--{k}" for k in ("group", "time", "study", "text", "image") if getattr(req, k)]
+    req = spec.requires
+    needs = [] if spec.command() == "scan" else [f"`pitfall {spec.command()}`"]
+    needs += ["model"] if req.get("model") else []
+    return needs + [f"--{k}" for k in ("group", "time", "study", "text", "image") if req.get(k)]
 
 
 def markdown_table(rows: list[dict]) -> str:
@@ -70,14 +74,14 @@ def markdown_table(rows: list[dict]) -> str:
 @click.argument("code")
 def explain_cmd(code: str) -> None:
     """Print what a check finds, why it matters and how to fix it (e.g. `pitfall explain PF202`)."""
-    from pitfall.checks.registry import CHECKS, get_check
+    from pitfall.checks.registry import SPECS, get_spec
 
     try:
-        cls = get_check(code)
+        spec = get_spec(code)
     except KeyError:
-        raise ConfigError(f"no check has code {code!r}. Known codes: {', '.join(CHECKS)}.") from None
+        raise ConfigError(f"no check has code {code!r}. Known codes: {', '.join(SPECS)}.") from None
     from rich.console import Console
     from rich.markdown import Markdown
 
-    head = f"# {cls.code} {cls.name} ({cls.family}, default severity {cls.severity.value})\n\n"
-    Console().print(Markdown(head + cls.docs()))
+    head = f"# {spec.code} {spec.name} ({spec.family}, default severity {spec.severity})\n\n"
+    Console().print(Markdown(head + spec.docs))

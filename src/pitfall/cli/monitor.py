@@ -22,7 +22,7 @@ def open_existing_store(url: str) -> Any:
     try:
         import sqlalchemy as sa
 
-        from pitfall.serve.store import Store
+        from pitfall.deploy.store import Store
     except ModuleNotFoundError as exc:
         raise ConfigError(f"monitoring needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
             from None
@@ -86,7 +86,7 @@ def monitor_cmd(
     model = load_model(model_path, trust=trust_model) if model_path else None
     store = open_existing_store(store_url)
     try:
-        from pitfall.serve.monitor import monitor, text_table
+        from pitfall.runners.monitor import monitor, text_table
 
         report = monitor(store, reference, model=model, policy=policy_path, window=window, target=target, seed=seed,
                          config=cfg if cfg is not None else False, select=list(select) or None,

@@ -48,7 +48,7 @@ def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin
       pitfall retrain --store URL --train train.parquet -t label --holdout h.csv --trust-model --format html \\
           --report retrain.html -o model-v2.joblib
     """
-    from pitfall.serve.retrain import retrain
+    from pitfall.runners.retrain import retrain
 
     inputs = [train_path, holdout_path]
     for path in (output, report_path):

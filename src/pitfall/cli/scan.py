@@ -60,7 +60,7 @@ def scan_cmd(
       pitfall scan images/            # images/<label>/*.png, or images/train/<label>/ + images/test/<label>/
     """
     from pitfall.data.model import load_model
-    from pitfall.runner import scan
+    from pitfall.runners.scan import scan
 
     if len(data) > 2:
         raise ConfigError(
@@ -90,9 +90,9 @@ def scan_cmd(
         task_id = progress.add_task("loading", total=None)
 
         def on_progress(code: str, done: int, total: int) -> None:
-            from pitfall.checks.registry import CHECKS
+            from pitfall.checks.registry import SPECS
 
-            label = f"{code} {CHECKS[code].name}" if code in CHECKS else code
+            label = f"{code} {SPECS[code].name}" if code in SPECS else code
             progress.update(task_id, description=label, completed=done, total=total)
 
     try:

@@ -18,7 +18,7 @@ from pitfall.errors import ConfigError
 def open_store(url: str) -> Any:
     """A ``Store`` for ``url``, or a one-line ``ConfigError`` naming the problem."""
     try:
-        from pitfall.serve.store import Store
+        from pitfall.deploy.store import Store
     except ModuleNotFoundError as exc:
         raise ConfigError(f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
             from None
@@ -92,7 +92,7 @@ def serve_cmd(
 
 def _promoted_from_store(store: Any, store_url: str, trust_model: bool) -> tuple[str, Any]:
     """The promoted version and its model, unpickled from the bytes kept in the store."""
-    from pitfall.serve.model_bytes import load_stored_model
+    from pitfall.deploy.model_files import load_stored_model
 
     info = store.promoted_model()
     if info is None:

@@ -44,7 +44,7 @@ def thresholds_cmd(
     from pitfall.data.load import read_table
     from pitfall.data.model import load_model
     from pitfall.deploy.policy import read_policy, write_policy
-    from pitfall.deploy.thresholds import _validate_options, thresholds
+    from pitfall.runners.thresholds import _validate_options, thresholds
 
     _validate_options(accuracy, review_floor, max_review_share)
     kept = []

@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from pitfall.findings import Severity, jsonable
-from pitfall.report import Report
 from pitfall.reporting import svg
+
+if TYPE_CHECKING:
+    from pitfall.report import Report
 
 __all__ = ["render_html"]
 
@@ -30,7 +33,8 @@ _BACKTICKS = re.compile(r"`([^`]+)`")
 
 
 @cache
-def _env() -> Environment:
+def environment() -> Environment:
+    """The one jinja2 environment of pitfall's templates: autoescaping on, also for strings."""
     env = Environment(
         loader=PackageLoader("pitfall", "reporting/templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -48,14 +52,14 @@ def render_html(report: Report, *, fragment: bool = False) -> str:
         report: The scan result.
         fragment: Return a ``<div>`` for Jupyter (``_repr_html_``) instead of a whole page.
     """
-    template = _env().get_template("fragment.html.j2" if fragment else "report.html.j2")
+    template = environment().get_template("fragment.html.j2" if fragment else "report.html.j2")
     return template.render(**_view(report))
 
 
 def _view(report: Report) -> dict[str, Any]:
     """Everything the templates show, as plain values (the templates hold no logic)."""
     from pitfall import __version__
-    from pitfall.checks.registry import CHECKS
+    from pitfall.checks.registry import SPECS
 
     inputs = report.inputs
     scores = report.metrics.get("scores")
@@ -96,16 +100,16 @@ def _view(report: Report) -> dict[str, Any]:
             if any(f.severity is sev for f in report.findings)
         ],
         "plots": plots,
-        "passed": [{"code": c, "name": _check_name(c, CHECKS)} for c in sorted(passed)],
+        "passed": [{"code": c, "name": _check_name(c, SPECS)} for c in sorted(passed)],
         "skipped": [
-            {"code": c, "name": _check_name(c, CHECKS), "reason": r}
+            {"code": c, "name": _check_name(c, SPECS), "reason": r}
             for c, r in sorted(report.skipped.items())
         ],
         "crashed": [
-            {"code": c, "name": _check_name(c, CHECKS), "error": e}
+            {"code": c, "name": _check_name(c, SPECS), "error": e}
             for c, e in sorted(report.crashed.items())
         ],
-        "timings": _timings(report.timings, CHECKS),
+        "timings": _timings(report.timings, SPECS),
         "notes": list(report.notes),
     }
 
@@ -320,7 +324,7 @@ def _finding(f) -> dict[str, Any]:
     }
 
 
-def _check_name(code: str, checks: dict[str, Any]) -> str:
+def _check_name(code: str, checks: Mapping[str, Any]) -> str:
     cls = checks.get(code)
     return getattr(cls, "name", "") if cls is not None else ""
 
@@ -350,7 +354,7 @@ def _scores_table(scores: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def _timings(timings: dict[str, float], checks: dict[str, Any]) -> dict[str, Any]:
+def _timings(timings: dict[str, float], checks: Mapping[str, Any]) -> dict[str, Any]:
     per_check = {k: v for k, v in timings.items() if k != "total"}
     finite = [v for v in per_check.values() if isinstance(v, (int, float)) and math.isfinite(v)]
     longest = max(finite, default=0.0) or 1.0

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pitfall.findings import Finding, Severity, jsonable
-from pitfall.report import Report
+
+if TYPE_CHECKING:
+    from pitfall.report import Report
 
 __all__ = ["render_junit"]
 
@@ -34,7 +36,7 @@ def render_junit(report: Report) -> str:
     ``failures`` counts failing test cases (as CI tools expect), not failure elements.
     """
     from pitfall import __version__
-    from pitfall.checks.registry import CHECKS, FAMILIES
+    from pitfall.checks.registry import FAMILIES, SPECS
 
     by_code: dict[str, list[Finding]] = {}
     for f in report.findings:
@@ -49,7 +51,7 @@ def render_junit(report: Report) -> str:
     failing = errors = skipped = 0
     for code in codes:
         findings = by_code.get(code, [])
-        cls = CHECKS.get(code)
+        cls = SPECS.get(code)
         name = getattr(cls, "name", None) or (findings[0].name if findings else "")
         family = getattr(cls, "family", None) or (
             findings[0].family if findings else FAMILIES.get(code[:3], "pitfall")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from io import StringIO
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -11,7 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from pitfall.findings import Severity
-from pitfall.report import Report
+
+if TYPE_CHECKING:
+    from pitfall.report import Report
 
 __all__ = ["render_text", "renderables", "STYLES"]
 

@@ -32,9 +32,9 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from pydantic import ValidationError as PydanticValidationError
 
 from pitfall.deploy import policy as policy_file
+from pitfall.deploy.routing import Policy, SafetyRule, decide
+from pitfall.deploy.store import Store, User
 from pitfall.errors import ModelError
-from pitfall.serve.routing import Policy, SafetyRule, decide
-from pitfall.serve.store import Store, User
 
 __all__ = ["MAX_BYTES", "MAX_RECORDS", "create_app", "ensure_model", "routing_policy"]
 

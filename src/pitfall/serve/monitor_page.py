@@ -1,7 +1,7 @@
 """The monitoring web page of ``pitfall serve``: items, review rate, audited accuracy and drift per time window.
 
 Reviewers sign in on the review page; the session cookie is scoped to ``/review``, so the page lives at
-``/review/monitor`` and ``GET /monitor`` redirects there. Every number comes from ``pitfall.serve.monitor`` (the same
+``/review/monitor`` and ``GET /monitor`` redirects there. Every number comes from ``pitfall.runners.monitor`` (the same
 as ``pitfall monitor``), the plots are inline SVG, and the page has the review page's Content-Security-Policy with a
 per-response nonce; every value that could come from a client (record fields, labels, window names) is escaped.
 """
@@ -16,13 +16,13 @@ import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from pitfall.deploy.store import Store
 from pitfall.errors import PitfallError
-from pitfall.monitoring.runner import parse_window
 from pitfall.reporting.drift_plots import distribution_plot
 from pitfall.reporting.monitor_plots import monitor_charts, monitor_table
-from pitfall.serve.monitor import monitor
+from pitfall.runners.drift import parse_window
+from pitfall.runners.monitor import monitor
 from pitfall.serve.pages import COOKIE, _page
-from pitfall.serve.store import Store
 
 __all__ = ["DEFAULT_WINDOW", "add_monitor_pages"]
 

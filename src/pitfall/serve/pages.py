@@ -23,7 +23,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pitfall.serve.store import Store
+from pitfall.deploy.store import Store
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_SECONDS", "add_review_pages"]
 

@@ -5,7 +5,7 @@ import pytest
 
 from pitfall.checks import shared
 from pitfall.checks.context import Context
-from pitfall.runner import build_split
+from pitfall.runners.scan import build_split
 from tests.checks.shapes import (
     CLEAN,
     clean_report,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pitfall.serve.store import Store
+from pitfall.deploy.store import Store
 from tests.serve._review import fit_model
 
 

@@ -16,9 +16,9 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 
 from pitfall.deploy.policy import Policy  # noqa: E402
+from pitfall.deploy.store import Store  # noqa: E402
 from pitfall.serve.app import create_app  # noqa: E402
 from pitfall.serve.pages import COOKIE  # noqa: E402
-from pitfall.serve.store import Store  # noqa: E402
 from tests.serve._monitor import fill_store, reference_frame  # noqa: E402
 from tests.serve._review import Server, csrf_in  # noqa: E402
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pitfall.checks.base import Check, Requires, Skip
+from pitfall.checks.drift.compare import Comparison, describe, plot_data
+from pitfall.checks.drift.context import DriftContext, Segment
 from pitfall.findings import Finding, Severity
-from pitfall.monitoring.compare import Comparison, describe, plot_data
-from pitfall.monitoring.context import DriftContext, Segment
 
 __all__ = ["FeatureDrift", "ColumnDrift", "Thresholds"]
 

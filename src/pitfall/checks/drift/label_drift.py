@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pitfall.checks.base import Skip
+from pitfall.checks.drift.context import DriftContext
 from pitfall.checks.drift.feature_drift import _OPTIONS_DOC, _ColumnCheck
 from pitfall.findings import Finding
-from pitfall.monitoring.context import DriftContext
 
 __all__ = ["LabelDrift"]
 

@@ -9,9 +9,9 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from pitfall.checks.base import Check, Requires, Skip
+from pitfall.checks.drift.context import WINDOW, DriftContext
 from pitfall.data.model import default_model
 from pitfall.findings import Finding, Severity
-from pitfall.monitoring.context import WINDOW, DriftContext
 from pitfall.stats import Interval, percentile_interval
 
 __all__ = ["MultivariateDrift", "auc_interval"]

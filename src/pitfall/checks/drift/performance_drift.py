@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import numpy as np
 
 from pitfall.checks.base import Check, Requires, Skip
+from pitfall.checks.drift.context import PREDICTION, WINDOW, DriftContext, Segment
+from pitfall.checks.drift.performance import ESTIMABLE_METRICS, Calibrator, estimate_metric
 from pitfall.findings import Finding, Severity
 from pitfall.metrics import METRICS, bootstrap
-from pitfall.monitoring.context import PREDICTION, WINDOW, DriftContext, Segment
-from pitfall.monitoring.performance import ESTIMABLE_METRICS, Calibrator, estimate_metric
 from pitfall.stats import Interval, Resamples, percentile_interval
 
 __all__ = ["EstimatedPerformanceDrop"]

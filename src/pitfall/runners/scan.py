@@ -12,7 +12,7 @@ import pandas as pd
 
 from pitfall.checks.base import Check, Skip
 from pitfall.checks.context import Context, Options
-from pitfall.checks.registry import CHECKS
+from pitfall.checks.registry import CHECKS, SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
 from pitfall.config import Config, load_config
 from pitfall.data.content_model import default_model_name
@@ -265,7 +265,7 @@ def scan(
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
-    codes = [c for c in codes if CHECKS[c].command() == "scan"]  # others run with `pitfall drift` / `thresholds`
+    codes = [c for c in codes if SPECS[c].command() == "scan"]  # others run with `pitfall drift` / `thresholds`
     report = Report(
         inputs={
             **data.sources,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from pitfall.checks.deploy.review_load import ReviewQueueOverload
+from pitfall.checks.deployment.review_load import ReviewQueueOverload
 from pitfall.errors import ConfigError, InputError, ModelError
 from pitfall.findings import Finding, Severity
 
@@ -80,12 +80,12 @@ class ThresholdResult:
         return json.dumps(self.to_dict(), indent=2, default=str, allow_nan=False)
 
     def to_text(self) -> str:
-        from pitfall.deploy.report import render_text
+        from pitfall.reporting.thresholds import render_text
 
         return render_text(self)
 
     def to_html(self) -> str:
-        from pitfall.deploy.report import render_html
+        from pitfall.reporting.thresholds import render_html
 
         return render_html(self)
 

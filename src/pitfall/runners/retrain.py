@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from pitfall.deploy.model_files import dump_model, load_stored_model, version_for
 from pitfall.errors import ConfigError, InputError, ModelError
 from pitfall.findings import Severity, jsonable
 from pitfall.metrics import bootstrap, get_metric
-from pitfall.serve.model_bytes import dump_model, load_stored_model, version_for
 from pitfall.stats import N_RESAMPLES, Interval, Resamples, percentile_interval
 
 if TYPE_CHECKING:
-    from pitfall.serve.store import ReviewedItem, Store
+    from pitfall.deploy.store import ReviewedItem, Store
 
 __all__ = ["DEFAULT_CHECKS", "DEFAULT_MARGIN", "RetrainResult", "retrain"]
 
@@ -92,12 +92,12 @@ class RetrainResult:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
 
     def to_text(self) -> str:
-        from pitfall.serve.retrain_report import render_text
+        from pitfall.reporting.retrain import render_text
 
         return render_text(self)
 
     def to_html(self) -> str:
-        from pitfall.serve.retrain_report import render_html
+        from pitfall.reporting.retrain import render_html
 
         return render_html(self)
 
@@ -416,7 +416,7 @@ def _scan(
     config: Any, notes: list[str], which: str,
 ) -> list[Any]:
     """Error-level findings of ``pitfall.scan`` on the holdout, model checks only."""
-    from pitfall.runner import scan
+    from pitfall.runners.scan import scan
 
     report = scan(train, holdout, target=target, model=model, select=list(checks), seed=seed, config=config)
     for code, why in report.crashed.items():

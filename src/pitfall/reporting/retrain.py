@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pitfall.reporting.svg import _esc
+from pitfall.reporting.html import environment
 
 if TYPE_CHECKING:
-    from pitfall.serve.retrain import RetrainResult
+    from pitfall.runners.retrain import RetrainResult
 
 __all__ = ["render_html", "render_text"]
 
@@ -49,20 +49,13 @@ def render_text(r: RetrainResult) -> str:
 
 
 def render_html(r: RetrainResult) -> str:
-    evidence = "".join(f"<li>{_esc(line.strip())}</li>" for line in _evidence(r))
-    findings = "".join(
-        f'<div class="finding"><b>{_esc(which)}: ERROR {_esc(f["code"])} {_esc(f["name"])}</b>'
-        f'<p>{_esc(f["message"])}</p><p><i>Fix:</i> {_esc(f["fix"])}</p></div>'
+    findings = [
+        {"severity": "error", "heading": f"{which}: ERROR {f['code']} {f['name']}", "message": f["message"],
+         "fix": f["fix"]}
         for which, group in (("parent", r.old_errors), ("new", r.new_errors)) for f in group
-    ) or "<p>No error-level findings for either model.</p>"
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in r.notes)
-    status = "promoted" if r.promoted else "refused"
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>pitfall retrain</title>'
-        "<style>body{font-family:system-ui,sans-serif;max-width:920px;margin:2em auto;color:#0f172a}"
-        ".decision{padding:.6em 1em;border-left:6px solid #15803d}.decision.refused{border-color:#b91c1c}"
-        ".finding{border-left:4px solid #b91c1c;padding:.2em 1em;margin:1em 0}</style></head><body>"
-        f'<h1>pitfall retrain</h1><p class="decision {status}">{_esc(_decision(r))}</p>'
-        f"<h2>Evidence</h2><ul>{evidence}</ul><h2>Findings</h2>{findings}"
-        f"{'<h2>Notes</h2><ul>' + notes + '</ul>' if notes else ''}</body></html>\n"
-    )
+    ]
+    return environment().get_template("command_page.html.j2").render(
+        title="pitfall retrain", decision=_decision(r), status="promoted" if r.promoted else "refused",
+        evidence_title="Evidence", evidence=[line.strip() for line in _evidence(r)], chart="",
+        findings=findings, no_findings="No error-level findings for either model.", notes=r.notes,
+    ) + "\n"

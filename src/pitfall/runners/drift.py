@@ -10,7 +10,7 @@ function over partitions can run it):
    counts, per time window for the current data, plus the current row sample.
 
 Each pass is ``engine.map_reduce(source, columns, chunk_rows, fn, combine)`` with a pure ``fn``
-of one chunk and an associative ``combine`` (``pitfall.monitoring.engine``): the ``local`` engine
+of one chunk and an associative ``combine`` (``pitfall.engine.local``): the ``local`` engine
 loops over the chunks here, the ``dask`` engine maps partitions on a Dask cluster.
 """
 
@@ -26,25 +26,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pitfall.checks.registry import CHECKS
+from pitfall.checks.drift.context import PREDICTION, WINDOW, DriftContext, Segment
+from pitfall.checks.registry import CHECKS, SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
 from pitfall.config import Config, load_config
 from pitfall.data.dataset import _did_you_mean, infer_task
 from pitfall.data.model import check_model
 from pitfall.data.split import parse_time
-from pitfall.errors import ConfigError, InputError, ModelError
-from pitfall.monitoring.context import PREDICTION, WINDOW, DriftContext, Segment
-from pitfall.monitoring.engine import Engine, open_engine
-from pitfall.monitoring.stream import Source, infer_kinds, normalize, open_source
-from pitfall.monitoring.summaries import (
+from pitfall.data.stream import Source, infer_kinds, normalize, open_source
+from pitfall.data.summaries import (
     CategoricalSummary,
     RowSample,
     quantile_edges,
     summarize_categorical,
     summarize_numeric,
 )
+from pitfall.engine.local import Engine, open_engine
+from pitfall.errors import ConfigError, InputError, ModelError
 from pitfall.report import Report
-from pitfall.runner import run_check
+from pitfall.runners.scan import run_check
 
 __all__ = ["drift", "parse_window"]
 
@@ -241,7 +241,7 @@ def drift(
     spec = parse_window(window)
     if model is not None:
         check_model(model)
-    drift_codes = [c for c, cls in CHECKS.items() if cls.command() == "drift"]
+    drift_codes = [c for c, spec in SPECS.items() if spec.command() == "drift"]
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))

@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from functools import reduce
 from typing import Any
 
+from pitfall.data.stream import Source, _first_line, batch_frames, csv_reader, iter_chunks
+from pitfall.engine.local import ChunkFn, Combine, reduce_chunks
 from pitfall.errors import ConfigError, InputError
-from pitfall.monitoring.engine import ChunkFn, Combine, reduce_chunks
-from pitfall.monitoring.stream import Source, _first_line, batch_frames, csv_reader, iter_chunks
 
 __all__ = ["DaskEngine"]
 

@@ -18,7 +18,7 @@ from pitfall.data.model import check_model
 from pitfall.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
-    from pitfall.serve.store import Store
+    from pitfall.deploy.store import Store
 
 __all__ = ["dump_model", "load_stored_model", "version_for"]
 

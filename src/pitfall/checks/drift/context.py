@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pitfall.monitoring.compare import Comparison, bh_adjust, compare, compare_missing
+from pitfall.checks.drift.compare import Comparison, bh_adjust, compare, compare_missing
 
 __all__ = ["DriftContext", "Segment", "PREDICTION", "WINDOW"]
 

@@ -26,17 +26,17 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from pitfall.checks.deploy.audit_accuracy import AuditSample
-from pitfall.checks.registry import CHECKS
+from pitfall.checks.deployment.audit_accuracy import AuditSample
+from pitfall.checks.registry import SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
 from pitfall.config import Config
+from pitfall.deploy.routing import DECISIONS
+from pitfall.deploy.store import QUEUE_DECISIONS, Store, items, reviews
 from pitfall.errors import InputError
-from pitfall.monitoring.runner import _check_windows, _config, _stamp, _window_keys, drift, parse_window
 from pitfall.report import Report
 from pitfall.reporting.monitor_plots import accuracy_text, drift_text
-from pitfall.runner import run_check
-from pitfall.serve.routing import DECISIONS
-from pitfall.serve.store import QUEUE_DECISIONS, Store, items, reviews
+from pitfall.runners.drift import _check_windows, _config, _stamp, _window_keys, drift, parse_window
+from pitfall.runners.scan import run_check
 from pitfall.stats import wilson
 
 __all__ = [
@@ -131,7 +131,7 @@ def records_frame(frame: pd.DataFrame, time: str = TIME) -> pd.DataFrame:
 
 
 def _reference_columns(reference: DataLike) -> tuple[str, list[str]]:
-    from pitfall.monitoring.stream import open_source
+    from pitfall.data.stream import open_source
 
     source = open_source(reference, "reference")
     return source.name, [str(c) for c in source.columns]
@@ -220,7 +220,7 @@ def monitor(
     policy_name, target_accuracy = _policy(policy)
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
-    monitor_codes = [c for c, cls in CHECKS.items() if cls.command() == "monitor"]
+    monitor_codes = [c for c, spec in SPECS.items() if spec.command() == "monitor"]
     codes = select_codes([*DRIFT_CODES, *monitor_codes], sel, ign)
     frame = load_items(store)
     store_name = store.url.render_as_string(hide_password=True)

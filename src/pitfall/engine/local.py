@@ -7,7 +7,7 @@ rounding of float sums) and the same row samples (chosen by a hash of each row's
 - ``local``: chunk after chunk in this process, merging as it goes (memory stays at one chunk
   plus the partial result);
 - ``dask``: one task per partition (Parquet row group, CSV block, slice of a DataFrame) on a
-  Dask cluster, then a tree of merges (``pitfall.monitoring.dask_engine``; needs
+  Dask cluster, then a tree of merges (``pitfall.engine.dask_cluster``; needs
   ``pip install 'pitfall[dask]'``).
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from pitfall.data.stream import Source
 from pitfall.errors import ConfigError
-from pitfall.monitoring.stream import Source
 
 __all__ = ["ENGINES", "Engine", "LocalEngine", "open_engine"]
 
@@ -64,7 +64,7 @@ def open_engine(engine: str, scheduler: str | None = None) -> Iterator[Engine]:
     if engine == "local":
         yield LocalEngine()
         return
-    from pitfall.monitoring.dask_engine import DaskEngine
+    from pitfall.engine.dask_cluster import DaskEngine
 
     with DaskEngine.connect(scheduler) as dask_engine:
         yield dask_engine

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
-from pitfall.serve.routing import DECISIONS
+from pitfall.deploy.routing import DECISIONS
 
 __all__ = [
     "REVIEW_ACTIONS", "Item", "ModelFile", "ModelInfo", "ModelListing", "NewItem", "Review", "ReviewedItem", "Store",

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats as st
 from scipy.spatial.distance import jensenshannon
 
-from pitfall.monitoring.summaries import CategoricalSummary, NumericSummary
+from pitfall.data.summaries import CategoricalSummary, NumericSummary
 
 __all__ = ["Comparison", "bh_adjust", "compare", "compare_missing", "describe", "robust_scale"]
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
+from pitfall.reporting.html import environment
 from pitfall.reporting.svg import COLOURS, FONT, _esc, _fmt, _tick, nice_ticks
 
 if TYPE_CHECKING:
-    from pitfall.deploy.thresholds import ThresholdResult
+    from pitfall.runners.thresholds import ThresholdResult
 
 __all__ = ["curve_plot", "render_html", "render_text"]
 
@@ -125,18 +128,12 @@ def curve_plot(r: ThresholdResult, uid: str = "pf-thresholds") -> str:
 
 
 def render_html(r: ThresholdResult) -> str:
-    rows = "".join(f"<li>{_esc(line)}</li>" for line in _summary_lines(r) + _label_lines(r)[1:])
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in r.notes)
-    findings = "".join(
-        f'<div class="finding {_esc(f.severity)}"><b>{_esc(f.severity.upper())} {_esc(f.code)} {_esc(f.name)}</b>'
-        f"<p>{_esc(f.message)}</p><p><i>Fix:</i> {_esc(f.fix)}</p></div>"
+    findings = [
+        {"severity": f.severity, "heading": f"{f.severity.upper()} {f.code} {f.name}", "message": f.message,
+         "fix": f.fix}
         for f in r.findings
-    ) or "<p>No findings.</p>"
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>pitfall thresholds</title>'
-        "<style>body{font-family:system-ui,sans-serif;max-width:920px;margin:2em auto;color:#0f172a}"
-        ".finding{border-left:4px solid #b45309;padding:.2em 1em;margin:1em 0}.finding.error{border-color:#b91c1c}"
-        "</style></head><body><h1>pitfall thresholds</h1>"
-        f"<ul>{rows}</ul>{curve_plot(r)}<h2>Findings</h2>{findings}"
-        f"{'<h2>Notes</h2><ul>' + notes + '</ul>' if notes else ''}</body></html>\n"
-    )
+    ]
+    return environment().get_template("command_page.html.j2").render(
+        title="pitfall thresholds", evidence=_summary_lines(r) + _label_lines(r)[1:], chart=Markup(curve_plot(r)),
+        findings=findings, no_findings="No findings.", notes=r.notes,
+    ) + "\n"
