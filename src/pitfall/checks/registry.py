@@ -26,8 +26,10 @@ from pitfall.checks.integrity.id_like import IdLikeColumn
 from pitfall.checks.integrity.label_errors import LabelErrors
 from pitfall.checks.integrity.mixed_types import MixedTypes
 from pitfall.checks.integrity.unreadable_files import UnreadableFile
+from pitfall.checks.leakage.feature_selection_leakage import FeatureSelectionLeakage
 from pitfall.checks.leakage.group_leakage import GroupLeakage
 from pitfall.checks.leakage.near_duplicates import NearDuplicates
+from pitfall.checks.leakage.oversampling_before_split import OversamplingBeforeSplit
 from pitfall.checks.leakage.preprocessing_leakage import PreprocessingFittedOnTest
 from pitfall.checks.leakage.target_leakage import TargetLeakage
 from pitfall.checks.leakage.temporal_leakage import TemporalLeakage
@@ -62,6 +64,8 @@ CHECKS: dict[str, type[Check]] = {
     "PF204": TemporalLeakage,
     "PF205": TargetLeakage,
     "PF206": PreprocessingFittedOnTest,
+    "PF207": FeatureSelectionLeakage,
+    "PF209": OversamplingBeforeSplit,
     "PF301": TrivialStatisticShortcut,
     "PF302": BeggingTheQuestion,
     "PF303": SubgroupGap,
