@@ -166,6 +166,12 @@ def join(values: list[Val], kind: str | None = None) -> Val:
     values = [v for v in values if v is not None]
     if not values:
         return unknown()
+    if all(v.kind == "est" for v in values):
+        return values[-1]
+    if all(v.kind == "seq" for v in values) and len({len(v.items) for v in values}) == 1 and not any(
+            v.keys for v in values):
+        return Val(kind="seq", items=tuple(join(list(col)) for col in zip(*(v.items for v in values), strict=True)),
+                   taints=frozenset().union(*(v.taints for v in values)))
     origins: set[Origin] = set()
     taints: set[Taint] = set()
     preds: list = []
@@ -174,7 +180,7 @@ def join(values: list[Val], kind: str | None = None) -> Val:
         taints |= v.all_taints()
         preds += [p for p in v.preds if p not in preds]
     if kind is None:
-        kinds = {v.kind for v in values}
+        kinds = {v.kind for v in values} - {"est", "ref", "func", "method", "lambda", "callback"}
         kind = "data" if origins or "data" in kinds else ("stat" if taints else kinds.pop() if len(kinds) == 1
                                                            else "unknown")
     return Val(kind=kind, origins=frozenset(origins), taints=frozenset(taints), preds=tuple(preds))
