@@ -431,20 +431,23 @@ class Interpreter:
         attr = n.attr
         if base.kind == "ref":
             return Val(kind="ref", qual=f"{base.qual}.{attr}")
-        if base.kind == "est":
+        if base.kind == "est" and base.est is not None:
             return self.est_attribute(base.est, attr, n)
         if base.kind in ("data", "stat"):
-            if attr == "index":
+            if attr == "index" and base.kind == "data" and base.origins:
                 return replace(base.flat(), const=("index_of",), kind="data")
-            if attr == "columns":
-                return Val(kind="colnames")
+            if attr in ("index", "columns"):
+                return Val(kind="colnames", taints=frozenset(t for t in base.all_taints() if t.kind == "select"))
             if attr in ("loc", "iloc"):
                 return replace(base, const=("indexer", attr))
-            if attr in ("shape", "dtypes", "dtype", "ndim", "size", "name"):
+            if attr in ("shape", "dtypes", "dtype", "ndim", "size", "name", "empty", "nbytes"):
                 return unknown()
-            if attr in ("values", "T", "str", "dt", "cat", "array", "at", "iat", "plot"):
-                return base if attr != "values" else base.flat() if base.cols else base
-            return Val(kind="method", est=None, items=(base,), const=attr)
+            if attr in ("values", "T", "str", "dt", "cat", "array", "at", "iat", "plot", "sparse"):
+                return base.flat() if attr == "values" and base.cols else replace(base, const=None) \
+                    if attr in ("values", "T", "array") else base
+            if base.kind == "data":  # df.Age, bunch.data, bunch.target: a column
+                return self.columns(base, n, Val(kind="const", const=attr))
+            return base
         if base.kind == "colnames":
             return base
         if base.kind == "splitter":
@@ -590,11 +593,16 @@ class Interpreter:
             return replace(j, taints=j.taints | base.taints) if j.kind != "unknown" else j
         if base.kind == "colnames":
             k = self.ev(key_node) if not isinstance(key_node, ast.Slice) else unknown()
-            return Val(kind="colnames", taints=frozenset(t for t in k.all_taints() if t.kind == "select"))
+            return Val(kind="colnames", taints=base.taints | frozenset(t for t in k.all_taints() if t.kind == "select"))
         if base.kind not in ("data", "stat"):
             self.ev(key_node)
             return unknown()
         indexer = base.const[1] if isinstance(base.const, tuple) and base.const[:1] == ("indexer",) else None
+        if isinstance(base.const, tuple) and base.const[:1] == ("window",):
+            self.ev(key_node)
+            return base  # df.groupby("id")["x"]: still grouped
+        if isinstance(base.const, tuple) and base.const[:1] == ("corr",) and not isinstance(key_node, ast.Slice):
+            return self.columns(base, key_node)
         base = replace(base, const=None)
         if indexer is not None:
             if isinstance(key_node, ast.Tuple) and len(key_node.elts) == 2:
@@ -670,7 +678,12 @@ class Interpreter:
     def e_Call(self, n: ast.Call) -> Val:
         if isinstance(n.func, ast.Attribute):
             receiver = self.ev(n.func.value)
-            if receiver.kind in ("est", "data", "stat", "splitter", "seq"):
+            if receiver.kind == "colnames":
+                for a in n.args:
+                    self.ev(a)
+                return receiver
+            if receiver.kind in ("est", "data", "stat", "splitter", "seq") and not (
+                    receiver.kind == "est" and receiver.est is None):
                 func = Val(kind="method", items=(receiver,), const=n.func.attr)
             elif receiver.kind == "ref":
                 func = Val(kind="ref", qual=f"{receiver.qual}.{n.func.attr}")
@@ -800,6 +813,9 @@ class Interpreter:
                 return Val(kind="seq", items=tuple(self.extend(self.as_data(a), ("resample", fresh_id()), "sub")
                                                    for a in args)) if len(args) > 1 else (
                     self.extend(self.as_data(args[0]), ("resample", fresh_id()), "sub") if args else unknown())
+            if any(a.preds for a in args):  # a bootstrap of predictions and labels: a confidence interval
+                outs = [self.as_data(a) for a in args]
+                return outs[0] if len(outs) == 1 else Val(kind="seq", items=tuple(outs))
             outs = []
             for a in args:
                 d = self.as_data(a)
@@ -818,9 +834,12 @@ class Interpreter:
                 parts.append(Val(kind="seq", items=(d, d)))
             return Val(kind="seq", items=tuple(parts))
         if kind == "frame":
-            return self.combine(data_args) if data_args else (
-                join(list(args[0].items)) if args and args[0].kind == "seq" and any(
-                    i.kind == "data" for i in args[0].items) else self.fresh_data())
+            if data_args:
+                return self.combine(data_args)
+            if args and args[0].kind == "seq" and any(i.kind == "data" for i in args[0].items):
+                return join(list(args[0].items))
+            taints = frozenset().union(*(a.all_taints() for a in [*args, *kwargs.values()])) if args else frozenset()
+            return replace(self.fresh_data(), taints=taints)
         if kind == "concat":
             return self.concat(args, kwargs, site)
         if kind == "merge":
@@ -897,7 +916,10 @@ class Interpreter:
     def train_test_split(self, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
         site = self.site(n)
         key = fresh_id()
-        self.trace.roles[key] = {"train": "train", "test": "test"}
+        inputs = [o for a in args for o in a.origins]
+        nested = bool(inputs) and all(self.trace.held_role(o) is None and any(
+            self.trace.role(k, side) == "train" for k, side in o[1]) for o in inputs)
+        self.trace.roles[key] = {"train": "train", "test": "val" if nested else "test"}
         shuffle = kwargs.get("shuffle")
         shuffled = not (shuffle is not None and shuffle.kind == "const" and shuffle.const is False)
         seeded = "random_state" in kwargs or any(k is None for k in ()) or not shuffled
@@ -908,7 +930,8 @@ class Interpreter:
         outs: list[Val] = []
         for a in args:
             d = self.as_data(a)
-            const = d.const if d.const == ("index_of",) else None
+            const = d.const if d.const == ("index_of",) or (isinstance(d.const, tuple) and d.const[:1] == ("col",)) \
+                else None
             for side in ("train", "test"):
                 outs.append(replace(self.extend(d, key, side), const=const))
         return Val(kind="seq", items=tuple(outs))
@@ -946,6 +969,7 @@ class Interpreter:
         if starstar:
             est.kwargs["**"] = unknown()
         if cat == "composite":
+            est.steps += [a.est for a in args if a.kind == "est"]
             for a in args[:1]:
                 for item in a.items if a.kind == "seq" else []:
                     if item.kind == "seq":
@@ -1067,7 +1091,8 @@ class Interpreter:
             return self.evaluate(site, [self.as_data(X), *([y] if y is not None else [])],
                                  [self.snapshot(est)] if est.fitted else [], what=f"{est.name}.{name}")
         if name in ("get_support", "get_feature_names_out"):
-            return self.est_attribute(est, name, n)
+            v = self.est_attribute(est, name, n)
+            return v.items[0] if v.kind == "method" else v
         if name in ("set_params", "set_output"):
             return Val(kind="est", est=est)
         if name == "split" and est.category == "splitter":
@@ -1141,8 +1166,10 @@ class Interpreter:
         if cv is not None and cv.kind == "splitter":
             self.split_event(cv.est, site, key, data.all_taints(), "groups" in kwargs)
             cv.est.evaluated = True
-        self.split_by_key.setdefault(key, SplitEvent(site, key, "cv", True, False, "groups" in kwargs, False,
-                                                     data.all_taints()))
+        if key not in self.split_by_key:
+            event = SplitEvent(site, key, "cv", True, False, "groups" in kwargs, False, data.all_taints())
+            self.split_by_key[key] = event
+            self.trace.splits.append(event)
         return self.cv_evaluation(site, est_val.est, data, qual.rpartition(".")[2], key)
 
     def cv_evaluation(self, site: Site, est: Est, data: Val, what: str, key: Any = None) -> Val:
@@ -1192,10 +1219,15 @@ class Interpreter:
                 extra = set(self.group_taint(recv, site)) if name != "apply" else set()
                 if name in TIME_OPS:
                     extra.add(Taint("timeseries", site, f"groupby().{name}()", recv.origins, {"op": name}))
-                if name == "transform" and args and (
-                        (args[0].kind == "const" and args[0].const in STATS) or args[0].kind == "lambda"):
-                    extra.add(Taint("preprocess", site, f"groupby().transform({self.text(n.args[0])})",
-                                    recv.origins))
+                if name == "transform" and args and not extra:  # per-subject statistics are PF203's
+                    body = self.text(n.args[0]) if n.args else ""
+                    windowed = any(f".{op}(" in body for op in TIME_OPS)
+                    if windowed:
+                        extra.add(Taint("timeseries", site, f"groupby().transform({body})", recv.origins,
+                                        {"op": "transform"}))
+                    elif (args[0].kind == "const" and args[0].const in STATS) or (
+                            args[0].kind == "lambda" and any(f".{stat}(" in body for stat in STATS)):
+                        extra.add(Taint("preprocess", site, f"groupby().transform({body})", recv.origins))
                 return replace(base, taints=base.taints | frozenset(extra) | arg_taints, const=None)
             # an aggregation: one row per group, no longer repeated
             kept = frozenset(t for t in base.taints if t.kind not in ("groups", "timeseries"))
