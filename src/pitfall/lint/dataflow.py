@@ -117,7 +117,7 @@ def name_role(name: str) -> str | None:
         core = tok[1:] if tok[:1] in "xy" and len(tok) > 2 else tok
         if core in ("val", "valid", "validation", "dev", "eval", "v") and tok != "v" or core.startswith("valid"):
             return "val"
-        if core in ("test", "tst", "te", "holdout", "hold", "testing") or core.startswith("test"):
+        if core in ("test", "tst", "te", "testing") or core.startswith("test"):
             return "test"
         if core in ("train", "tr", "trn", "training") or core.startswith("train"):
             return "train"
