@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Finding", "Severity", "jsonable"]
+__all__ = ["Finding", "Location", "Severity", "jsonable"]
 
 
 class Severity(enum.StrEnum):
@@ -61,6 +61,38 @@ def jsonable(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where in the user's code a finding points (``pitfall lint``).
+
+    Attributes:
+        path: The file, as given on the command line (or found under a given folder).
+        line: 1-based line; in a notebook, the line within its cell.
+        column: 1-based column, or None.
+        cell: 1-based number of the notebook's cell in document order (counting every cell,
+            markdown included, as Jupyter shows them), or None for a ``.py`` file.
+        excerpt: The line of code, stripped.
+    """
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    cell: int | None = None
+    excerpt: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.cell is not None:
+            parts.append(f"cell {self.cell}")
+        if self.line is not None:
+            parts.append(str(self.line) if self.column is None else f"{self.line}:{self.column}")
+        return ":".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "cell": self.cell, "line": self.line, "column": self.column,
+                "excerpt": self.excerpt}
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem found by one check.
 
@@ -74,6 +106,7 @@ class Finding:
         evidence: Measured values (counts, scores, confidence intervals, example rows).
         columns: Columns the finding is about, if any.
         docs: The check's documentation, as printed by ``pitfall explain``.
+        location: Where in the code (``pitfall lint``); None for findings about data.
     """
 
     code: str
@@ -85,9 +118,10 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     columns: tuple[str, ...] = ()
     docs: str = ""
+    location: Location | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "name": self.name,
             "family": self.family,
@@ -98,3 +132,6 @@ class Finding:
             "columns": list(self.columns),
             "explain": f"pitfall explain {self.code}",
         }
+        if self.location is not None:  # only findings about code have one: scan's JSON is unchanged
+            out["location"] = self.location.to_dict()
+        return out

@@ -98,6 +98,11 @@ class Report:
 
         return render_junit(self)
 
+    def to_sarif(self) -> str:
+        from pitfall.reporting.sarif import render_sarif
+
+        return render_sarif(self)
+
     def _repr_html_(self) -> str:
         from pitfall.reporting.html import render_html
 

@@ -33,6 +33,7 @@ class Requires:
             the other commands.
         text: A declared text column (``--text``).
         image: A declared image column (``--image`` or an image folder).
+        lint: Found by reading the user's code (``pitfall lint``); left out of the other commands.
         tasks: Target types the check applies to.
     """
 
@@ -45,6 +46,7 @@ class Requires:
     monitor: bool = False
     text: bool = False
     image: bool = False
+    lint: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
 
 
@@ -70,7 +72,9 @@ class Check:
 
     @classmethod
     def command(cls) -> str:
-        """The command that runs this check: ``scan``, ``drift``, ``thresholds`` or ``monitor``."""
+        """The command that runs this check: ``scan``, ``drift``, ``thresholds``, ``monitor`` or ``lint``."""
+        if cls.requires.lint:
+            return "lint"
         if cls.requires.thresholds:
             return "thresholds"
         if cls.requires.monitor:

@@ -41,13 +41,10 @@ class CheckSpec:
 
     def command(self) -> str:
         """The command that runs this check (same rule as ``Check.command``)."""
-        for flag, command in (("thresholds", "thresholds"), ("monitor", "monitor")):
-            if self.requires.get(flag):
-                return command
-        for flag in ("lint", "rerun"):
+        for flag in ("lint", "rerun", "thresholds", "monitor", "drift"):
             if self.requires.get(flag):
                 return flag
-        return "drift" if self.requires.get("drift") else "scan"
+        return "scan"
 
     def summary(self) -> str:
         """The docstring's first paragraph, on one line."""

@@ -43,6 +43,8 @@ _TABLE: dict[str, str] = {
     "PF204": "pitfall.checks.leakage.temporal_leakage:TemporalLeakage",
     "PF205": "pitfall.checks.leakage.target_leakage:TargetLeakage",
     "PF206": "pitfall.checks.leakage.preprocessing_leakage:PreprocessingFittedOnTest",
+    "PF207": "pitfall.checks.leakage.feature_selection_leakage:FeatureSelectionLeakage",
+    "PF209": "pitfall.checks.leakage.oversampling_before_split:OversamplingBeforeSplit",
     "PF301": "pitfall.checks.shortcuts.trivial_statistics:TrivialStatisticShortcut",
     "PF302": "pitfall.checks.shortcuts.study_variable:BeggingTheQuestion",
     "PF303": "pitfall.checks.shortcuts.subgroup_gap:SubgroupGap",

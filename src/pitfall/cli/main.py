@@ -11,6 +11,7 @@ import click
 
 from pitfall.cli.drift import drift_cmd
 from pitfall.cli.explain import checks_cmd, explain_cmd
+from pitfall.cli.lint import lint_cmd
 from pitfall.cli.monitor import monitor_cmd
 from pitfall.cli.retrain import models_cmd, retrain_cmd
 from pitfall.cli.scan import scan_cmd
@@ -35,6 +36,7 @@ cli.add_command(users_cmd)
 cli.add_command(monitor_cmd)
 cli.add_command(retrain_cmd)
 cli.add_command(models_cmd)
+cli.add_command(lint_cmd)
 
 
 # click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.

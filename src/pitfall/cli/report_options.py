@@ -76,7 +76,7 @@ def write_report(report: Any, fmt: str, output: Path | None, quiet: bool, *, tex
     from pitfall.reporting.terminal import print_report
 
     rendered = {"json": report.to_json, "html": report.to_html, "junit": report.to_junit,
-                "text": lambda: report.to_text() + text_extra}[fmt]
+                "sarif": report.to_sarif, "text": lambda: report.to_text() + text_extra}[fmt]
     if output is not None:
         try:
             output.write_text(rendered(), encoding="utf-8")

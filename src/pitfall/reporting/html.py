@@ -144,6 +144,8 @@ def _model_plots(metrics: dict[str, Any]) -> list[dict[str, Any]]:
 def _sources(inputs: dict[str, Any]) -> str:
     if inputs.get("data"):
         return str(inputs["data"])
+    if inputs.get("command") == "lint":
+        return "lint " + " ".join(map(str, inputs.get("paths", [])))
     if inputs.get("train") or inputs.get("test"):
         return f"{inputs.get('train', '?')} / {inputs.get('test', '?')}"
     return "scan"
@@ -321,6 +323,8 @@ def _finding(f) -> dict[str, Any]:
         "examples": examples,
         "evidence_json": raw if f.evidence else "",
         "docs": f.docs,
+        "location": str(f.location) if f.location is not None else "",
+        "excerpt": f.location.excerpt if f.location is not None else "",
     }
 
 

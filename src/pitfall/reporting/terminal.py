@@ -33,6 +33,8 @@ _ICON = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 def _header(report: Report) -> Text:
     i = report.inputs
     src = i.get("data") or f"{i.get('train', '?')} / {i.get('test', '?')}"
+    if i.get("command") == "lint":
+        return _lint_header(i)
     if "store" in i:  # a `pitfall monitor` report
         return _monitor_header(i)
     if "reference" in i:  # a `pitfall drift` report
@@ -47,6 +49,20 @@ def _header(report: Report) -> Text:
         f"metric: {i.get('metric')}, seed: {i.get('seed')}",
         style="pitfall.muted",
     )
+    return t
+
+
+def _lint_header(i: dict) -> Text:
+    t = Text()
+    t.append("pitfall lint ", style="bold")
+    t.append(f"{' '.join(map(str, i.get('paths', [])))}\n", style="pitfall.muted")
+    orders = list(i.get("cell_order", {}).values())
+    by_counts = sum(o.startswith("execution counts") for o in orders)
+    order = f"; cells in execution-count order in {by_counts}, in document order in {len(orders) - by_counts}" \
+        if orders else ""
+    unreadable = f", {i['unreadable']} unreadable" if i.get("unreadable") else ""
+    t.append(f"{i.get('files', 0)} file(s), {i.get('notebooks', 0)} notebook(s){unreadable}{order}",
+             style="pitfall.muted")
     return t
 
 
@@ -90,8 +106,12 @@ def _findings(report: Report) -> Iterator:
             line.append(f"{_ICON[sev]} ", style=f"pitfall.severity.{sev.value}")
             line.append(f"{f.code} ", style="pitfall.code")
             line.append(f"{f.name}: ", style="pitfall.muted")
+            if f.location is not None:
+                line.append(f"{f.location} ", style="pitfall.code")
             line.append(f.message)
             yield line
+            if f.location is not None and f.location.excerpt:
+                yield Text(f"    {f.location.excerpt}", style="pitfall.muted")
             yield Text(f"    fix: {f.fix}", style="pitfall.fix")
 
 

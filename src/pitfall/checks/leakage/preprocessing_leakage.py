@@ -227,6 +227,11 @@ class PreprocessingFittedOnTest(Check):
     Values that match neither candidate (a pipeline fitted on a subset of train, or on another
     data set) are recorded in the metrics but not reported: they are not evidence of test rows.
 
+    `pitfall lint` finds the same leak in code, before anything runs: a scaler, imputer,
+    encoder, PCA or vectoriser (TF-IDF, `CountVectorizer`, Keras' `Tokenizer`), or a pandas
+    statistic (`df.fillna(df.mean())`, `(x - x.mean()) / x.std()`), fitted on rows that are later
+    split and scored, or fitted on the test set itself; the finding points at the line of the fit.
+
     ## Why it matters
     Scaling, imputing or selecting features with statistics computed on all rows lets the test
     set shape the model: its means, ranges, categories or feature scores reach training, and
