@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None, debug: bool) -> int:
     try:
-        rv = cli.main(args=argv, prog_name="pitfall", standalone_mode=False)
+        args = list(argv) if argv is not None else sys.argv[1:]
+        rv = cli.main(args=args, prog_name="pitfall", standalone_mode=False, obj={"argv": args})
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
