@@ -31,6 +31,7 @@ class Requires:
             left out of ``pitfall scan`` and ``pitfall drift``.
         monitor: The items and reviews of a ``pitfall serve`` store (``pitfall monitor``); left out of
             the other commands.
+        rerun: A recorded run and its re-execution (``pitfall rerun``); left out of the other commands.
         text: A declared text column (``--text``).
         image: A declared image column (``--image`` or an image folder).
         tasks: Target types the check applies to.
@@ -43,6 +44,7 @@ class Requires:
     drift: bool = False
     thresholds: bool = False
     monitor: bool = False
+    rerun: bool = False
     text: bool = False
     image: bool = False
     tasks: frozenset[str] = frozenset({"binary", "multiclass", "regression"})
@@ -70,7 +72,9 @@ class Check:
 
     @classmethod
     def command(cls) -> str:
-        """The command that runs this check: ``scan``, ``drift``, ``thresholds`` or ``monitor``."""
+        """The command that runs this check: ``scan``, ``drift``, ``thresholds``, ``monitor`` or ``rerun``."""
+        if cls.requires.rerun:
+            return "rerun"
         if cls.requires.thresholds:
             return "thresholds"
         if cls.requires.monitor:

@@ -32,6 +32,8 @@ from pitfall.checks.leakage.preprocessing_leakage import PreprocessingFittedOnTe
 from pitfall.checks.leakage.target_leakage import TargetLeakage
 from pitfall.checks.leakage.temporal_leakage import TemporalLeakage
 from pitfall.checks.leakage.train_test_duplicates import TrainTestDuplicates
+from pitfall.checks.reproducibility.result_not_reproduced import ResultNotReproduced
+from pitfall.checks.reproducibility.unrecorded_input import UnrecordedRunInput
 from pitfall.checks.shortcuts.study_variable import BeggingTheQuestion
 from pitfall.checks.shortcuts.subgroup_gap import SubgroupGap
 from pitfall.checks.shortcuts.trivial_statistics import TrivialStatisticShortcut
@@ -78,6 +80,8 @@ CHECKS: dict[str, type[Check]] = {
     "PF505": EstimatedPerformanceDrop,
     "PF602": ReviewQueueOverload,
     "PF603": AuditAccuracyBelowTarget,
+    "PF701": ResultNotReproduced,
+    "PF702": UnrecordedRunInput,
 }
 
 REDIRECTS: dict[str, str] = {}

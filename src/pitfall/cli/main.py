@@ -12,7 +12,9 @@ import click
 from pitfall.cli.drift import drift_cmd
 from pitfall.cli.explain import checks_cmd, explain_cmd
 from pitfall.cli.monitor import monitor_cmd
+from pitfall.cli.rerun import rerun_cmd
 from pitfall.cli.retrain import models_cmd, retrain_cmd
+from pitfall.cli.runs import runs_cmd
 from pitfall.cli.scan import scan_cmd
 from pitfall.cli.serve import serve_cmd, users_cmd
 from pitfall.cli.thresholds import thresholds_cmd
@@ -35,6 +37,8 @@ cli.add_command(users_cmd)
 cli.add_command(monitor_cmd)
 cli.add_command(retrain_cmd)
 cli.add_command(models_cmd)
+cli.add_command(runs_cmd)
+cli.add_command(rerun_cmd)
 
 
 # click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.

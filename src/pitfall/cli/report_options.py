@@ -144,7 +144,7 @@ def finish_run(
     from pitfall.records import record_run
 
     done = record_run(command, argv, cfg, inputs, report, seeds, model_path, model=model, exit_code=exit_code,
-                      record=record, mlflow_uri=mlflow_uri)
+                      record=record, mlflow_uri=mlflow_uri, parent=os.environ.get("PITFALL_RERUN_OF") or None)
     if done.folder is not None:
         click.echo(f"Run recorded: {done.id} (see `pitfall runs list`, `pitfall card {done.id}`)", err=True)
     if done.mlflow_run is not None:

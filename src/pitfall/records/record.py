@@ -40,6 +40,7 @@ def record_run(
     command: str, argv: list[str], config: Any, inputs: dict[str, Path | None], report: Any,
     seeds: dict[str, Any], model_path: Path | None = None, *, model: Any = None, exit_code: int | None = None,
     record: bool = True, mlflow_uri: str | None = None, root: Path | None = None, parent: str | None = None,
+    extra_files: dict[str, str] | None = None,
 ) -> RecordedRun:
     """Record one run under ``ROOT/.pitfall/runs/<id>/`` and/or log it to MLflow.
 
@@ -57,6 +58,7 @@ def record_run(
         mlflow_uri: Tracking URI to log to; None: no MLflow.
         root: Project root holding ``.pitfall/`` (default: the nearest one up from the working directory).
         parent: The run this one re-executes (``pitfall rerun``).
+        extra_files: More files for the record (``pitfall rerun`` adds its verdict, ``rerun.json``).
     """
     store = RunStore(root) if root is not None else RunStore.find()
     run_id = store.new_id(command)
@@ -74,6 +76,7 @@ def record_run(
     if hasattr(report, "to_html"):
         html = report.to_html()
         files["report.html"] = html
+    files.update(extra_files or {})
     folder = None
     if record:
         folder = store.write(manifest, files)
