@@ -9,6 +9,7 @@ import warnings
 
 import click
 
+from pitfall.cli.card import card_cmd
 from pitfall.cli.drift import drift_cmd
 from pitfall.cli.explain import checks_cmd, explain_cmd
 from pitfall.cli.monitor import monitor_cmd
@@ -39,6 +40,7 @@ cli.add_command(retrain_cmd)
 cli.add_command(models_cmd)
 cli.add_command(runs_cmd)
 cli.add_command(rerun_cmd)
+cli.add_command(card_cmd)
 
 
 # click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.
