@@ -47,7 +47,11 @@ def _data(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _code(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    if ma.get("command") != mb.get("command") or ma.get("argv") != mb.get("argv"):
+    from pitfall.records.rerun import (
+        strip_output_options as _strip,  # where the report goes and recording do not change results
+    )
+
+    if ma.get("command") != mb.get("command") or _strip(ma.get("argv") or []) != _strip(mb.get("argv") or []):
         out.append({"what": "command", "a": " ".join(ma.get("argv") or []), "b": " ".join(mb.get("argv") or [])})
     ga, gb = ma.get("git") or {}, mb.get("git") or {}
     for key in ("commit", "dirty", "branch"):

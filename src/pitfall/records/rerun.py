@@ -95,7 +95,7 @@ def _n(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _strip(argv: list[str]) -> list[str]:
+def strip_output_options(argv: list[str]) -> list[str]:
     """The recorded arguments without those that choose where and how the report goes or recording."""
     out, skip = [], False
     for i, arg in enumerate(argv):
@@ -208,7 +208,7 @@ def _execute(argv: list[str], command: str, root: Path, timeout: float | None, r
     """Run the recorded command again in a fresh process; its JSON report and the id of its own record."""
     with tempfile.TemporaryDirectory(prefix="pitfall-rerun-") as tmp:
         out = Path(tmp) / "report.json"
-        args = _strip(argv)
+        args = strip_output_options(argv)
         if command in ("scan", "drift"):
             args += ["--format", "json", "--output", str(out), "--quiet"]
         else:
