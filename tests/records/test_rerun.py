@@ -4,6 +4,7 @@ Every rerun re-executes the recorded command in a fresh process, as a user's wou
 """
 
 import json
+import runpy
 
 import pandas as pd
 
@@ -70,9 +71,7 @@ def _record_with_model(capsys, script):
 
 
 def test_deterministic_training_script_reproduces(project, capsys):
-    import subprocess
-
-    subprocess.run(python("train_det.py"), shell=True, check=True, cwd=project)
+    runpy.run_path("train_det.py")  # the user trained once before recording (in this process: faster)
     run_id = _record_with_model(capsys, "train_det.py")
     rc, result = _rerun(capsys, run_id, "--train-script", python("train_det.py"))
     assert rc == 0, result
@@ -80,9 +79,7 @@ def test_deterministic_training_script_reproduces(project, capsys):
 
 
 def test_unseeded_training_script_is_pf702_not_deterministic(project, capsys):
-    import subprocess
-
-    subprocess.run(python("train_random.py"), shell=True, check=True, cwd=project)
+    runpy.run_path("train_random.py")
     run_id = _record_with_model(capsys, "train_random.py")
     manifest = json.loads((project / ".pitfall" / "runs" / run_id / "manifest.json").read_text())
     assert manifest["seeds"]["model.random_state"] is None
@@ -95,9 +92,7 @@ def test_unseeded_training_script_is_pf702_not_deterministic(project, capsys):
 
 
 def test_failing_training_script_is_one_line(project, capsys):
-    import subprocess
-
-    subprocess.run(python("train_det.py"), shell=True, check=True, cwd=project)
+    runpy.run_path("train_det.py")
     run_id = _record_with_model(capsys, "train_det.py")
     (project / "broken.py").write_text("raise SystemExit('no GPU here')\n")
     rc, out, err = cli(capsys, "rerun", run_id, "--train-script", python("broken.py"))
