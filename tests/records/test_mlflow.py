@@ -34,7 +34,8 @@ def test_scan_logs_params_metrics_with_cis_findings_and_html(project, capsys):
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"findings.json", "manifest.json", "report.html", "report.json"} <= artifacts
     local = client.download_artifacts(run.info.run_id, "findings.json", str(project))
-    table = json.loads(open(local).read())
+    with open(local, encoding="utf-8") as handle:
+        table = json.load(handle)
     assert table["columns"][:3] == ["code", "name", "severity"]
     assert [row[0] for row in table["data"]] == [f["code"] for f in report["findings"]]
 
