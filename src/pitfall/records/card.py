@@ -96,8 +96,10 @@ def card_content(run: Run, current_card: dict[str, Any] | None = None) -> dict[s
     people = answers((manifest.get("config") or {}).get("card"), current_card)
     model_entry = (manifest.get("inputs") or {}).get("model")
     inputs = report.get("inputs") or {}
+    default = str(inputs.get("model") or "")
+    default_class = default[len("default ("):-1] if default.startswith("default (") else None
     model = {
-        "class": (model_entry or {}).get("class") or inputs.get("model_class"),
+        "class": (model_entry or {}).get("class") or default_class or inputs.get("model_class"),
         "source": "user" if model_entry else (inputs.get("model") or "none"),
         "path": (model_entry or {}).get("path"), "sha256": (model_entry or {}).get("sha256"),
         "params": (model_entry or {}).get("params") or {},

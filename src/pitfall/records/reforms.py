@@ -156,9 +156,9 @@ def _measured(content: dict[str, Any], report: dict[str, Any]) -> dict[str, tupl
             else "PF402 not checked."), {"metrics": metrics})
         m["7b"] = ("answered", "95% bootstrap confidence intervals over test rows for every score; model and "
                                "baselines on the same resamples (paired differences).", {})
-        m["7c"] = ("partial", "pitfall's own tests: paired bootstrap for model vs baseline, permutation and "
-                              "binomial nulls for duplicates, Holm correction for slices (PF303); assumptions are in "
-                              "each check's documentation (`pitfall explain CODE`).", {})
+        m["7c"] = ("partial", "pitfall's tests: paired bootstrap intervals for model minus baseline (PF401), "
+                              "chance models for duplicates (PF101, PF201, PF202), Holm-corrected tests for slices "
+                              "(PF303); each check's assumptions are in `pitfall explain CODE`.", {})
     drift = _found(report, ("PF501", "PF502", "PF503", "PF504", "PF505"))
     if content.get("command") == "drift":
         m["8a"] = ("partial", "Drift run against newer data: " + (
