@@ -20,7 +20,7 @@ examples: $(STAMP)
 
 demo: $(STAMP) examples
 	-$(VENV)/bin/pitfall scan examples/galaxies/train.csv examples/galaxies/test.csv \
-		--target morphology --id object_id --format html --output report.html
+		--target morphology --id object_id --format html --output report.html --record
 	@echo "Report written to report.html (the scan above exits 1 on purpose: the example is full of pitfalls)."
 	$(VENV)/bin/pitfall scan examples/galaxies_clean/train.csv examples/galaxies_clean/test.csv \
 		--target morphology --group galaxy_id --id object_id --quiet --format text
@@ -28,6 +28,8 @@ demo: $(STAMP) examples
 		--time purchased_at --window 7d --target no_show \
 		--model examples/museum_tickets/model.joblib --trust-model --format html --output drift.html
 	@echo "Drift report written to drift.html (exit 1 on purpose: the museum's data drifted)."
+	$(VENV)/bin/pitfall card last --output card
+	@echo "Model card, datasheet and REFORMS checklist of the galaxies scan written to card/ (open card/card.html)."
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2
@@ -46,4 +48,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_serve.py
 
 clean:
-	rm -rf $(VENV) report.html drift.html build *.egg-info
+	rm -rf $(VENV) report.html drift.html card .pitfall build *.egg-info

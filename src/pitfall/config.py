@@ -11,6 +11,7 @@ Example::
     fail-on = "error"
     metric = "balanced_accuracy"
     seed = 0
+    record = true                # keep a run record (.pitfall/runs/) of scan, drift, thresholds, retrain
 
     [tool.pitfall.severity]      # per-code severity overrides
     PF402 = "error"
@@ -20,6 +21,9 @@ Example::
 
     [tool.pitfall.checks.PF403]  # thresholds of one check
     claimed_precision = 0.02
+
+    [tool.pitfall.card]          # what only people know, for `pitfall card` (see pitfall.records.card)
+    owners = ["Survey team <survey@example.org>"]
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ _KNOWN = {
     "severity",
     "per-column-ignores",
     "checks",
+    "record",
+    "card",
 }
 
 
@@ -60,6 +66,8 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     per_column_ignores: dict[str, list[str]] = field(default_factory=dict)
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    record: bool = False
+    card: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
 
 
@@ -134,6 +142,16 @@ def load_config(path: Path | None = None) -> Config:
     for key in ("fail-on", "metric"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{source}: [tool.pitfall] {key} must be a string. Got {table[key]!r} instead.")
+    if "record" in table:
+        if not isinstance(table["record"], bool):
+            raise ConfigError(
+                f"{source}: [tool.pitfall] record must be true or false. Got {table['record']!r} instead."
+            )
+        cfg.record = table["record"]
+    if "card" in table:
+        if not isinstance(table["card"], dict):
+            raise ConfigError(f"{source}: [tool.pitfall.card] must be a table of model-card answers.")
+        cfg.card = dict(table["card"])
     for code, sev in dict(table.get("severity", {})).items():
         try:
             cfg.severity[code.upper()] = Severity.parse(sev)

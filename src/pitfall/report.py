@@ -28,6 +28,8 @@ class Report:
         inputs: What was scanned: files, roles, sizes, model, metric, seed.
         metrics: Measured values (model and baseline scores with intervals, per-feature scores).
         timings: Seconds per check.
+        frames: The ``Split`` that was scanned (not serialised): a run record measures the rows each
+            side held from it without reading the files again.
     """
 
     inputs: dict[str, Any] = field(default_factory=dict)
@@ -37,6 +39,7 @@ class Report:
     metrics: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    frames: Any = field(default=None, repr=False, compare=False)
 
     def sort(self) -> None:
         self.findings.sort(key=lambda f: (-f.severity.rank, f.code))

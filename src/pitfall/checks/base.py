@@ -31,6 +31,7 @@ class Requires:
             left out of ``pitfall scan`` and ``pitfall drift``.
         monitor: The items and reviews of a ``pitfall serve`` store (``pitfall monitor``); left out of
             the other commands.
+        rerun: A recorded run and its re-execution (``pitfall rerun``); left out of the other commands.
         text: A declared text column (``--text``).
         image: A declared image column (``--image`` or an image folder).
         lint: Found by reading the user's code (``pitfall lint``); left out of the other commands.
@@ -44,6 +45,7 @@ class Requires:
     drift: bool = False
     thresholds: bool = False
     monitor: bool = False
+    rerun: bool = False
     text: bool = False
     image: bool = False
     lint: bool = False
@@ -72,9 +74,11 @@ class Check:
 
     @classmethod
     def command(cls) -> str:
-        """The command that runs this check: ``scan``, ``drift``, ``thresholds``, ``monitor`` or ``lint``."""
+        """The command that runs this check: ``scan``, ``drift``, ``thresholds``, ``monitor``, ``lint`` or ``rerun``."""
         if cls.requires.lint:
             return "lint"
+        if cls.requires.rerun:
+            return "rerun"
         if cls.requires.thresholds:
             return "thresholds"
         if cls.requires.monitor:

@@ -61,6 +61,8 @@ _TABLE: dict[str, str] = {
     "PF505": "pitfall.checks.drift.performance_drift:EstimatedPerformanceDrop",
     "PF602": "pitfall.checks.deployment.review_load:ReviewQueueOverload",
     "PF603": "pitfall.checks.deployment.audit_accuracy:AuditAccuracyBelowTarget",
+    "PF701": "pitfall.checks.reproducibility.result_not_reproduced:ResultNotReproduced",
+    "PF702": "pitfall.checks.reproducibility.unrecorded_input:UnrecordedRunInput",
 }
 
 REDIRECTS: dict[str, str] = {}

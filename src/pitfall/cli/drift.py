@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.report_options import FORMATS, check_output, load_settings, report_options, write_report
+from pitfall.cli.report_options import (
+    FORMATS,
+    check_output,
+    finish_run,
+    load_settings,
+    record_options,
+    report_options,
+    write_report,
+)
 
 
 @click.command("drift")
@@ -25,6 +33,7 @@ from pitfall.cli.report_options import FORMATS, check_output, load_settings, rep
     help="Where the chunks are read and summarised: this process, or a Dask cluster (pip install 'pitfall[dask]').",
 )
 @click.option("--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://host:8786 [a local cluster].")
+@record_options
 def drift_cmd(
     reference, current, target, time_col, window, id_col, model_path, trust_model, seed, select, ignore, fmt, output,
     fail_on, config_path, no_config, quiet, engine, scheduler,
@@ -54,4 +63,7 @@ def drift_cmd(
         report.inputs["model"] = str(model_path)
 
     write_report(report, fmt, output, quiet)
+    finish_run("drift", report, cfg=cfg, inputs={"reference": reference, "current": current},
+               seeds={"seed": report.inputs.get("seed", seed)}, model_path=model_path, model=model,
+               exit_code=report.exit_code(fail_on))
     return report.exit_code(fail_on)

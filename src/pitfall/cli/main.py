@@ -9,11 +9,14 @@ import warnings
 
 import click
 
+from pitfall.cli.card import card_cmd
 from pitfall.cli.drift import drift_cmd
 from pitfall.cli.explain import checks_cmd, explain_cmd
 from pitfall.cli.lint import lint_cmd
 from pitfall.cli.monitor import monitor_cmd
+from pitfall.cli.rerun import rerun_cmd
 from pitfall.cli.retrain import models_cmd, retrain_cmd
+from pitfall.cli.runs import runs_cmd
 from pitfall.cli.scan import scan_cmd
 from pitfall.cli.serve import serve_cmd, users_cmd
 from pitfall.cli.thresholds import thresholds_cmd
@@ -37,6 +40,9 @@ cli.add_command(monitor_cmd)
 cli.add_command(retrain_cmd)
 cli.add_command(models_cmd)
 cli.add_command(lint_cmd)
+cli.add_command(runs_cmd)
+cli.add_command(rerun_cmd)
+cli.add_command(card_cmd)
 
 
 # click >= 8.2 raises this for a bare ``pitfall``; older versions print the help themselves.
@@ -71,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None, debug: bool) -> int:
     try:
-        rv = cli.main(args=argv, prog_name="pitfall", standalone_mode=False)
+        args = list(argv) if argv is not None else sys.argv[1:]
+        rv = cli.main(args=args, prog_name="pitfall", standalone_mode=False, obj={"argv": args})
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -90,3 +90,62 @@ def write_report(report: Any, fmt: str, output: Path | None, quiet: bool, *, tex
         click.echo(text_extra, nl=False)
     else:
         click.echo(rendered())
+
+
+_DEFAULT_MLFLOW = "sqlite:///mlflow.db"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"pitfall.{param.name}"] = value
+    return value
+
+
+def record_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--record`` and ``--mlflow [URI]`` for a command that ends with :func:`finish_run`.
+
+    The values go to the click context rather than the command's parameters, so adding them to a
+    command is this decorator and one ``finish_run`` call.
+    """
+    func = click.option(
+        "--mlflow", "mlflow", is_flag=False, flag_value="", default=None, metavar="[URI]", expose_value=False,
+        callback=_remember,
+        help="Log the run to an MLflow tracking store [MLFLOW_TRACKING_URI, else sqlite:///mlflow.db] "
+             "(pip install 'pitfall[mlflow]').",
+    )(func)
+    return click.option(
+        "--record/--no-record", "record", default=None, expose_value=False, callback=_remember,
+        help="Record the run under .pitfall/runs/ for `pitfall runs`, `rerun` and `card` [record in [tool.pitfall]].",
+    )(func)
+
+
+def finish_run(
+    command: str, report: Any, *, cfg: Any = None, inputs: dict[str, Path | None], seeds: dict[str, Any],
+    model_path: Path | None = None, model: Any = None, exit_code: int | None = None, load_config: bool = False,
+) -> None:
+    """Record the run and/or log it to MLflow when ``--record``/``record = true``/``--mlflow`` ask for it."""
+    import os
+    import sys
+
+    ctx = click.get_current_context()
+    record = ctx.meta.get("pitfall.record")
+    mlflow_uri = ctx.meta.get("pitfall.mlflow")
+    if load_config and cfg is None:
+        from pitfall.config import load_config as read_config
+
+        cfg = read_config()
+    if record is None:
+        record = bool(getattr(cfg, "record", False))
+    if not record and mlflow_uri is None:
+        return
+    if mlflow_uri == "":
+        mlflow_uri = os.environ.get("MLFLOW_TRACKING_URI") or _DEFAULT_MLFLOW
+    obj = ctx.find_root().obj
+    argv = list(obj["argv"]) if isinstance(obj, dict) and "argv" in obj else sys.argv[1:]
+    from pitfall.records import record_run
+
+    done = record_run(command, argv, cfg, inputs, report, seeds, model_path, model=model, exit_code=exit_code,
+                      record=record, mlflow_uri=mlflow_uri, parent=os.environ.get("PITFALL_RERUN_OF") or None)
+    if done.folder is not None:
+        click.echo(f"Run recorded: {done.id} (see `pitfall runs list`, `pitfall card {done.id}`)", err=True)
+    if done.mlflow_run is not None:
+        click.echo(f"Logged to MLflow ({mlflow_uri}): run {done.mlflow_run}", err=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.report_options import check_output
+from pitfall.cli.report_options import check_output, finish_run, record_options
 from pitfall.cli.serve import open_store
 from pitfall.errors import ConfigError
 
@@ -33,6 +33,7 @@ from pitfall.errors import ConfigError
               help="Report format.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Write the report to FILE instead of standard output.")
+@record_options
 def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin, metric, seed, output, fmt,
                 report_path) -> int:
     """Refit the promoted model on the training data plus reviewed items; promote it only if it is not worse.
@@ -72,6 +73,8 @@ def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin
         click.echo(f"pitfall: {result.version} {state}; report written to {report_path}", err=True)
     else:
         click.echo(rendered, nl=False)
+    finish_run("retrain", result, inputs={"train": train_path, "holdout": holdout_path, "new_model": output},
+               seeds={"seed": seed}, exit_code=result.exit_code(), load_config=True)
     return result.exit_code()
 
 

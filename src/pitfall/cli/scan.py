@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.report_options import FORMATS, check_output, load_settings, report_options, write_report
+from pitfall.cli.report_options import (
+    FORMATS,
+    check_output,
+    finish_run,
+    load_settings,
+    record_options,
+    report_options,
+    write_report,
+)
 from pitfall.errors import ConfigError
 
 __all__ = ["FORMATS", "scan_cmd"]
@@ -45,6 +53,7 @@ __all__ = ["FORMATS", "scan_cmd"]
 )
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
 @report_options(quiet_help="No progress bar and no terminal summary when writing a file.")
+@record_options
 def scan_cmd(
     data, target, group, time_col, id_col, study, sensitive, text_cols, image_cols, rules_path, embed, model_path,
     trust_model, split, test_size, task, metric,
@@ -112,5 +121,9 @@ def scan_cmd(
         report.inputs["model"] = str(model_path)
 
     write_report(report, fmt, output, quiet)
+    inputs = {"train" if len(data) == 2 else "data": data[0], "test": data[1] if len(data) == 2 else None,
+              "rules": rules_path}
+    finish_run("scan", report, cfg=cfg, inputs=inputs, seeds={"seed": report.inputs["seed"]}, model_path=model_path,
+               model=model, exit_code=report.exit_code(fail_on))
     return report.exit_code(fail_on)
 

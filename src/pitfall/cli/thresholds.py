@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.report_options import check_output
+from pitfall.cli.report_options import check_output, finish_run, record_options
 from pitfall.errors import ConfigError
 
 
@@ -27,6 +27,7 @@ from pitfall.errors import ConfigError
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the policy (TOML) to FILE.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="Report printed on stdout.")
+@record_options
 def thresholds_cmd(
     model_path, valid, target, trust_model, accuracy, review_floor, max_review_share, per_label, output, fmt,
 ) -> int:
@@ -73,4 +74,6 @@ def thresholds_cmd(
             result.notes.append(f"Policy written to {output}.")
     rendered = {"text": result.to_text, "json": result.to_json, "html": result.to_html}[fmt]()
     click.echo(rendered, nl=False)
+    finish_run("thresholds", result, inputs={"valid": valid}, seeds={}, model_path=model_path, model=model,
+               exit_code=result.exit_code(), load_config=True)
     return result.exit_code()

@@ -289,7 +289,8 @@ def scan(
             "metric": ctx.metric.name,
             "seed": seed,
             "config": cfg.source,
-        }
+        },
+        frames=data,
     )
     for i, code in enumerate(codes):
         cls = CHECKS[code]
