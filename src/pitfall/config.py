@@ -28,6 +28,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,16 @@ def _as_list(value: Any, key: str, source: str) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     raise ConfigError(f"{source}: [tool.pitfall] {key} must be a list of codes. Got {value!r} instead.")
+
+
+def resolve_config(config: Config | str | os.PathLike | bool | None) -> Config:
+    """The settings a command runs with: ``False`` = defaults, a ``Config`` as given, a path to a
+    ``pyproject.toml``, or ``None``/``True`` = the nearest one above the working directory."""
+    if config is False:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    return load_config(Path(config) if config not in (None, True) else None)
 
 
 def load_config(path: Path | None = None) -> Config:

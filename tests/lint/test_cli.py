@@ -34,7 +34,8 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return rc, out, err
 
 
-def test_text_report_and_exit_codes(tmp_path, capsys):
+def test_text_report_and_exit_codes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # the location line holds the tmp path; keep it on one line
     root = _project(tmp_path)
     rc, out, err = run(capsys, str(root / "train.py"), "--config", str(root / "pyproject.toml"))
     assert rc == 1 and err == ""

@@ -45,9 +45,9 @@ def thresholds_cmd(
     from pitfall.data.load import read_table
     from pitfall.data.model import load_model
     from pitfall.deploy.policy import read_policy, write_policy
-    from pitfall.runners.thresholds import _validate_options, thresholds
+    from pitfall.runners.thresholds import thresholds, validate_options
 
-    _validate_options(accuracy, review_floor, max_review_share)
+    validate_options(accuracy, review_floor, max_review_share)
     kept = []
     if output is not None:
         check_output(output, [model_path, valid])

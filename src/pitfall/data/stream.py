@@ -103,7 +103,7 @@ def _parquet_source(path: Path) -> Source:
         schema = pq.ParquetFile(path).schema_arrow
     except Exception as exc:
         raise InputError(
-            f"{path}: not a readable Parquet file ({_first_line(exc)}). Re-export it, e.g. with `df.to_parquet(path)`."
+            f"{path}: not a readable Parquet file ({first_line(exc)}). Re-export it, e.g. with `df.to_parquet(path)`."
         ) from None
     columns = [str(c) for c in schema.names if not str(c).startswith("__index_level_")]
     if not columns:
@@ -156,7 +156,7 @@ def iter_chunks(
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid and friends for malformed files
         raise InputError(
-            f"{source.path}: cannot read as {source.fmt}: {_first_line(exc)}. Check that the file is complete."
+            f"{source.path}: cannot read as {source.fmt}: {first_line(exc)}. Check that the file is complete."
         ) from None
 
 
@@ -238,6 +238,6 @@ def normalize(chunk: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(chunk)))
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from functools import reduce
 from typing import Any
 
-from pitfall.data.stream import Source, _first_line, batch_frames, csv_reader, iter_chunks
+from pitfall.data.stream import Source, batch_frames, csv_reader, first_line, iter_chunks
 from pitfall.engine.local import ChunkFn, Combine, reduce_chunks
 from pitfall.errors import ConfigError, InputError
 
@@ -59,7 +59,7 @@ class DaskEngine:
                     client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
                 except Exception as exc:
                     raise ConfigError(
-                        f"--scheduler {scheduler}: cannot reach the Dask scheduler ({_first_line(exc)}). "
+                        f"--scheduler {scheduler}: cannot reach the Dask scheduler ({first_line(exc)}). "
                         "Check the address (tcp://host:8786) and that the scheduler is running."
                     ) from None
                 owned = True
@@ -153,7 +153,7 @@ def _parquet_part(source: Source, groups: list[int], columns: list[str], chunk_r
             raise
         except Exception as exc:
             raise InputError(
-                f"{source.path}: cannot read as parquet: {_first_line(exc)}. Check that the file is complete."
+                f"{source.path}: cannot read as parquet: {first_line(exc)}. Check that the file is complete."
             ) from None
 
     return reduce_chunks(chunks(), fn, combine)
@@ -184,7 +184,7 @@ def _csv_part(source: Source, offset: int, length: int, header: bytes, columns: 
             raise
         except Exception as exc:
             raise InputError(
-                f"{source.path}: cannot read as csv: {_first_line(exc)}. Check that the file is complete."
+                f"{source.path}: cannot read as csv: {first_line(exc)}. Check that the file is complete."
             ) from None
 
     return reduce_chunks(chunks(), fn, combine)

@@ -6,11 +6,10 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 from time import perf_counter
 
 from pitfall.checks.selection import parse_selectors, select_codes
-from pitfall.config import Config, load_config
+from pitfall.config import Config, resolve_config
 from pitfall.findings import Finding, Location
 from pitfall.lint.dataflow import analyse
 from pitfall.lint.rules import RULES, Hit
@@ -81,13 +80,6 @@ def lint_source(source: Source) -> list[Finding]:
     return out
 
 
-def _config(config: Config | str | os.PathLike | bool | None) -> Config:
-    if config is False:
-        return Config()
-    if isinstance(config, Config):
-        return config
-    return load_config(Path(config) if config else None)
-
 
 def lint(
     paths: Iterable[str | os.PathLike] | str | os.PathLike,
@@ -113,7 +105,7 @@ def lint(
     from pitfall.checks.registry import SPECS
 
     started = perf_counter()
-    cfg = _config(config)
+    cfg = resolve_config(config)
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)

@@ -29,7 +29,7 @@ import pandas as pd
 from pitfall.checks.drift.context import PREDICTION, WINDOW, DriftContext, Segment
 from pitfall.checks.registry import CHECKS, SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
-from pitfall.config import Config, load_config
+from pitfall.config import Config, resolve_config
 from pitfall.data.dataset import _did_you_mean, infer_task
 from pitfall.data.model import check_model
 from pitfall.data.split import parse_time
@@ -93,7 +93,7 @@ def parse_window(window: str | float | None) -> tuple[str, Any] | None:
             ) from None
 
 
-def _window_keys(times: pd.Series, spec: tuple[str, Any], column: str, source: str) -> tuple[pd.Series, dict]:
+def window_keys(times: pd.Series, spec: tuple[str, Any], column: str, source: str) -> tuple[pd.Series, dict]:
     """The start of each row's window as text (NA where the time is missing), and for each key
     its (start, end) values."""
     kind, size = spec
@@ -127,7 +127,7 @@ def _window_keys(times: pd.Series, spec: tuple[str, Any], column: str, source: s
         ends = starts.map(lambda s: s + size)
     starts = pd.Series(np.asarray(starts), index=t.index)
     ends = pd.Series(np.asarray(ends), index=t.index)
-    text = starts.map(_stamp)
+    text = starts.map(stamp)
     keys[ok] = text.to_numpy()
     for key, s, e in zip(text.to_numpy(), starts.to_numpy(), ends.to_numpy(), strict=True):
         if key not in bounds:
@@ -135,19 +135,12 @@ def _window_keys(times: pd.Series, spec: tuple[str, Any], column: str, source: s
     return keys, bounds
 
 
-def _stamp(value: Any) -> str:
+def stamp(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:g}"
     ts = pd.Timestamp(value)
     return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
 
-
-def _config(config: Config | str | Path | bool | None) -> Config:
-    if config is False:
-        return Config()
-    if isinstance(config, Config):
-        return config
-    return load_config(Path(config) if config else None)
 
 
 def _check_roles(ref: Source, cur: Source, target: str | None, time: str | None, id: str | None) -> list[str]:
@@ -229,7 +222,7 @@ def drift(
     Returns:
         A Report with the findings, skipped checks and measured statistics (``metrics["drift"]``).
     """
-    cfg = _config(config)
+    cfg = resolve_config(config)
     seed = seed if seed is not None else (cfg.seed if cfg.seed is not None else 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ConfigError(f"seed must be an integer from 0 to 2**32 - 1. Got {seed!r} instead.")
@@ -376,14 +369,14 @@ def _current_part(raw: pd.DataFrame, *, cur_cols: list[str], time: str | None, s
     no_time = 0
     if spec is not None:
         times = parse_time(raw[time].reset_index(drop=True), source=source.name)
-        keys, bounds = _window_keys(times, spec, time, source.name)
+        keys, bounds = window_keys(times, spec, time, source.name)
         no_time = int(keys.isna().sum())
         z[WINDOW] = keys.to_numpy()
         for key, idx in z.groupby(WINDOW, sort=False).indices.items():
             part = z.iloc[idx]
             counts[key] = len(part)
             per_window[key] = _summaries(part, cur_kinds, edges)
-        _check_windows(bounds)
+        check_window_count(bounds)
     else:
         z[WINDOW] = "all"
     sample = RowSample.of(z, sample_rows, seed, [c for c in cur_cols if c in z.columns])
@@ -396,7 +389,7 @@ def _add_current(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     for key, part in b["per_window"].items():
         per_window[key] = _merged(per_window[key], part) if key in per_window else part
     bounds = {**b["bounds"], **a["bounds"]}  # a key's bounds are the same wherever it is seen
-    _check_windows(bounds)
+    check_window_count(bounds)
     counts = dict(a["counts"])
     for key, n in b["counts"].items():
         counts[key] = counts.get(key, 0) + n
@@ -405,7 +398,7 @@ def _add_current(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             "sample": a["sample"].merge(b["sample"])}
 
 
-def _check_windows(bounds: dict[str, Any]) -> None:
+def check_window_count(bounds: dict[str, Any]) -> None:
     if len(bounds) > MAX_WINDOWS:
         raise ConfigError(f"--window cuts the current data into more than {MAX_WINDOWS} windows. Give a longer window.")
 
@@ -463,9 +456,9 @@ def _read(ref: Source, cur: Source, features: list[str], *, target: str | None, 
     for key in sorted(bounds, key=lambda k: bounds[k][0]):
         s, e = bounds[key]
         if counts.get(key, 0) < MIN_WINDOW_ROWS:
-            skipped.append({"start": key, "end": _stamp(e), "n": counts.get(key, 0)})
+            skipped.append({"start": key, "end": stamp(e), "n": counts.get(key, 0)})
             continue
-        segments.append(Segment(key, key, _stamp(e), counts[key], per_window[key]))
+        segments.append(Segment(key, key, stamp(e), counts[key], per_window[key]))
     if skipped:
         notes.append(
             f"{len(skipped)} window(s) with fewer than {MIN_WINDOW_ROWS} rows were not tested "

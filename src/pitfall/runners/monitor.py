@@ -29,13 +29,13 @@ import sqlalchemy as sa
 from pitfall.checks.deployment.audit_accuracy import AuditSample
 from pitfall.checks.registry import SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
-from pitfall.config import Config
+from pitfall.config import Config, resolve_config
 from pitfall.deploy.routing import DECISIONS
 from pitfall.deploy.store import QUEUE_DECISIONS, Store, items, reviews
 from pitfall.errors import InputError
 from pitfall.report import Report
 from pitfall.reporting.monitor_plots import accuracy_text, drift_text
-from pitfall.runners.drift import _check_windows, _config, _stamp, _window_keys, drift, parse_window
+from pitfall.runners.drift import check_window_count, drift, parse_window, stamp, window_keys
 from pitfall.runners.scan import run_check
 from pitfall.stats import wilson
 
@@ -115,11 +115,11 @@ def operations(frame: pd.DataFrame, window: str | None = None) -> dict[str, Any]
     spec = parse_window(window)
     if spec is None or not len(frame):
         return out
-    keys, bounds = _window_keys(frame[TIME], spec, TIME, "store")
-    _check_windows(bounds)  # a window too short for the period would make thousands of rows
+    keys, bounds = window_keys(frame[TIME], spec, TIME, "store")
+    check_window_count(bounds)  # a window too short for the period would make thousands of rows
     for key in sorted(bounds, key=lambda k: bounds[k][0]):
         part = frame[(keys == key).to_numpy(dtype=bool)]
-        out["windows"].append({"start": key, "end": _stamp(bounds[key][1]), **_stats(part)})
+        out["windows"].append({"start": key, "end": stamp(bounds[key][1]), **_stats(part)})
     return out
 
 
@@ -214,7 +214,7 @@ def monitor(
         window (``metrics["monitor"]``).
     """
     started = perf_counter()
-    cfg = _config(config)
+    cfg = resolve_config(config)
     seed = seed if seed is not None else (cfg.seed if cfg.seed is not None else 0)
     parse_window(window)
     policy_name, target_accuracy = _policy(policy)

@@ -14,7 +14,7 @@ from pitfall.checks.base import Check, Skip
 from pitfall.checks.context import Context, Options
 from pitfall.checks.registry import CHECKS, SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
-from pitfall.config import Config, load_config
+from pitfall.config import Config, resolve_config
 from pitfall.data.content_model import default_model_name
 from pitfall.data.dataset import Roles, Split, validate_split
 from pitfall.data.load import read_table
@@ -209,12 +209,7 @@ def scan(
     Returns:
         A Report with the findings, skipped checks and measured metrics.
     """
-    if config is False:
-        cfg = Config()
-    elif isinstance(config, Config):
-        cfg = config
-    else:
-        cfg = load_config(Path(config) if config else None)
+    cfg = resolve_config(config)
     seed = seed if seed is not None else (cfg.seed if cfg.seed is not None else 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ConfigError(f"seed must be an integer from 0 to 2**32 - 1. Got {seed!r} instead.")

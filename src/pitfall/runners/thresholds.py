@@ -178,7 +178,7 @@ def _point(sweep: dict[str, np.ndarray], i: int, n: int) -> dict[str, float]:
     return _curve({k: v[i:i + 1] for k, v in sweep.items()}, n)[0]
 
 
-def _validate_options(accuracy: Any, review_floor: Any, max_review_share: Any) -> None:
+def validate_options(accuracy: Any, review_floor: Any, max_review_share: Any) -> None:
     def unit(v: Any) -> bool:
         return isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1
 
@@ -256,7 +256,7 @@ def thresholds(
     Returns:
         A ``ThresholdResult`` (``.accept``, ``.review``, shares, curve, PF602 findings).
     """
-    _validate_options(accuracy, review_floor, max_review_share)
+    validate_options(accuracy, review_floor, max_review_share)
     if isinstance(valid, str | Path):
         from pitfall.data.load import read_table
 

@@ -169,7 +169,7 @@ def describe_drift(ctx: DriftContext, r: ColumnDrift, t: Thresholds, name: str) 
     return msg + ".", evidence, large
 
 
-_OPTIONS_DOC = """
+OPTIONS_DOC = """
     - `fdr` (default 0.01): false discovery rate of the Benjamini–Hochberg correction across all
       tests of the check (every column, test and window).
     - `min_wasserstein` (default 0.1) / `large_wasserstein` (default 0.5): Wasserstein distance,
@@ -183,7 +183,7 @@ _OPTIONS_DOC = """
 """
 
 
-class _ColumnCheck(Check):
+class ColumnDriftCheck(Check):
     """Shared by PF501, PF503 and PF504: per-column tests with FDR and effect-size minimums."""
 
     family = "drift"
@@ -229,7 +229,7 @@ class _ColumnCheck(Check):
             )
 
 
-class FeatureDrift(_ColumnCheck):
+class FeatureDrift(ColumnDriftCheck):
     __doc__ = """A feature's distribution (or its share of missing values) changed between reference and current data.
 
     ## What it finds
@@ -270,7 +270,7 @@ class FeatureDrift(_ColumnCheck):
     KS D = 0.71; median 3 → 0.04; 6 of 8 windows drifted (first 2026-03-05).
 
     ## Options
-""" + _OPTIONS_DOC
+""" + OPTIONS_DOC
 
     code = "PF501"
     name = "feature-drift"

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from pitfall.checks.base import Skip
 from pitfall.checks.drift.context import DriftContext
-from pitfall.checks.drift.feature_drift import _OPTIONS_DOC, _ColumnCheck
+from pitfall.checks.drift.feature_drift import OPTIONS_DOC, ColumnDriftCheck
 from pitfall.findings import Finding
 
 __all__ = ["LabelDrift"]
 
 
-class LabelDrift(_ColumnCheck):
+class LabelDrift(ColumnDriftCheck):
     __doc__ = """The label's class shares (or, for regression, its distribution) changed between reference and current.
 
     ## What it finds
@@ -41,7 +41,7 @@ class LabelDrift(_ColumnCheck):
     categories '0' 71%, '1' 29%.
 
     ## Options
-""" + _OPTIONS_DOC
+""" + OPTIONS_DOC
 
     class_shares = True
     code = "PF503"

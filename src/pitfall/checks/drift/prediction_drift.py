@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from pitfall.checks.base import Requires
 from pitfall.checks.drift.context import PREDICTION, DriftContext
-from pitfall.checks.drift.feature_drift import _OPTIONS_DOC, _ColumnCheck
+from pitfall.checks.drift.feature_drift import OPTIONS_DOC, ColumnDriftCheck
 from pitfall.findings import Finding
 
 __all__ = ["PredictionDrift"]
 
 
-class PredictionDrift(_ColumnCheck):
+class PredictionDrift(ColumnDriftCheck):
     __doc__ = """The model's predicted class shares (or predicted values) changed between reference and current.
 
     ## What it finds
@@ -38,7 +38,7 @@ class PredictionDrift(_ColumnCheck):
     current top categories '1' 48%, '0' 52%.
 
     ## Options
-""" + _OPTIONS_DOC
+""" + OPTIONS_DOC
 
     class_shares = True
     code = "PF504"

@@ -160,8 +160,8 @@ class WeakerThanBaseline(Check):
         }
         if verdict != "better":
             yield self.finding(
-                f"The model's {metric.name} {model_iv} {_PHRASE[verdict]} the {best_dummy} "
-                f"baseline's {scores[best_dummy]} (difference {d}{_WHY[verdict]}).",
+                f"The model's {metric.name} {model_iv} {VERDICT_PHRASE[verdict]} the {best_dummy} "
+                f"baseline's {scores[best_dummy]} (difference {d}{VERDICT_REASON[verdict]}).",
                 "Report the baselines; revisit the features, labels and amount of data (or collect "
                 "more test rows) before tuning the model.",
                 evidence=evidence,
@@ -172,8 +172,8 @@ class WeakerThanBaseline(Check):
         if rule_key in diffs and verdicts[rule_key] != "better":
             verdict = verdicts[rule_key]
             yield self.finding(
-                f"The model's {metric.name} {model_iv} {_PHRASE[verdict]} a one-feature rule on "
-                f"{rule_name!r}: {scores[rule_key]} (difference {diffs[rule_key]}{_WHY[verdict]}).",
+                f"The model's {metric.name} {model_iv} {VERDICT_PHRASE[verdict]} a one-feature rule on "
+                f"{rule_name!r}: {scores[rule_key]} (difference {diffs[rule_key]}{VERDICT_REASON[verdict]}).",
                 f"Compare the model with a simple threshold on {rule_name!r}; the extra "
                 "complexity may not pay.",
                 evidence={**evidence, "compared_with": rule_key},
@@ -198,12 +198,12 @@ class WeakerThanBaseline(Check):
 
 
 _RANK = {"worse": 3, "not better": 2, "unclear": 1, "better": 0}
-_PHRASE = {
+VERDICT_PHRASE = {
     "worse": "does worse than",
     "not better": "does not beat",
     "unclear": "is not shown to beat",
 }
-_WHY = {
+VERDICT_REASON = {
     "worse": "",
     "not better": "",
     "unclear": ": the interval includes 0, the test set is too small to tell",

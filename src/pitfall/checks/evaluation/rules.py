@@ -168,7 +168,7 @@ def regex_rule_findings(
     ``warning`` when the model does worse than the rules or does not beat them by the margin that
     counts; ``info`` when the test set is too small to tell.
     """
-    from pitfall.checks.evaluation.baselines import _PHRASE, _WHY
+    from pitfall.checks.evaluation.baselines import VERDICT_PHRASE, VERDICT_REASON
     from pitfall.findings import Severity
 
     rules: RuleSet = ctx.options.rules
@@ -186,8 +186,8 @@ def regex_rule_findings(
     metric = ctx.metric.name
     info = ctx.metrics.get("rules", {})
     yield check.finding(
-        f"The model's {metric} {scores['model']} {_PHRASE[verdict]} the {len(rules.rules)} regular "
-        f"expression(s) of {Path(rules.path).name}: {scores[key]} (difference {diffs[key]}{_WHY[verdict]}).",
+        f"The model's {metric} {scores['model']} {VERDICT_PHRASE[verdict]} the {len(rules.rules)} regular "
+        f"expression(s) of {Path(rules.path).name}: {scores[key]} (difference {diffs[key]}{VERDICT_REASON[verdict]}).",
         "Compare the model with the rules on new data; if it does not beat them, ship the rules or find "
         "what the model should learn beyond them.",
         evidence={
