@@ -1,0 +1,56 @@
+"""What every route of the service shares: one ``ServeState`` on ``app.state.pitfall``, and the reviewer check.
+
+Routes read the state through ``Depends(get_state)`` instead of closing over ``create_app``'s locals, so each
+router lives in its own module (``serve/routes/``) and a new one only needs this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pitfall.serve.routing import Policy
+from pitfall.serve.store import Store, User
+
+__all__ = ["ServeState", "get_state", "one_line", "reviewer"]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+@dataclass
+class ServeState:
+    """The served model, its routing policy, the store and the limits: set once by ``create_app``."""
+
+    store: Store
+    model: Any
+    classes: list[str]
+    features: list[str] | None
+    rules: Policy
+    model_version: str
+    max_bytes: int
+    max_records: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def get_state(request: Request) -> ServeState:
+    return request.app.state.pitfall
+
+
+def one_line(text: object) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def reviewer(
+    state: Annotated[ServeState, Depends(get_state)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The reviewer a bearer token belongs to, or a 401 saying how to get one."""
+    user = state.store.check_token(creds.credentials) if creds is not None else None
+    if user is None:
+        raise HTTPException(401, "a valid reviewer token is needed: Authorization: Bearer <token> "
+                                 "(make one with `pitfall users add NAME`).",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
