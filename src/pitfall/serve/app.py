@@ -24,19 +24,20 @@ from fastapi.responses import JSONResponse
 from pitfall.deploy import policy as policy_file
 from pitfall.errors import ModelError
 from pitfall.serve.deps import ServeState
+from pitfall.serve.intake import Limits, validation_detail
 from pitfall.serve.routes import ROUTERS
-from pitfall.serve.routes.predict import validation_detail
 from pitfall.serve.routing import Policy, SafetyRule
 from pitfall.serve.schemas import Prediction, PredictRequest, PredictResponse, ReviewRequest
 from pitfall.serve.store import Store
 
 __all__ = [
-    "MAX_BYTES", "MAX_RECORDS", "Prediction", "PredictRequest", "PredictResponse", "ReviewRequest", "create_app",
-    "ensure_model", "routing_policy",
+    "MAX_BYTES", "MAX_RECORD_BYTES", "MAX_RECORDS", "Prediction", "PredictRequest", "PredictResponse",
+    "ReviewRequest", "create_app", "ensure_model", "routing_policy",
 ]
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_RECORDS = 10_000
+MAX_RECORD_BYTES = 64 * 1024
 
 
 def routing_policy(policy: policy_file.Policy | Policy) -> Policy:
@@ -82,6 +83,7 @@ def create_app(
     *,
     max_bytes: int = MAX_BYTES,
     max_records: int = MAX_RECORDS,
+    max_record_bytes: int = MAX_RECORD_BYTES,
     reference: pd.DataFrame | None = None,
     secure_cookie: bool = False,
 ) -> FastAPI:
@@ -95,8 +97,8 @@ def create_app(
     app = FastAPI(title="pitfall serve", version=model_version,
                   description="Predictions routed to automatic use, human review, abstention or blocking.")
     app.state.pitfall = ServeState(store=store, model=model, classes=classes, features=features,
-                                   rules=routing_policy(policy), model_version=model_version, max_bytes=max_bytes,
-                                   max_records=max_records)
+                                   rules=routing_policy(policy), model_version=model_version,
+                                   limits=Limits(max_bytes, max_records, max_record_bytes))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

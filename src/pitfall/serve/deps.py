@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from pitfall.serve.intake import Limits, one_line
 from pitfall.serve.routing import Policy
 from pitfall.serve.store import Store, User
 
@@ -30,17 +31,12 @@ class ServeState:
     features: list[str] | None
     rules: Policy
     model_version: str
-    max_bytes: int
-    max_records: int
+    limits: Limits
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def get_state(request: Request) -> ServeState:
     return request.app.state.pitfall
-
-
-def one_line(text: object) -> str:
-    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 def reviewer(

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Strict, StrictBool, StrictInt, StrictStr
 
-__all__ = ["Prediction", "PredictRequest", "PredictResponse", "ReviewRequest", "Scalar"]
+__all__ = ["Prediction", "PredictRequest", "PredictResponse", "Record", "ReviewRequest", "Scalar"]
 
-Scalar = StrictStr | StrictInt | StrictFloat | StrictBool | None
+# A record value: JSON's scalars, with numbers finite (NaN, Infinity and 1e400 are refused, not stored as null).
+Scalar = StrictStr | StrictInt | Annotated[float, Strict(), AllowInfNan(False)] | StrictBool | None
+Record = dict[str, Scalar]
 
 
 class PredictRequest(BaseModel):
     """A batch of records to predict; ``batch_id`` makes a retry safe (a stored batch is refused, not doubled)."""
 
     model_config = ConfigDict(extra="forbid")
-    records: list[dict[str, Scalar]]
+    records: list[Record]
     batch_id: StrictStr | None = None
 
 

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from pitfall.serve.routing import DECISIONS
 
 __all__ = [
-    "REVIEW_ACTIONS", "Item", "ModelFile", "ModelInfo", "ModelListing", "NewItem", "Review", "ReviewedItem", "Store",
-    "User",
+    "REVIEW_ACTIONS", "EncodedRecord", "Item", "ModelFile", "ModelInfo", "ModelListing", "NewItem", "Review",
+    "ReviewedItem", "Store", "User",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
@@ -255,7 +256,8 @@ class Store:
             if not schema.replace("_", "").isalnum():
                 raise ValueError(f"schema must be letters, digits and underscores. Got {schema!r} instead.")
             options["schema_translate_map"] = {None: schema}
-        engine = sa.create_engine(parsed, pool_pre_ping=self.backend != "sqlite", json_serializer=_json_serializer)
+        engine = sa.create_engine(parsed, pool_pre_ping=self.backend != "sqlite", json_serializer=_json_serializer,
+                                  json_deserializer=_json_deserializer)
         if self.backend == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
@@ -439,8 +441,10 @@ class Store:
     ) -> list[str]:
         """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids."""
         rows = [_item_row(entry) for entry in batch]
-        if batch_id is not None and (not isinstance(batch_id, str) or not batch_id):
-            raise ValueError(f"batch_id must be a non-empty string. Got {batch_id!r} instead.")
+        if batch_id is not None and (not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200
+                                     or not _storable(batch_id)):
+            raise ValueError(f"batch_id must be a non-empty string of at most 200 characters, valid Unicode without "
+                             f"NUL. Got {batch_id[:60] if isinstance(batch_id, str) else batch_id!r} instead.")
         with self._writer.begin() as conn:
             model = conn.execute(sa.select(models.c.classes).where(models.c.version == model_version)).first()
             if model is None:
@@ -468,6 +472,8 @@ class Store:
         return [row["id"] for row in rows]
 
     def get_item(self, item_id: str) -> Item | None:
+        if _uuid(item_id) is None:  # not an id this store makes (and PostgreSQL would refuse a NUL in it)
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(items).where(items.c.id == str(item_id))).mappings().first()
         return None if row is None else _item(row)
@@ -501,6 +507,10 @@ class Store:
             raise ValueError(f"action must be one of {REVIEW_ACTIONS}. Got {action!r} instead.")
         if not isinstance(reviewer, str) or not reviewer:
             raise ValueError(f"reviewer must be a non-empty string. Got {reviewer!r} instead.")
+        if _uuid(item_id) is None:
+            raise ValueError(f"item {str(item_id)[:60]!r} does not exist.")
+        if label is not None and not _storable(label):
+            raise ValueError("label must be valid Unicode without NUL.")
         try:
             with self._writer.begin() as conn:
                 found = conn.execute(
@@ -526,6 +536,8 @@ class Store:
         return Review(id=new_id, **row)
 
     def reviews_of(self, item_id: str) -> list[Review]:
+        if _uuid(item_id) is None:
+            return []
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(reviews).where(reviews.c.item_id == str(item_id)).order_by(reviews.c.id)
@@ -640,13 +652,56 @@ def _final_label(action: str, label: str | None, model_label: str, decision: str
     return label
 
 
-class _Encoded(str):
-    """A record ``_item_row`` already encoded as JSON (which is also how it checks the record): the
-    engine's serializer passes it through instead of encoding every record a second time."""
+class EncodedRecord(str):
+    """A record already encoded as JSON (by ``_item_row``, or by the service, which checked it): the engine's
+    serializer passes it through instead of encoding every record a second time."""
+
+
+_Encoded = EncodedRecord
 
 
 def _json_serializer(value: Any) -> str:
     return str.__str__(value) if type(value) is _Encoded else json.dumps(value)
+
+
+def _json_deserializer(text: str | bytes) -> Any:
+    """JSON from the database, with any lone surrogate (stored before records were checked) made U+FFFD.
+
+    A lone surrogate cannot be encoded as UTF-8, so one stored record would break every page and JSON answer
+    that shows it; every reader goes through here, so none of them sees one."""
+    value = json.loads(text)
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "replace")
+    return _scrub(value) if "\\u" in text or not text.isascii() else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # one left in a str is lone: json.loads joins escaped pairs
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if _storable(value, nul=False) else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _storable(text: str, *, nul: bool = True) -> bool:
+    """Valid Unicode (encodable as UTF-8) and, with ``nul``, free of NUL: text both backends can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not (nul and "\x00" in text)
+
+
+def _uuid(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
 
 
 def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
@@ -655,7 +710,7 @@ def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"item fields must be record, label, confidence, decision, reason, id. Got {sorted(unknown)}.")
     record = data.get("record")
-    if not isinstance(record, Mapping):
+    if not isinstance(record, Mapping) and type(record) is not _Encoded:
         raise ValueError(f"item record must be a mapping of field to value. Got {type(record).__name__} instead.")
     confidence = data.get("confidence")
     if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not math.isfinite(confidence):
@@ -664,10 +719,17 @@ def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError(f"item confidence must be a finite number in [0, 1]. Got {confidence!r} instead.")
     if data.get("decision") not in DECISIONS:
         raise ValueError(f"item decision must be one of {DECISIONS}. Got {data.get('decision')!r} instead.")
-    try:
-        encoded = _Encoded(json.dumps(dict(record), allow_nan=False))
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") from err
+    if type(record) is _Encoded:  # encoded and checked by the service already
+        encoded = record
+    else:
+        try:
+            encoded = _Encoded(json.dumps(dict(record), allow_nan=False, ensure_ascii=False))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") \
+                from err
+        if not _storable(encoded, nul=False) or "\\u0000" in encoded:
+            raise ValueError("item record must be valid Unicode without NUL characters (a lone surrogate such as "
+                             "'\\ud800' or a '\\x00' was found).")
     item_id = data.get("id") or str(uuid.uuid4())
     try:
         item_id = str(uuid.UUID(str(item_id)))
