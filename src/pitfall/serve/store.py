@@ -35,13 +35,15 @@ from sqlalchemy.exc import IntegrityError
 from pitfall.serve.routing import DECISIONS
 
 __all__ = [
-    "REVIEW_ACTIONS", "EncodedRecord", "Item", "ModelFile", "ModelInfo", "ModelListing", "NewItem", "Review",
-    "ReviewedItem", "Store", "User",
+    "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
+    "ModelListing", "NewItem", "Review", "ReviewedItem", "Store", "User",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
 QUEUE_DECISIONS: tuple[str, ...] = ("review", "abstain", "blocked")
 _TOKEN_PREFIX = "pft"
+RECORD_PREFIX = "record."  # exports rename a record field that would clash with pitfall's own columns
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 metadata = sa.MetaData()
 
@@ -561,13 +563,19 @@ class Store:
     def export_reviewed(self, path: str | Path, format: str | None = None, *, label_column: str = "label") -> int:
         """Write reviewed items (record fields + the final human label) as CSV or Parquet for retraining.
 
-        ``format`` defaults to the file suffix. Returns the number of rows written."""
+        A record field named like ``label_column``, or starting with ``record.``, is written as ``record.<name>``,
+        so no record can take the label's column (or another field's). In CSV, text that a spreadsheet would run
+        as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return), field names included,
+        gets a leading ``'`` as OWASP recommends; Parquet keeps values as they are. ``format`` defaults to the
+        file suffix. Returns the number of rows written."""
         import pandas as pd
 
         path = Path(path)
         fmt = (format or path.suffix.lstrip(".")).lower()
         if fmt not in ("csv", "parquet"):
             raise ValueError(f"format must be 'csv' or 'parquet'. Got {fmt!r} instead (from {str(path)!r}).")
+        if not label_column or label_column.startswith(RECORD_PREFIX):
+            raise ValueError(f"label_column must be a name not starting with {RECORD_PREFIX!r}. Got {label_column!r}.")
         query = (
             sa.select(items.c.record, reviews.c.label)
             .join(reviews, reviews.c.item_id == items.c.id)
@@ -576,16 +584,16 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        records = []
-        for record, final in rows:
-            if label_column in record:
-                raise ValueError(
-                    f"label_column {label_column!r} is also a record field; pass another label_column= to export."
-                )
-            records.append({**record, label_column: final})
+        records = [{**{_export_name(k, label_column): v for k, v in record.items()}, label_column: final}
+                   for record, final in rows]
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({label_column: []})
         if fmt == "csv":
-            frame.to_csv(path, index=False)
+            frame = frame.rename(columns=_defuse)
+            for column in frame.columns:
+                if not pd.api.types.is_numeric_dtype(frame[column]):
+                    frame[column] = frame[column].map(_defuse)
+            # RFC 4180 line ends, so a field holding a lone "\r" is quoted too (with "\n" it would not be).
+            frame.to_csv(path, index=False, lineterminator="\r\n")
         else:
             frame.to_parquet(path, index=False)
         return len(frame)
@@ -630,6 +638,16 @@ class Store:
         salt, expected = (row["salt"], row["token_hash"]) if row is not None else ("0" * 32, "0" * 64)
         ok = hmac.compare_digest(_hash_secret(salt, secret), expected)
         return User(name=row["name"], created_at=_aware(row["created_at"])) if ok and row is not None else None
+
+
+def _export_name(field: str, label_column: str) -> str:
+    """A record field's column in an export: its own name, unless that is pitfall's or looks like the rename."""
+    return RECORD_PREFIX + field if field == label_column or field.startswith(RECORD_PREFIX) else field
+
+
+def _defuse(value: Any) -> Any:
+    """Text a spreadsheet would evaluate as a formula, with a leading ``'`` (OWASP's CSV injection advice)."""
+    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
 
 
 def _has_final_review() -> sa.ColumnElement[bool]:
