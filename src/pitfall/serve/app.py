@@ -13,6 +13,7 @@ can take, since a whole batch is predicted and stored at once.
 
 import hashlib
 import pickle
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pitfall.deploy import policy as policy_file
 from pitfall.errors import ModelError
 from pitfall.serve.deps import ServeState
+from pitfall.serve.guard import LOOPBACK, Guard, RateLimit
 from pitfall.serve.intake import Limits, validation_detail
 from pitfall.serve.routes import ROUTERS
 from pitfall.serve.routing import Policy, SafetyRule
@@ -86,11 +88,17 @@ def create_app(
     max_record_bytes: int = MAX_RECORD_BYTES,
     reference: pd.DataFrame | None = None,
     secure_cookie: bool = False,
+    allowed_hosts: Sequence[str] = LOOPBACK,
+    allowed_origins: Sequence[str] = (),
+    rate_limit: RateLimit | None = None,
 ) -> FastAPI:
     """The FastAPI app serving ``model`` under ``policy``; items go to ``store`` as ``model_version``.
 
     ``reference`` (the training data) lets the monitoring page show drift. ``secure_cookie`` marks the review
-    page's session cookie Secure, for a service reached over HTTPS (browsers do not send it over plain HTTP)."""
+    page's session cookie Secure, for a service reached over HTTPS (browsers do not send it over plain HTTP).
+    ``allowed_hosts`` (names the ``Host`` header may give; ``"*"`` for any) and ``allowed_origins`` (browser
+    origins besides those hosts' own) guard against other websites (``serve/guard.py``); ``rate_limit`` bounds
+    anonymous writes per client address (``RateLimit()`` when None; ``RateLimit(0, 0)`` turns it off)."""
     classes = _classes(model)
     ensure_model(store, model_version, model)
     features = [str(c) for c in getattr(model, "feature_names_in_", [])] or None
@@ -104,13 +112,8 @@ def create_app(
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
 
-    @app.middleware("http")
-    async def _limit(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > max_bytes:
-            return JSONResponse({"detail": f"request body is {int(length)} bytes; the limit is {max_bytes}."},
-                                status_code=413)
-        return await call_next(request)
+    app.add_middleware(Guard, allowed_hosts=allowed_hosts, allowed_origins=allowed_origins, max_bytes=max_bytes,
+                       limiter=rate_limit if rate_limit is not None else RateLimit())
 
     for router in ROUTERS:
         app.include_router(router)
