@@ -112,6 +112,12 @@ def create_app(
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
 
+    @app.exception_handler(Exception)
+    async def _crash(_request: Request, exc: Exception) -> JSONResponse:
+        # Still a bug to fix (the server log has the traceback), but the client gets one line, not a dropped socket.
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); the service log has the details."},
+                            status_code=500)
+
     app.add_middleware(Guard, allowed_hosts=allowed_hosts, allowed_origins=allowed_origins, max_bytes=max_bytes,
                        limiter=rate_limit if rate_limit is not None else RateLimit())
 
