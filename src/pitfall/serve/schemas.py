@@ -14,7 +14,8 @@ Record = dict[str, Scalar]
 
 
 class PredictRequest(BaseModel):
-    """A batch of records to predict; ``batch_id`` makes a retry safe (a stored batch is refused, not doubled)."""
+    """A batch of records to predict. ``batch_id`` makes a retry safe: a batch already stored under it is answered
+    again as stored (``replayed: true``), never stored twice; other records under a used id are a 409."""
 
     model_config = ConfigDict(extra="forbid")
     records: list[Record]
@@ -33,6 +34,7 @@ class PredictResponse(BaseModel):
     model_version: str
     batch_id: str | None
     items: list[Prediction]
+    replayed: bool = False
 
 
 class ReviewRequest(BaseModel):

@@ -36,7 +36,7 @@ from pitfall.serve.routing import DECISIONS
 
 __all__ = [
     "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
-    "ModelListing", "NewItem", "Review", "ReviewedItem", "Store", "User",
+    "ModelListing", "NewItem", "Review", "ReviewedItem", "Store", "StoredBatch", "User",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
@@ -96,6 +96,17 @@ batches = sa.Table(
     sa.Column("batch_id", sa.String(200), primary_key=True),
     sa.Column("n_items", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# What a retried POST /predict gets back: the items of a batch in the order they were sent, and a digest of the
+# records, so a retry is told apart from another batch sent under the same id. A table of its own (not new
+# columns of pitfall_batches) so a database made before it opens unchanged.
+batch_requests = sa.Table(
+    "pitfall_batch_requests",
+    metadata,
+    sa.Column("batch_id", sa.String(200), sa.ForeignKey("pitfall_batches.batch_id"), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("item_ids", sa.JSON, nullable=False),
 )
 
 users = sa.Table(
@@ -210,6 +221,16 @@ class Review:
     action: str
     label: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """A stored batch: its items in the order they were sent, and the digest of its records (None for a batch
+    stored before digests were kept; its items then come in creation order)."""
+
+    batch_id: str
+    digest: str | None
+    items: list[Item]
 
 
 @dataclass(frozen=True)
@@ -439,9 +460,13 @@ class Store:
     # -- items --------------------------------------------------------------------------------------------------
 
     def add_items(
-        self, model_version: str, batch: Iterable[NewItem | Mapping[str, Any]], *, batch_id: str | None = None
+        self, model_version: str, batch: Iterable[NewItem | Mapping[str, Any]], *, batch_id: str | None = None,
+        digest: str | None = None,
     ) -> list[str]:
-        """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids."""
+        """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids.
+
+        With ``batch_id``, the batch's item order and ``digest`` (of its records: the service's sha256) are kept
+        for ``stored_batch``, and the id can never be stored twice."""
         rows = [_item_row(entry) for entry in batch]
         if batch_id is not None and (not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200
                                      or not _storable(batch_id)):
@@ -471,7 +496,28 @@ class Store:
                     conn.execute(items.insert(), rows)
                 except IntegrityError as err:
                     raise ValueError("an item id in the batch is already stored; nothing was added.") from err
+            if batch_id is not None:
+                conn.execute(batch_requests.insert().values(
+                    batch_id=batch_id, digest=digest or "", item_ids=[row["id"] for row in rows]))
         return [row["id"] for row in rows]
+
+    def stored_batch(self, batch_id: str) -> StoredBatch | None:
+        """The stored batch ``batch_id`` (what a retry of it should be answered), or None."""
+        if not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200 or not _storable(batch_id):
+            return None
+        with self.engine.connect() as conn:
+            known = conn.execute(sa.select(batches.c.batch_id).where(batches.c.batch_id == batch_id)).first()
+            if known is None:
+                return None
+            kept = conn.execute(sa.select(batch_requests.c.digest, batch_requests.c.item_ids)
+                                .where(batch_requests.c.batch_id == batch_id)).first()
+            found = [_item(row) for row in conn.execute(
+                sa.select(items).where(items.c.batch_id == batch_id).order_by(items.c.created_at, items.c.id)
+            ).mappings()]
+        if kept is None:
+            return StoredBatch(batch_id, None, found)
+        by_id = {item.id: item for item in found}
+        return StoredBatch(batch_id, kept[0] or None, [by_id[i] for i in kept[1] if i in by_id])
 
     def get_item(self, item_id: str) -> Item | None:
         if _uuid(item_id) is None:  # not an id this store makes (and PostgreSQL would refuse a NUL in it)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
@@ -27,6 +28,11 @@ def predict_batch(state: ServeState, records: list[dict[str, Any]], batch_id: st
     """Predict, route and store ``records`` in one transaction; the answer lists each item's routing."""
     batch_id = check_batch_id(batch_id)
     encoded = encode_records(records, state.limits)
+    digest = _digest(encoded)
+    if batch_id is not None:
+        replay = _replay(state, batch_id, digest)
+        if replay is not None:
+            return replay
     features, model, classes = state.features, state.model, state.classes
     if features is not None:
         missing = sorted({c for r in records for c in features if c not in r}, key=features.index)
@@ -61,11 +67,36 @@ def predict_batch(state: ServeState, records: list[dict[str, Any]], batch_id: st
         out.append(Prediction(item_id=item_id, label=routed.label, confidence=confidence,
                               decision=routed.decision, reason=routed.reason))
     try:
-        state.store.add_items(state.model_version, batch, batch_id=batch_id)
+        state.store.add_items(state.model_version, batch, batch_id=batch_id, digest=digest)
     except ValueError as exc:
-        status = 409 if "already stored" in str(exc) else 422
-        raise HTTPException(status, one_line(exc)) from None
+        if batch_id is not None and "already stored" in str(exc):  # a retry racing the first try: it won
+            replay = _replay(state, batch_id, digest)
+            if replay is not None:
+                return replay
+        raise HTTPException(422, one_line(exc)) from None
     return PredictResponse(model_version=state.model_version, batch_id=batch_id, items=out)
+
+
+def _digest(encoded: list[str]) -> str:
+    digest = hashlib.sha256()
+    for text in encoded:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\n")  # no encoded record holds a raw line break
+    return digest.hexdigest()
+
+
+def _replay(state: ServeState, batch_id: str, digest: str) -> PredictResponse | None:
+    """The stored answer to batch ``batch_id`` when it is stored with these records; a 409 when with others."""
+    stored = state.store.stored_batch(batch_id)
+    if stored is None:
+        return None
+    if stored.digest is not None and stored.digest != digest:
+        raise HTTPException(409, f"batch {batch_id!r} is already stored with other records; send new records under "
+                                 "a new batch_id.")
+    items = [Prediction(item_id=i.id, label=i.suggestion, confidence=i.confidence, decision=i.decision,
+                        reason=i.reason) for i in stored.items]
+    version = stored.items[0].model_version if stored.items else state.model_version
+    return PredictResponse(model_version=version, batch_id=batch_id, items=items, replayed=True)
 
 
 def _parse_and_predict(state: ServeState, raw: bytes) -> PredictResponse:
