@@ -32,6 +32,7 @@ SESSION_SECONDS = 12 * 3600
 LOGIN_COOKIE = "pitfall_login"  # the sign-in form's CSRF token, before there is a session
 LOGIN_SECONDS = 3600
 QUEUE_SHOWN = 50
+RECORD_SHOWN = 64 * 1024  # a longer stored record is shown as a placeholder, so the page's size is bounded
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}
@@ -211,7 +212,7 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
             return RedirectResponse("/review/login", status_code=303)
         session = found[1]
         counts = store.counts()
-        queue = store.queue(QUEUE_SHOWN)
+        queue = store.queue(QUEUE_SHOWN, max_record_chars=RECORD_SHOWN)
         items = "".join(_item_html(item, classes, session.csrf) for item in queue) or "<p>The queue is empty.</p>"
         body = (
             f'<h1>Review queue</h1><p>Signed in as <strong>{escape(session.user)}</strong> · '

@@ -35,13 +35,14 @@ from sqlalchemy.exc import IntegrityError
 from pitfall.serve.routing import DECISIONS
 
 __all__ = [
-    "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
+    "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "TOO_LARGE", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
     "ModelListing", "NewItem", "Review", "ReviewedItem", "Store", "StoredBatch", "User",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
 QUEUE_DECISIONS: tuple[str, ...] = ("review", "abstain", "blocked")
 _TOKEN_PREFIX = "pft"
+TOO_LARGE = "…"  # the field of the placeholder record Store.queue gives for a record too large to show
 RECORD_PREFIX = "record."  # exports rename a record field that would clash with pitfall's own columns
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -533,18 +534,32 @@ class Store:
                 sa.select(sa.func.count()).select_from(items).where(items.c.batch_id == batch_id)
             ).scalar_one()
 
-    def queue(self, limit: int = 50) -> list[Item]:
-        """Items waiting for a person, least confident first: routed to review/abstain/blocked, no final review."""
+    def queue(self, limit: int = 50, *, max_record_chars: int | None = None) -> list[Item]:
+        """Items waiting for a person, least confident first: routed to review/abstain/blocked, no final review.
+
+        With ``max_record_chars``, a record whose JSON is longer is not loaded: the item comes with a one-field
+        placeholder record (``TOO_LARGE``) instead, so a page of the queue has a bounded size whatever is stored."""
         if not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer. Got {limit!r} instead.")
+        columns: list[Any] = list(items.c)
+        if max_record_chars is not None:
+            size = sa.func.length(sa.cast(items.c.record, sa.Text))
+            shown = sa.case((size > max_record_chars, sa.null()), else_=items.c.record)
+            columns = [c for c in items.c if c.name != "record"] + [shown.label("record"), size.label("size")]
         query = (
-            sa.select(items)
+            sa.select(*columns)
             .where(items.c.decision.in_(QUEUE_DECISIONS), ~_has_final_review())
             .order_by(items.c.confidence.asc(), items.c.created_at.asc(), items.c.id.asc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_item(row) for row in conn.execute(query).mappings()]
+            rows = [dict(row) for row in conn.execute(query).mappings()]
+        for row in rows:
+            size = row.pop("size", None)
+            if row["record"] is None or isinstance(row["record"], str):  # NULL, or a JSON text CASE did not decode
+                row["record"] = (_json_deserializer(row["record"]) if isinstance(row["record"], str)
+                                 else {TOO_LARGE: f"record of {size:,} characters, too large to show here"})
+        return [_item(row) for row in rows]
 
     # -- reviews ------------------------------------------------------------------------------------------------
 

@@ -50,4 +50,5 @@ def review(item_id: str, body: ReviewRequest, user: Annotated[User, Depends(revi
 @router.get("/queue", summary="Items waiting for a person, least confident first (reviewer token)")
 def queue(user: Annotated[User, Depends(reviewer)], state: Annotated[ServeState, Depends(get_state)],
           limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict[str, Any]:
-    return {"items": [item_json(item) for item in state.store.queue(limit)]}
+    shown = state.store.queue(limit, max_record_chars=max(state.limits.max_record_bytes, 64 * 1024))
+    return {"items": [item_json(item) for item in shown]}
