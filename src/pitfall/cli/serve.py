@@ -1,4 +1,4 @@
-"""``pitfall serve`` (the review service) and ``pitfall users add`` (reviewer tokens).
+"""``pitfall serve`` (the review service) and ``pitfall users add|list|revoke|rotate`` (reviewer tokens).
 
 The service binds 127.0.0.1 unless told otherwise: it hands out predictions and accepts labels, so exposing it is
 a decision the user makes with ``--host``, behind their own TLS proxy.
@@ -177,6 +177,57 @@ def users_add_cmd(name: str, store_url: str) -> int:
         token = store.add_user(name)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(token)
+    return 0
+
+
+@users_cmd.command("list")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_list_cmd(store_url: str) -> int:
+    """List reviewers: name, when their token was made, open review-page sessions."""
+    store = open_store(store_url)
+    try:
+        listing = store.list_users()
+    finally:
+        store.close()
+    if not listing:
+        click.echo("no reviewers yet: add one with `pitfall users add NAME`.", err=True)
+    for user in listing:
+        click.echo(f"{user.name}\t{user.created_at.isoformat(timespec='seconds')}\t{user.sessions} open session(s)")
+    return 0
+
+
+@users_cmd.command("revoke")
+@click.argument("name")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_revoke_cmd(name: str, store_url: str) -> int:
+    """Delete reviewer NAME: their token stops working and their sessions end at once (their reviews stay)."""
+    store = open_store(store_url)
+    try:
+        store.revoke_user(name)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} See `pitfall users list`.") from None
+    finally:
+        store.close()
+    click.echo(f"revoked {name}: their token and sessions no longer work.", err=True)
+    return 0
+
+
+@users_cmd.command("rotate")
+@click.argument("name")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_rotate_cmd(name: str, store_url: str) -> int:
+    """Give reviewer NAME a new token (printed once); the old one stops working and their sessions end."""
+    store = open_store(store_url)
+    try:
+        token = store.rotate_token(name)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} See `pitfall users list`.") from None
     finally:
         store.close()
     click.echo(token)

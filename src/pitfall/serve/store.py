@@ -23,7 +23,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from pitfall.serve.routing import DECISIONS
 
 __all__ = [
     "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "TOO_LARGE", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
-    "ModelListing", "NewItem", "Review", "ReviewedItem", "Store", "StoredBatch", "User",
+    "ModelListing", "NewItem", "Review", "ReviewedItem", "Session", "Store", "StoredBatch", "User", "UserListing",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
@@ -117,6 +117,20 @@ users = sa.Table(
     sa.Column("key_id", sa.String(32), nullable=False, unique=True),
     sa.Column("salt", sa.String(64), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+# Review-page sessions, so a restart or another worker keeps reviewers signed in. Only a hash of the session id is
+# kept (a copy of the database does not sign anyone in), and deleting the user (revoke) deletes their sessions.
+sessions = sa.Table(
+    "pitfall_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String(200), sa.ForeignKey("pitfall_users.name", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -240,8 +254,30 @@ class User:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Session:
+    """A signed-in reviewer on the review page: who, the CSRF token of their forms, and when it ends."""
+
+    user: str
+    csrf: str
+    expires: datetime
+
+
+@dataclass(frozen=True)
+class UserListing:
+    """One row of ``Store.list_users``: a reviewer, when their token was made, and their open sessions."""
+
+    name: str
+    created_at: datetime
+    sessions: int
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _session_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8", "replace")).hexdigest()
 
 
 def _hash_secret(salt: str, secret: str) -> str:
@@ -699,6 +735,62 @@ class Store:
         salt, expected = (row["salt"], row["token_hash"]) if row is not None else ("0" * 32, "0" * 64)
         ok = hmac.compare_digest(_hash_secret(salt, secret), expected)
         return User(name=row["name"], created_at=_aware(row["created_at"])) if ok and row is not None else None
+
+    def list_users(self) -> list[UserListing]:
+        """Every reviewer, by name, with the number of review-page sessions still open."""
+        now = _now()
+        open_ = (sa.select(sa.func.count()).select_from(sessions)
+                 .where(sessions.c.user == users.c.name, sessions.c.expires_at > now).scalar_subquery())
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(users.c.name, users.c.created_at, open_).order_by(users.c.name)).all()
+        return [UserListing(name, _aware(created), int(n)) for name, created, n in rows]
+
+    def revoke_user(self, name: str) -> None:
+        """Delete reviewer ``name``: their token stops working and their sessions end, at once. Their reviews stay."""
+        with self._writer.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.user == name))
+            if conn.execute(users.delete().where(users.c.name == name)).rowcount != 1:
+                raise ValueError(f"user {name!r} does not exist.")
+
+    def rotate_token(self, name: str) -> str:
+        """Give ``name`` a new token (returned, shown once); the old one stops working and their sessions end."""
+        key_id, secret, salt = secrets.token_hex(8), secrets.token_urlsafe(32), secrets.token_hex(16)
+        with self._writer.begin() as conn:
+            done = conn.execute(users.update().where(users.c.name == name).values(
+                key_id=key_id, salt=salt, token_hash=_hash_secret(salt, secret)))
+            if done.rowcount != 1:
+                raise ValueError(f"user {name!r} does not exist.")
+            conn.execute(sessions.delete().where(sessions.c.user == name))
+        return f"{_TOKEN_PREFIX}_{key_id}_{secret}"
+
+    # -- review-page sessions -----------------------------------------------------------------------------------
+
+    def create_session(self, user: str, lifetime: float) -> str:
+        """A new session id for ``user``, valid ``lifetime`` seconds (expired sessions are cleared on the way)."""
+        sid = secrets.token_urlsafe(32)
+        now = _now()
+        with self._writer.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
+            conn.execute(sessions.insert().values(
+                id_hash=_session_hash(sid), user=user, csrf=secrets.token_urlsafe(32),
+                expires_at=now + timedelta(seconds=lifetime), created_at=now))
+        return sid
+
+    def get_session(self, sid: str | None) -> Session | None:
+        """The live session of ``sid``: None when unknown, expired, or its user was revoked."""
+        if not sid or not isinstance(sid, str) or len(sid) > 200:
+            return None
+        query = (sa.select(sessions.c.user, sessions.c.csrf, sessions.c.expires_at)
+                 .join(users, users.c.name == sessions.c.user)
+                 .where(sessions.c.id_hash == _session_hash(sid), sessions.c.expires_at > _now()))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else Session(row[0], row[1], _aware(row[2]))
+
+    def drop_session(self, sid: str | None) -> None:
+        if sid and isinstance(sid, str):
+            with self._writer.begin() as conn:
+                conn.execute(sessions.delete().where(sessions.c.id_hash == _session_hash(sid)))
 
 
 def _export_name(field: str, label_column: str) -> str:

@@ -23,6 +23,7 @@ class Served:
     store: Store
     token: str
     server: Any
+    name: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -60,7 +61,8 @@ def serve(store: Store, model: Any, **options: Any):
     def running():
         with Server(create_app(store, model, POLICY, "v1", **options)) as server, \
                 httpx.Client(base_url=server.url, timeout=30) as client:
-            yield Served(client, store, store.add_user(f"alice-{id(server)}"), server)
+            name = f"alice-{id(server)}"
+            yield Served(client, store, store.add_user(name), server, name)
 
     return running()
 
