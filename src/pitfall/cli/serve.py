@@ -52,12 +52,16 @@ def open_store(url: str) -> Any:
               help="A browser origin (https://name[:port]) allowed to POST, besides the allowed hosts' own (repeat).")
 @click.option("--rate-limit", default="6000,120", show_default=True, metavar="REQUESTS,MIB",
               help="Per client address and minute: anonymous /predict requests and body MiB (0,0 turns it off).")
+@click.option("--public", "public", default="items,metrics,openapi", show_default=True, metavar="READS",
+              help="What anonymous clients may read, comma-separated among items, metrics, version, openapi, docs "
+                   "('none' for nothing); the rest needs a reviewer token. docs loads scripts from a CDN.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="uvicorn worker processes; the store is their only shared state.")
 def serve_cmd(
     model_path: Path | None, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int,
     secure_cookie: bool = False, reference_path: Path | None = None, allowed_hosts: tuple[str, ...] = (),
     allowed_origins: tuple[str, ...] = (), rate_limit: str = "6000,120", workers: int = 1,
+    public: str = "items,metrics,openapi",
 ) -> int:
     """Serve MODEL over HTTP: predictions are routed by the policy, stored, and queued for review.
 
@@ -74,6 +78,7 @@ def serve_cmd(
     from pitfall.deploy.policy import read_policy
 
     limits = _rate_limit(rate_limit)
+    reads = _public(public)
     policy = read_policy(policy_path)
     reference = _read_reference(reference_path)
     model = load_model(model_path, trust=trust_model) if model_path is not None else None
@@ -101,7 +106,7 @@ def serve_cmd(
     if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") and host not in hosts:
         hosts = (*hosts, host)  # the address it binds is a name clients may use
     options = {"secure_cookie": secure_cookie, "reference": reference, "allowed_hosts": hosts,
-               "allowed_origins": allowed_origins, "rate_limit": RateLimit(*limits)}
+               "allowed_origins": allowed_origins, "rate_limit": RateLimit(*limits), "public": reads}
     click.echo(f"pitfall: serving {source} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
     if workers == 1:
         uvicorn.run(create_app(store, model, policy, version, **options), host=host, port=port, log_level="warning")
@@ -113,6 +118,15 @@ def serve_cmd(
     uvicorn.run("pitfall.serve.workers:app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
     return 0
+
+
+def _public(value: str) -> frozenset[str]:
+    names = frozenset(part.strip() for part in value.split(",") if part.strip() and part.strip() != "none")
+    known = ("items", "metrics", "version", "openapi", "docs")
+    unknown = sorted(names - set(known))
+    if unknown:
+        raise ConfigError(f"--public must name reads among {', '.join(known)} (or 'none'). Got {', '.join(unknown)}.")
+    return names
 
 
 def _rate_limit(value: str) -> tuple[float, float]:

@@ -13,7 +13,7 @@ can take, since a whole batch is predicted and stored at once.
 
 import hashlib
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 
 from pitfall.deploy import policy as policy_file
 from pitfall.errors import ModelError
-from pitfall.serve.deps import ServeState
+from pitfall.serve.deps import DEFAULT_PUBLIC, OPEN_READS, ServeState
 from pitfall.serve.guard import LOOPBACK, Guard, RateLimit
 from pitfall.serve.intake import Limits, validation_detail
 from pitfall.serve.routes import ROUTERS
@@ -91,6 +91,7 @@ def create_app(
     allowed_hosts: Sequence[str] = LOOPBACK,
     allowed_origins: Sequence[str] = (),
     rate_limit: RateLimit | None = None,
+    public: Iterable[str] = DEFAULT_PUBLIC,
 ) -> FastAPI:
     """The FastAPI app serving ``model`` under ``policy``; items go to ``store`` as ``model_version``.
 
@@ -98,15 +99,23 @@ def create_app(
     page's session cookie Secure, for a service reached over HTTPS (browsers do not send it over plain HTTP).
     ``allowed_hosts`` (names the ``Host`` header may give; ``"*"`` for any) and ``allowed_origins`` (browser
     origins besides those hosts' own) guard against other websites (``serve/guard.py``); ``rate_limit`` bounds
-    anonymous writes per client address (``RateLimit()`` when None; ``RateLimit(0, 0)`` turns it off)."""
+    anonymous writes per client address (``RateLimit()`` when None; ``RateLimit(0, 0)`` turns it off).
+    ``public`` names the reads anonymous clients may make (``deps.OPEN_READS``); the others need a token."""
+    public = frozenset(public)
+    unknown = sorted(public - set(OPEN_READS))
+    if unknown:
+        raise ValueError(f"public must name reads among {sorted(OPEN_READS)}. Got {unknown} instead.")
     classes = _classes(model)
     ensure_model(store, model_version, model)
     features = [str(c) for c in getattr(model, "feature_names_in_", [])] or None
-    app = FastAPI(title="pitfall serve", version=model_version,
-                  description="Predictions routed to automatic use, human review, abstention or blocking.")
+    docs = "docs" in public
+    app = FastAPI(title="pitfall serve", version=model_version if "version" in public else "unpublished",
+                  description="Predictions routed to automatic use, human review, abstention or blocking.",
+                  openapi_url="/openapi.json" if public & {"openapi", "docs"} else None,
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None)
     app.state.pitfall = ServeState(store=store, model=model, classes=classes, features=features,
                                    rules=routing_policy(policy), model_version=model_version,
-                                   limits=Limits(max_bytes, max_records, max_record_bytes))
+                                   limits=Limits(max_bytes, max_records, max_record_bytes), public=public)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

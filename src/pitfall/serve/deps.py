@@ -16,7 +16,17 @@ from pitfall.serve.intake import Limits, one_line
 from pitfall.serve.routing import Policy
 from pitfall.serve.store import Store, User
 
-__all__ = ["ServeState", "get_state", "one_line", "reviewer"]
+__all__ = ["DEFAULT_PUBLIC", "OPEN_READS", "ServeState", "get_state", "one_line", "readable", "reviewer"]
+
+# What anonymous clients may read, by name (``create_app(public=...)``, ``pitfall serve --public``):
+OPEN_READS = {
+    "items": "GET /items/{id}: an item's record, routing and review outcomes (reviewer names need a token)",
+    "metrics": "GET /metrics: counts per decision, reviewed and pending",
+    "version": "GET /health: the served model version (the status itself is always open, for probes)",
+    "openapi": "GET /openapi.json: the API's schema (no data)",
+    "docs": "GET /docs and /redoc: interactive API docs; they load their scripts from a CDN (jsdelivr)",
+}
+DEFAULT_PUBLIC = frozenset({"items", "metrics", "openapi"})
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -32,11 +42,17 @@ class ServeState:
     rules: Policy
     model_version: str
     limits: Limits
+    public: frozenset[str] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def get_state(request: Request) -> ServeState:
     return request.app.state.pitfall
+
+
+def _unauthorized() -> HTTPException:
+    return HTTPException(401, "a valid reviewer token is needed: Authorization: Bearer <token> "
+                              "(make one with `pitfall users add NAME`).", headers={"WWW-Authenticate": "Bearer"})
 
 
 def reviewer(
@@ -46,7 +62,20 @@ def reviewer(
     """The reviewer a bearer token belongs to, or a 401 saying how to get one."""
     user = state.store.check_token(creds.credentials) if creds is not None else None
     if user is None:
-        raise HTTPException(401, "a valid reviewer token is needed: Authorization: Bearer <token> "
-                                 "(make one with `pitfall users add NAME`).",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise _unauthorized()
     return user
+
+
+def readable(name: str) -> Any:
+    """A dependency for a read named in ``OPEN_READS``: the reviewer when a token is sent (a wrong one is a 401),
+    None for an anonymous client when ``name`` is public, and a 401 when it is not."""
+
+    def check(state: Annotated[ServeState, Depends(get_state)],
+              creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User | None:
+        if creds is not None:
+            return reviewer(state, creds)
+        if name in state.public:
+            return None
+        raise _unauthorized()
+
+    return check

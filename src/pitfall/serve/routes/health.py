@@ -6,26 +6,33 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pitfall.serve.deps import ServeState, get_state, one_line
+from pitfall.serve.deps import ServeState, get_state, readable
+from pitfall.serve.store import User
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 
-@router.get("/health", summary="Liveness and database check")
-def health(state: Annotated[ServeState, Depends(get_state)]) -> JSONResponse:
+@router.get("/health", summary="Liveness and database check (the model version when public or with a token)")
+def health(state: Annotated[ServeState, Depends(get_state)],
+           creds: Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))]
+           ) -> JSONResponse:
     try:
         ok = state.store.get_model(state.model_version) is not None
-    except Exception as exc:  # the database is down: say so instead of failing the probe with a traceback
-        return JSONResponse({"status": "error", "detail": one_line(exc)[:200]}, status_code=503)
-    return JSONResponse({"status": "ok" if ok else "error", "model_version": state.model_version},
-                        status_code=200 if ok else 503)
+    except Exception:  # the database is down: say so (the log has why) instead of failing with a traceback
+        return JSONResponse({"status": "error", "detail": "the database does not answer."}, status_code=503)
+    body: dict[str, Any] = {"status": "ok" if ok else "error"}
+    if "version" in state.public or (creds is not None and state.store.check_token(creds.credentials)):
+        body["model_version"] = state.model_version
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/metrics", summary="Items per decision, reviewed, pending and the share sent to people")
-def metrics(state: Annotated[ServeState, Depends(get_state)]) -> dict[str, Any]:
+def metrics(state: Annotated[ServeState, Depends(get_state)],
+            _user: Annotated[User | None, Depends(readable("metrics"))]) -> dict[str, Any]:
     counts = state.store.counts()
     total = counts["total"]
     routed = counts["review"] + counts["abstain"] + counts["blocked"]

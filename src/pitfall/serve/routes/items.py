@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from pitfall.serve.deps import ServeState, get_state, one_line, reviewer
+from pitfall.serve.deps import ServeState, get_state, one_line, readable, reviewer
 from pitfall.serve.schemas import ReviewRequest
 from pitfall.serve.store import User
 
@@ -24,22 +24,24 @@ def item_json(item: Any, **extra: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/items/{item_id}", summary="One stored item with its routing and reviews")
-def get_item(item_id: str, state: Annotated[ServeState, Depends(get_state)]) -> dict[str, Any]:
+@router.get("/items/{item_id}", summary="One stored item with its routing and reviews (names with a token)")
+def get_item(item_id: str, state: Annotated[ServeState, Depends(get_state)],
+             user: Annotated[User | None, Depends(readable("items"))]) -> dict[str, Any]:
     item = state.store.get_item(item_id)
     if item is None:
-        raise HTTPException(404, f"item {item_id!r} does not exist.")
-    return item_json(item, reviews=[
-        {"reviewer": r.reviewer, "action": r.action, "label": r.label, "created_at": r.created_at.isoformat()}
-        for r in state.store.reviews_of(item.id)
-    ])
+        raise HTTPException(404, f"item {item_id[:60]!r} does not exist.")
+    reviews = []
+    for r in state.store.reviews_of(item.id):
+        shown = {"action": r.action, "label": r.label, "created_at": r.created_at.isoformat()}
+        reviews.append({"reviewer": r.reviewer, **shown} if user is not None else shown)
+    return item_json(item, reviews=reviews)
 
 
 @router.post("/items/{item_id}/review", summary="Accept, correct or skip an item (reviewer token)")
 def review(item_id: str, body: ReviewRequest, user: Annotated[User, Depends(reviewer)],
            state: Annotated[ServeState, Depends(get_state)]) -> dict[str, Any]:
     if state.store.get_item(item_id) is None:
-        raise HTTPException(404, f"item {item_id!r} does not exist.")
+        raise HTTPException(404, f"item {item_id[:60]!r} does not exist.")
     try:
         done = state.store.add_review(item_id, user.name, body.action, body.label)
     except ValueError as exc:
