@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 
 from pitfall.deploy import policy as policy_file
 from pitfall.errors import ModelError
+from pitfall.serve.batcher import Batcher
 from pitfall.serve.deps import DEFAULT_PUBLIC, OPEN_READS, ServeState
 from pitfall.serve.guard import LOOPBACK, Guard, RateLimit
 from pitfall.serve.intake import Limits, validation_detail
@@ -116,6 +117,8 @@ def create_app(
     app.state.pitfall = ServeState(store=store, model=model, classes=classes, features=features,
                                    rules=routing_policy(policy), model_version=model_version,
                                    limits=Limits(max_bytes, max_records, max_record_bytes), public=public)
+
+    app.state.pitfall.batcher = Batcher(app.state.pitfall)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -43,6 +43,7 @@ class ServeState:
     model_version: str
     limits: Limits
     public: frozenset[str] = frozenset()
+    batcher: Any = None  # the app's writer (serve/batcher.py), set by create_app
     extra: dict[str, Any] = field(default_factory=dict)
 
 

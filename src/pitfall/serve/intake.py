@@ -10,13 +10,13 @@ A refusal is an ``HTTPException`` with a one-line ``detail`` naming the record a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError, to_json
 
 from pitfall.serve.schemas import PredictRequest, Record
 
@@ -116,15 +116,14 @@ def encode_records(records: Sequence[Mapping[str, Any]], limits: Limits) -> list
     if len(records) > limits.max_records:
         raise HTTPException(413, f"{len(records)} records in one request; the limit is {limits.max_records}.")
     out = []
-    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
     for i, record in enumerate(records):
         try:
-            text = dumps(record)
-            size = len(text.encode("utf-8"))
-        except UnicodeEncodeError:
-            raise HTTPException(422, f"record {i} holds text that is not valid Unicode (a lone surrogate).") from None
-        except (TypeError, ValueError) as exc:
-            raise HTTPException(422, f"record {i} does not hold JSON scalars: {one_line(exc)}") from None
+            data = to_json(record)  # compact UTF-8, in Rust: several times faster than json.dumps per record
+            text = data.decode("utf-8")
+        except (UnicodeError, PydanticSerializationError, ValueError) as exc:
+            raise HTTPException(422, f"record {i} holds text that is not valid Unicode or values that are not JSON "
+                                     f"scalars: {one_line(exc)[:200]}") from None
+        size = len(data)
         if size > limits.max_record_bytes:
             raise HTTPException(413, f"record {i} is {size:,} bytes of JSON; the limit is "
                                      f"{limits.max_record_bytes:,} per record.")

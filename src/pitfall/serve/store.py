@@ -538,6 +538,46 @@ class Store:
                     batch_id=batch_id, digest=digest or "", item_ids=[row["id"] for row in rows]))
         return [row["id"] for row in rows]
 
+    def add_routed(
+        self, model_version: str, groups: Sequence[tuple[str | None, str, list[dict[str, Any]]]]
+    ) -> list[bool]:
+        """Store several batches made by the service in one transaction; True per batch stored, False for one
+        whose ``batch_id`` was already stored (that batch is left out, the others are kept).
+
+        Each group is ``(batch_id, digest, rows)``, rows holding ``id``, ``record`` (an ``EncodedRecord``),
+        ``label``, ``confidence``, ``decision`` and ``reason``, already checked by the service (``serve/intake``
+        and ``serve/batcher``): only the labels are checked again here, against the model's classes."""
+        stored: list[bool] = []
+        all_rows: list[dict[str, Any]] = []
+        requests: list[dict[str, Any]] = []
+        with self._writer.begin() as conn:
+            model = conn.execute(sa.select(models.c.classes).where(models.c.version == model_version)).first()
+            if model is None:
+                raise ValueError(f"model version {model_version!r} is not registered. Call add_model first.")
+            odd = {row["label"] for _, _, rows in groups for row in rows} - set(model[0])
+            if odd:
+                raise ValueError(f"label must be one of the classes of model {model_version!r}. Got {sorted(odd)}.")
+            now = _now()
+            for batch_id, digest, rows in groups:
+                if batch_id is not None:
+                    try:
+                        with conn.begin_nested():
+                            conn.execute(batches.insert().values(batch_id=batch_id, n_items=len(rows),
+                                                                 created_at=now))
+                    except IntegrityError:
+                        stored.append(False)
+                        continue
+                    requests.append({"batch_id": batch_id, "digest": digest, "item_ids": [r["id"] for r in rows]})
+                for row in rows:
+                    row["model_version"], row["batch_id"], row["created_at"] = model_version, batch_id, now
+                all_rows.extend(rows)
+                stored.append(True)
+            if all_rows:
+                conn.execute(items.insert(), all_rows)
+            if requests:
+                conn.execute(batch_requests.insert(), requests)
+        return stored
+
     def stored_batch(self, batch_id: str) -> StoredBatch | None:
         """The stored batch ``batch_id`` (what a retry of it should be answered), or None."""
         if not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200 or not _storable(batch_id):
