@@ -227,6 +227,12 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
             for body in single_bodies[:args.clients]:  # one-record warm-up, sequential
                 post(client, body, 1)
         latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients:], args.clients))
+        one_row = []  # the model's fixed cost per call, right after the load, to read the latencies against
+        for body in single_bodies[:50]:
+            frame = frame_of(parse_body(body)[0], state.features)
+            t = time.perf_counter()
+            state.model.predict_proba(frame)
+            one_row.append(time.perf_counter() - t)
     finally:
         server.terminate()
         server.wait(30)
@@ -258,6 +264,8 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
         "single": {
             "requests": len(latencies), "clients": args.clients, "p50_seconds": quantile(latencies, 0.5),
             "p99_seconds": quantile(latencies, 0.99), "requests_per_second": len(latencies) / wall,
+            "model_one_row_seconds": statistics.median(one_row),
+            "p99_over_model_one_row": quantile(latencies, 0.99) / statistics.median(one_row),
         },
         "stored": {"sent": sent, "in_database": stored},
     }
@@ -275,7 +283,9 @@ def report(result: dict[str, Any]) -> None:
           f"{batch['over_model_alone']:.2f}x that (aim <= 3x); {batch['predictions_per_second']:,.0f} predictions/s")
     print(f"{single['requests']:,} single-record requests, {single['clients']} clients: p50 "
           f"{single['p50_seconds'] * 1e3:.1f} ms, p99 {single['p99_seconds'] * 1e3:.1f} ms (aim <= 250 ms on SQLite), "
-          f"{single['requests_per_second']:,.0f} requests/s; stored {result['stored']['in_database']:,} of "
+          f"{single['requests_per_second']:,.0f} requests/s (model alone on one row: "
+          f"{single['model_one_row_seconds'] * 1e3:.1f} ms, p99 is {single['p99_over_model_one_row']:.0f}x that); "
+          f"stored {result['stored']['in_database']:,} of "
           f"{result['stored']['sent']:,}")
 
 
@@ -315,6 +325,7 @@ def main() -> None:
         singles = records[(args.batches + 1) * size:]
         batch_bodies = [json.dumps({"records": b}).encode() for b in batches]
         single_bodies = [json.dumps({"records": [r]}).encode() for r in singles]
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work slows every number here)")
         print(f"default model fitted on {args.train_rows:,} rows x 22 features (3 classes) in {fit_seconds:.1f}s; "
               f"batch body {len(batch_bodies[1]) / 2**10:.0f} KiB")
         backends: list[tuple[str, str, str | None]] = [("sqlite", f"sqlite:///{tmp / 'serve.db'}", None)]
@@ -330,7 +341,8 @@ def main() -> None:
             report(results[-1])
 
     summary: dict[str, Any] = {"train_rows": args.train_rows, "features": 22, "classes": len(CLASSES),
-                               "quick": args.quick, "cpus": os.cpu_count(), "backends": results}
+                               "quick": args.quick, "cpus": os.cpu_count(), "load_average": os.getloadavg(),
+                               "backends": results}
     if len(results) == 2:
         sq, pg = results
         summary["postgresql_over_sqlite"] = {
