@@ -1,23 +1,26 @@
-"""Benchmark `pitfall serve` on loopback: batch throughput, single-prediction latency, and where the time goes.
+"""Benchmark `pitfall serve` on loopback: batch cost against the model alone, single-record latency under load,
+and SQLite against PostgreSQL, in one run.
 
     python benchmarks/bench_serve.py [--batches 20] [--batch-size 1000] [--requests 3000] [--clients 32]
-                                     [--train-rows 5000] [--out bench-out] [--quick]
+                                     [--train-rows 5000] [--workers 1] [--postgres URL | --no-postgres]
+                                     [--out bench-out] [--quick]
 
 Fits pitfall's default model on a synthetic tabular set (20 numeric and 2 categorical features, 3 classes),
-writes it and a policy file to a temporary directory, and starts a real ``pitfall serve`` process on a free
-loopback port with a SQLite store (WAL mode) in the same directory. Then, in the same run:
+writes it and a policy file to a temporary directory, and for each backend (a SQLite file in WAL mode; the
+PostgreSQL at ``--postgres``, default the local ``test`` database, in a schema of its own, when it answers) starts
+a real ``pitfall serve`` process (``--workers`` uvicorn workers, rate limit off: every client here is one
+address) on a free loopback port. Then:
 
-- batch throughput: ``batches`` POST /predict requests of ``batch_size`` records each, one at a time, timed
-  at the client (median, as predictions per second);
-- single-prediction latency: ``requests`` one-record POST /predict requests from ``clients`` concurrent
-  clients (p50 and p99);
-- where a batch's time goes: the steps the server takes, timed alone in this process on the same body right
-  after each batch request, so both see the same load (JSON parsing and validation, building the DataFrame,
-  ``model.predict_proba``, routing, ``Store.add_items`` on a store of its own, encoding the response); what the
-  end-to-end time has beyond their sum is HTTP and the framework. The store's time is reported over the
-  model's: the service aims to add less than 20% to it.
+- batches: ``batches`` POST /predict requests of ``batch_size`` records, one at a time, timed at the client;
+  right after each, the server's steps are timed alone in this process on the same body (parsing, checking and
+  encoding, building the frame, ``predict_proba``, routing, ``Store.add_routed`` on a store of its own on the
+  same backend, encoding the answer). The aim: end to end at most 3x the model alone (building the frame plus
+  ``predict_proba``, medians);
+- single records: ``requests`` one-record POST /predict requests from ``clients`` concurrent clients: p50, p99
+  (aim: p99 at most 0.25 s on SQLite) and requests per second;
+- PostgreSQL against SQLite: the batch median and the single-record p99 (aim: within 1.5x).
 
-Finally every prediction answered must be in the server's store (its ``/metrics`` total and the database
+Every prediction answered must be in the store afterwards (``/metrics`` with a reviewer token, and the database
 itself), or the run fails. ``--quick`` is a smoke run of a few seconds. Results go to ``OUT/serve.json``.
 """
 
@@ -25,10 +28,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -42,12 +45,15 @@ import httpx
 import joblib
 import numpy as np
 import pandas as pd
+import pydantic_core
 
 from pitfall.data.model import default_model, load_model
 from pitfall.deploy.policy import read_policy
-from pitfall.deploy.routing import decide
 from pitfall.deploy.store import Store
-from pitfall.serve.app import Prediction, PredictRequest, PredictResponse, ensure_model, routing_policy
+from pitfall.serve.app import ensure_model, routing_policy
+from pitfall.serve.batcher import _route, frame_of, prepare
+from pitfall.serve.deps import ServeState
+from pitfall.serve.intake import Limits, parse_body
 
 OUT = Path("bench-out")
 CLASSES = np.array(["heron", "egret", "stork"], dtype=object)
@@ -61,7 +67,8 @@ label = "stork"
 action = "review"
 when = { c0 = "marsh" }
 """
-STEPS = ("parse", "frame", "model", "route", "store", "respond")
+STEPS = ("parse", "check", "frame", "model", "route", "store", "respond")
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def make_data(rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -82,11 +89,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(model: Path, policy: Path, url: str, port: int) -> subprocess.Popen:
+def start_server(model: Path, policy: Path, url: str, port: int, workers: int) -> subprocess.Popen:
     code = "from pitfall.cli.main import run; run()"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "serve", str(model), "--trust-model", "--policy", str(policy),
-         "--store", url, "--port", str(port)],
+         "--store", url, "--port", str(port), "--rate-limit", "0,0", "--workers", str(workers)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + 60
@@ -141,42 +148,145 @@ async def concurrent_singles(base: str, bodies: list[bytes], clients: int) -> tu
     return latencies, wall
 
 
-def steps_alone(raw: bytes, model: Any, rules: Any, store: Store, version: str) -> dict[str, float]:
+def steps_alone(raw: bytes, state: ServeState) -> dict[str, float]:
     """Seconds of each step ``POST /predict`` takes for one body, in this process, in the server's order."""
     out: dict[str, float] = {}
     t = time.perf_counter()
-    body = PredictRequest.model_validate(json.loads(raw))
+    records, batch_id = parse_body(raw)
     out["parse"] = time.perf_counter() - t
-    features = [str(c) for c in model.feature_names_in_]
     t = time.perf_counter()
-    frame = pd.DataFrame.from_records([{c: r[c] for c in features} for r in body.records], columns=features)
+    job = prepare(state, records, batch_id)
+    out["check"] = time.perf_counter() - t
+    t = time.perf_counter()
+    frame = frame_of(job.records, state.features)
     out["frame"] = time.perf_counter() - t
     t = time.perf_counter()
-    proba = np.asarray(model.predict_proba(frame), dtype=float)
+    proba = np.asarray(state.model.predict_proba(frame), dtype=float)
     out["model"] = time.perf_counter() - t
     t = time.perf_counter()
-    classes = [str(c) for c in model.classes_]
-    best = proba.argmax(axis=1)
-    batch, answers = [], []
-    for record, k, p in zip(body.records, best, proba, strict=True):
-        item_id, label, confidence = str(uuid.uuid4()), classes[k], min(1.0, max(0.0, float(p[k])))
-        routed = decide(label, confidence, record, rules, item_id=item_id)
-        batch.append({"id": item_id, "record": record, "label": label, "confidence": confidence,
-                      "decision": routed.decision, "reason": routed.reason})
-        answers.append(Prediction(item_id=item_id, label=routed.label, confidence=confidence,
-                                  decision=routed.decision, reason=routed.reason))
+    rows, answers = _route(state, job, proba)
     out["route"] = time.perf_counter() - t
     t = time.perf_counter()
-    store.add_items(version, batch)
+    state.store.add_routed(state.model_version, [(None, job.digest, rows)])
     out["store"] = time.perf_counter() - t
     t = time.perf_counter()
-    PredictResponse(model_version=version, batch_id=None, items=answers).model_dump_json()
+    pydantic_core.to_json({"model_version": state.model_version, "batch_id": None, "items": answers})
     out["respond"] = time.perf_counter() - t
     return out
 
 
 def quantile(values: list[float], q: float) -> float:
     return float(np.quantile(np.asarray(values), q))
+
+
+def pg_reachable(url: str) -> bool:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, rules: Any, args: argparse.Namespace,
+                batch_bodies: list[bytes], batch_sizes: list[int], single_bodies: list[bytes]) -> dict[str, Any]:
+    """Serve, measure and check one backend; its summary."""
+    server_url = url
+    if schema is not None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        engine.dispose()
+        server_url = f"{url}?options=-csearch_path%3D{schema}"
+    port = free_port()
+    server = start_server(tmp / "model.joblib", tmp / "policy.toml", server_url, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    version = f"model-{hashlib.sha256((tmp / 'model.joblib').read_bytes()).hexdigest()[:12]}"  # serve's name
+    if schema is not None:
+        alone = Store(url, schema=f"{schema}_alone")
+    else:
+        alone = Store(f"sqlite:///{tmp / f'{name}-alone.db'}")
+    ensure_model(alone, version, model)
+    state = ServeState(store=alone, model=model, classes=[str(c) for c in model.classes_],
+                       features=[str(c) for c in model.feature_names_in_], rules=rules, model_version=version,
+                       limits=Limits())
+    try:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            post(client, batch_bodies[0], batch_sizes[0])
+            steps_alone(batch_bodies[0], state)  # warm-up
+            batch_seconds, per_batch = [], []
+            for body, n in zip(batch_bodies[1:], batch_sizes[1:], strict=True):
+                batch_seconds.append(post(client, body, n))
+                per_batch.append(steps_alone(body, state))
+            for body in single_bodies[:args.clients]:  # one-record warm-up, sequential
+                post(client, body, 1)
+        latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients:], args.clients))
+        one_row = []  # the model's fixed cost per call, right after the load, to read the latencies against
+        for body in single_bodies[:50]:
+            frame = frame_of(parse_body(body)[0], state.features)
+            t = time.perf_counter()
+            state.model.predict_proba(frame)
+            one_row.append(time.perf_counter() - t)
+    finally:
+        server.terminate()
+        server.wait(30)
+        alone.close()
+    sent = sum(batch_sizes) + len(single_bodies)
+    with Store(server_url if schema is None else url, schema=schema) as store:
+        stored = store.counts()["total"]
+    if stored != sent:
+        raise SystemExit(f"{name}: {sent} predictions answered but the database holds {stored}")
+    if schema is not None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            for s_name in (schema, f"{schema}_alone"):
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{s_name}" CASCADE')
+        engine.dispose()
+    steps = {s: statistics.median(b[s] for b in per_batch) for s in STEPS}
+    end_to_end = statistics.median(batch_seconds)
+    baseline = steps["frame"] + steps["model"]
+    return {
+        "backend": name, "workers": args.workers,
+        "batch": {
+            "size": batch_sizes[1], "timed": len(batch_seconds), "seconds": batch_seconds,
+            "median_seconds": end_to_end, "predictions_per_second": batch_sizes[1] / end_to_end,
+            "steps_median_seconds": {**steps, "http_and_framework": end_to_end - sum(steps.values())},
+            "model_alone_seconds": baseline, "over_model_alone": end_to_end / baseline,
+        },
+        "single": {
+            "requests": len(latencies), "clients": args.clients, "p50_seconds": quantile(latencies, 0.5),
+            "p99_seconds": quantile(latencies, 0.99), "requests_per_second": len(latencies) / wall,
+            "model_one_row_seconds": statistics.median(one_row),
+            "p99_over_model_one_row": quantile(latencies, 0.99) / statistics.median(one_row),
+        },
+        "stored": {"sent": sent, "in_database": stored},
+    }
+
+
+def report(result: dict[str, Any]) -> None:
+    batch, single = result["batch"], result["single"]
+    end_to_end, steps = batch["median_seconds"], batch["steps_median_seconds"]
+    print(f"\n{result['backend']} ({result['workers']} worker(s)): batches of {batch['size']:,} records, "
+          f"{batch['timed']} timed, median")
+    print(f"{'step':<30}{'ms':>9}{'% of e2e':>10}")
+    for name, seconds in [*steps.items(), ("end to end, at the client", end_to_end)]:
+        print(f"{name:<30}{seconds * 1e3:>9.1f}{100 * seconds / end_to_end:>10.1f}")
+    print(f"model alone (frame + predict_proba): {batch['model_alone_seconds'] * 1e3:.1f} ms; end to end is "
+          f"{batch['over_model_alone']:.2f}x that (aim <= 3x); {batch['predictions_per_second']:,.0f} predictions/s")
+    print(f"{single['requests']:,} single-record requests, {single['clients']} clients: p50 "
+          f"{single['p50_seconds'] * 1e3:.1f} ms, p99 {single['p99_seconds'] * 1e3:.1f} ms (aim <= 250 ms on SQLite), "
+          f"{single['requests_per_second']:,.0f} requests/s (model alone on one row: "
+          f"{single['model_one_row_seconds'] * 1e3:.1f} ms, p99 is {single['p99_over_model_one_row']:.0f}x that); "
+          f"stored {result['stored']['in_database']:,} of "
+          f"{result['stored']['sent']:,}")
 
 
 def main() -> None:
@@ -186,12 +296,15 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3000, help="one-record requests for the latency test")
     ap.add_argument("--clients", type=int, default=32, help="concurrent clients for the latency test")
     ap.add_argument("--train-rows", type=int, default=5000, help="rows the default model is fitted on")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server")
+    ap.add_argument("--postgres", default=PG_URL, help="PostgreSQL URL to compare with (a schema of its own)")
+    ap.add_argument("--no-postgres", action="store_true", help="SQLite only")
     ap.add_argument("--out", type=Path, default=OUT, help="directory for serve.json")
     ap.add_argument("--quick", action="store_true", help="smoke run: 3 batches of 200, 200 requests")
     args = ap.parse_args()
     if args.quick:
         args.batches, args.batch_size, args.requests, args.train_rows = 3, 200, 200, 1500
-    for name in ("batches", "batch_size", "requests", "clients", "train_rows"):
+    for name in ("batches", "batch_size", "requests", "clients", "train_rows", "workers"):
         if getattr(args, name) < 1:
             ap.error(f"--{name.replace('_', '-')} must be at least 1. Got {getattr(args, name)} instead.")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -204,92 +317,41 @@ def main() -> None:
         (tmp / "policy.toml").write_text(POLICY)
         fit_seconds = time.perf_counter() - t0
         model = load_model(tmp / "model.joblib", trust=True)
-        n_single = args.requests
-        pool, _ = make_data((args.batches + 1) * args.batch_size + n_single + args.clients, seed=1)
+        rules = routing_policy(read_policy(tmp / "policy.toml"))
+        pool, _ = make_data((args.batches + 1) * args.batch_size + args.requests + args.clients, seed=1)
         records = json.loads(pool.to_json(orient="records"))
         size = args.batch_size
         batches = [records[i * size:(i + 1) * size] for i in range(args.batches + 1)]  # the first warms up
         singles = records[(args.batches + 1) * size:]
         batch_bodies = [json.dumps({"records": b}).encode() for b in batches]
         single_bodies = [json.dumps({"records": [r]}).encode() for r in singles]
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work slows every number here)")
         print(f"default model fitted on {args.train_rows:,} rows x 22 features (3 classes) in {fit_seconds:.1f}s; "
               f"batch body {len(batch_bodies[1]) / 2**10:.0f} KiB")
+        backends: list[tuple[str, str, str | None]] = [("sqlite", f"sqlite:///{tmp / 'serve.db'}", None)]
+        if not args.no_postgres:
+            if pg_reachable(args.postgres):
+                backends.append(("postgresql", args.postgres, f"bench_serve_{uuid.uuid4().hex[:10]}"))
+            else:
+                print(f"PostgreSQL at {args.postgres} does not answer: SQLite only")
+        results = []
+        for name, url, schema in backends:
+            results.append(run_backend(name, url, schema, tmp, model, rules, args, batch_bodies,
+                                       [len(b) for b in batches], single_bodies))
+            report(results[-1])
 
-        db = tmp / "serve.db"
-        port = free_port()
-        server = start_server(tmp / "model.joblib", tmp / "policy.toml", f"sqlite:///{db}", port)
-        base = f"http://127.0.0.1:{port}"
-        rules = routing_policy(read_policy(tmp / "policy.toml"))
-        # The server's steps alone, in this process on a store of their own, each right after the request.
-        alone = Store(f"sqlite:///{tmp / 'alone.db'}")
-        try:
-            version = httpx.get(f"{base}/health", timeout=30).json()["model_version"]
-            ensure_model(alone, version, model)
-            with httpx.Client(base_url=base, timeout=120) as client:
-                post(client, batch_bodies[0], len(batches[0]))
-                steps_alone(batch_bodies[0], model, rules, alone, version)  # warm-up
-                batch_seconds, per_batch = [], []
-                for body, batch in zip(batch_bodies[1:], batches[1:], strict=True):
-                    batch_seconds.append(post(client, body, len(batch)))
-                    per_batch.append(steps_alone(body, model, rules, alone, version))
-                one = []
-                for body in single_bodies[:args.clients]:  # one-record warm-up, sequential
-                    post(client, body, 1)
-                    one.append(steps_alone(body, model, rules, alone, version))
-            latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients:], args.clients))
-            metrics = httpx.get(f"{base}/metrics", timeout=30).json()
-        finally:
-            alone.close()
-            server.terminate()
-            server.wait(30)
-        sent = sum(len(b) for b in batches) + len(singles)
-        with sqlite3.connect(db) as conn:
-            stored = conn.execute("SELECT count(*) FROM pitfall_items").fetchone()[0]
-            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if metrics["total"] != sent or stored != sent:
-            raise SystemExit(f"{sent} predictions answered but /metrics counts {metrics['total']} and the "
-                             f"database holds {stored}")
-
-    step_median = {s: statistics.median(b[s] for b in per_batch) for s in STEPS}
-    end_to_end = statistics.median(batch_seconds)
-    http_rest = end_to_end - sum(step_median.values())
-    single_median = {s: statistics.median(o[s] for o in one) for s in STEPS}
-    store_over_model = step_median["store"] / step_median["model"]
-
-    print(f"\nbatches of {size:,} records ({args.batches} timed, median):")
-    print(f"{'step':<34}{'ms':>9}{'% of e2e':>10}{'x model':>9}")
-    for name, seconds in [*step_median.items(), ("HTTP + framework (the rest)", http_rest),
-                          ("end to end, at the client", end_to_end)]:
-        print(f"{name:<34}{seconds * 1e3:>9.1f}{100 * seconds / end_to_end:>10.1f}"
-              f"{seconds / step_median['model']:>9.2f}")
-    print(f"throughput: {size / end_to_end:,.0f} predictions/s "
-          f"(model alone {size / step_median['model']:,.0f}/s)")
-    print(f"store over model: {100 * store_over_model:.1f}% (aim < 20%)")
-    p50, p99 = quantile(latencies, 0.5), quantile(latencies, 0.99)
-    print(f"\n{len(latencies):,} single-record requests, {args.clients} concurrent clients: "
-          f"p50 {p50 * 1e3:.1f} ms, p99 {p99 * 1e3:.1f} ms, {len(latencies) / wall:,.0f} requests/s; "
-          f"one record alone: model {single_median['model'] * 1e3:.2f} ms, "
-          f"store {single_median['store'] * 1e3:.2f} ms")
-    print(f"stored {stored:,} of {sent:,} predictions (journal_mode={journal})")
-
-    summary = {
-        "train_rows": args.train_rows, "features": 22, "classes": len(CLASSES), "quick": args.quick,
-        "batch": {
-            "size": size, "timed": args.batches, "seconds": batch_seconds, "median_seconds": end_to_end,
-            "predictions_per_second": size / end_to_end,
-            "steps_median_seconds": {**step_median, "http_and_framework": http_rest},
-            "store_over_model": store_over_model,
-            "share_of_end_to_end": {**{s: v / end_to_end for s, v in step_median.items()},
-                                    "http_and_framework": http_rest / end_to_end},
-            "model_predictions_per_second": size / step_median["model"],
-        },
-        "single": {
-            "requests": len(latencies), "clients": args.clients, "p50_seconds": p50, "p99_seconds": p99,
-            "requests_per_second": len(latencies) / wall, "steps_median_seconds": single_median,
-            "p50_over_model_alone": p50 / single_median["model"],
-        },
-        "stored": {"sent": sent, "metrics_total": metrics["total"], "in_database": stored, "journal_mode": journal},
-    }
+    summary: dict[str, Any] = {"train_rows": args.train_rows, "features": 22, "classes": len(CLASSES),
+                               "quick": args.quick, "cpus": os.cpu_count(), "load_average": os.getloadavg(),
+                               "backends": results}
+    if len(results) == 2:
+        sq, pg = results
+        summary["postgresql_over_sqlite"] = {
+            "batch_median": pg["batch"]["median_seconds"] / sq["batch"]["median_seconds"],
+            "single_p99": pg["single"]["p99_seconds"] / sq["single"]["p99_seconds"],
+        }
+        ratios = summary["postgresql_over_sqlite"]
+        print(f"\nPostgreSQL over SQLite: batch {ratios['batch_median']:.2f}x, single-record p99 "
+              f"{ratios['single_p99']:.2f}x (aim <= 1.5x)")
     path = args.out / "serve.json"
     path.write_text(json.dumps(summary, indent=2))
     print(f"\nwritten {path}")

@@ -97,7 +97,7 @@ def test_pitfall_serve_process_answers_on_loopback(files, tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, proc.stderr.read().decode()
             try:

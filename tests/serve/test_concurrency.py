@@ -107,7 +107,7 @@ def _run_and_kill(url: str, prefix: str, args: list[str], pause: float) -> list[
     )
     acked: list[str] = []
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while len(acked) < 6 and time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line:

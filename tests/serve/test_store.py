@@ -146,8 +146,10 @@ def test_export_reviewed(loaded, tmp_path, fmt):
     assert frame["n"].tolist() == [2, 3] and frame["label"].tolist() == ["cat", "fox"]
     with pytest.raises(ValueError, match="format must be"):
         store.export_reviewed(tmp_path / "out.txt")
-    with pytest.raises(ValueError, match="also a record field"):
-        store.export_reviewed(path, label_column="colour")
+    # A record field named like the label column is renamed, never a reason to refuse the export.
+    assert store.export_reviewed(path, label_column="colour") == 2
+    frame = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
+    assert list(frame.columns) == ["n", "record.colour", "colour"] and frame["colour"].tolist() == ["cat", "fox"]
 
 
 def test_export_empty(store, tmp_path):

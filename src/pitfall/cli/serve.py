@@ -1,4 +1,4 @@
-"""``pitfall serve`` (the review service) and ``pitfall users add`` (reviewer tokens).
+"""``pitfall serve`` (the review service) and ``pitfall users add|list|revoke|rotate`` (reviewer tokens).
 
 The service binds 127.0.0.1 unless told otherwise: it hands out predictions and accepts labels, so exposing it is
 a decision the user makes with ``--host``, behind their own TLS proxy.
@@ -45,9 +45,23 @@ def open_store(url: str) -> Any:
               help="Mark the review page's session cookie Secure: for a service reached over HTTPS (a TLS proxy).")
 @click.option("--reference", "reference_path", type=click.Path(path_type=Path),
               help="Training data the monitoring page (/monitor) compares the served records with, for drift.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name clients may use in the Host header, besides loopback (repeat; '*' for any). "
+                   "Give the public name when a proxy forwards to the service.")
+@click.option("--allowed-origin", "allowed_origins", multiple=True, metavar="URL",
+              help="A browser origin (https://name[:port]) allowed to POST, besides the allowed hosts' own (repeat).")
+@click.option("--rate-limit", default="6000,120", show_default=True, metavar="REQUESTS,MIB",
+              help="Per client address and minute: anonymous /predict requests and body MiB (0,0 turns it off).")
+@click.option("--public", "public", default="items,metrics,openapi", show_default=True, metavar="READS",
+              help="What anonymous clients may read, comma-separated among items, metrics, version, openapi, docs "
+                   "('none' for nothing); the rest needs a reviewer token. docs loads scripts from a CDN.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="uvicorn worker processes; the store is their only shared state.")
 def serve_cmd(
     model_path: Path | None, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int,
-    secure_cookie: bool = False, reference_path: Path | None = None,
+    secure_cookie: bool = False, reference_path: Path | None = None, allowed_hosts: tuple[str, ...] = (),
+    allowed_origins: tuple[str, ...] = (), rate_limit: str = "6000,120", workers: int = 1,
+    public: str = "items,metrics,openapi",
 ) -> int:
     """Serve MODEL over HTTP: predictions are routed by the policy, stored, and queued for review.
 
@@ -63,6 +77,8 @@ def serve_cmd(
     from pitfall.data.model import load_model
     from pitfall.deploy.policy import read_policy
 
+    limits = _rate_limit(rate_limit)
+    reads = _public(public)
     policy = read_policy(policy_path)
     reference = _read_reference(reference_path)
     model = load_model(model_path, trust=trust_model) if model_path is not None else None
@@ -84,10 +100,44 @@ def serve_cmd(
         ensure_model(store, version, model, model_path)
         _keep_model_file(store, version, data)
         source = str(model_path)
-    app = create_app(store, model, policy, version, secure_cookie=secure_cookie, reference=reference)
+    from pitfall.serve.guard import LOOPBACK, RateLimit
+
+    hosts = (*LOOPBACK, *allowed_hosts)
+    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") and host not in hosts:
+        hosts = (*hosts, host)  # the address it binds is a name clients may use
+    options = {"secure_cookie": secure_cookie, "reference": reference, "allowed_hosts": hosts,
+               "allowed_origins": allowed_origins, "rate_limit": RateLimit(*limits), "public": reads}
     click.echo(f"pitfall: serving {source} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(store, model, policy, version, **options), host=host, port=port, log_level="warning")
+        return 0
+    store.close()
+    from pitfall.serve import workers as worker_app
+
+    worker_app.configure(store_url=store_url, model=model, policy=policy, version=version, options=options)
+    uvicorn.run("pitfall.serve.workers:app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
     return 0
+
+
+def _public(value: str) -> frozenset[str]:
+    names = frozenset(part.strip() for part in value.split(",") if part.strip() and part.strip() != "none")
+    known = ("items", "metrics", "version", "openapi", "docs")
+    unknown = sorted(names - set(known))
+    if unknown:
+        raise ConfigError(f"--public must name reads among {', '.join(known)} (or 'none'). Got {', '.join(unknown)}.")
+    return names
+
+
+def _rate_limit(value: str) -> tuple[float, float]:
+    try:
+        requests, mib = (float(part) for part in value.split(","))
+        if requests < 0 or mib < 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"--rate-limit must be REQUESTS,MIB per minute (e.g. 6000,120; 0,0 turns it off). "
+                          f"Got {value!r} instead.") from None
+    return requests, mib
 
 
 def _promoted_from_store(store: Any, store_url: str, trust_model: bool) -> tuple[str, Any]:
@@ -141,6 +191,57 @@ def users_add_cmd(name: str, store_url: str) -> int:
         token = store.add_user(name)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(token)
+    return 0
+
+
+@users_cmd.command("list")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_list_cmd(store_url: str) -> int:
+    """List reviewers: name, when their token was made, open review-page sessions."""
+    store = open_store(store_url)
+    try:
+        listing = store.list_users()
+    finally:
+        store.close()
+    if not listing:
+        click.echo("no reviewers yet: add one with `pitfall users add NAME`.", err=True)
+    for user in listing:
+        click.echo(f"{user.name}\t{user.created_at.isoformat(timespec='seconds')}\t{user.sessions} open session(s)")
+    return 0
+
+
+@users_cmd.command("revoke")
+@click.argument("name")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_revoke_cmd(name: str, store_url: str) -> int:
+    """Delete reviewer NAME: their token stops working and their sessions end at once (their reviews stay)."""
+    store = open_store(store_url)
+    try:
+        store.revoke_user(name)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} See `pitfall users list`.") from None
+    finally:
+        store.close()
+    click.echo(f"revoked {name}: their token and sessions no longer work.", err=True)
+    return 0
+
+
+@users_cmd.command("rotate")
+@click.argument("name")
+@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
+              help="Database of the service (SQLAlchemy URL).")
+def users_rotate_cmd(name: str, store_url: str) -> int:
+    """Give reviewer NAME a new token (printed once); the old one stops working and their sessions end."""
+    store = open_store(store_url)
+    try:
+        token = store.rotate_token(name)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} See `pitfall users list`.") from None
     finally:
         store.close()
     click.echo(token)

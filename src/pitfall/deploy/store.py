@@ -18,11 +18,12 @@ import hashlib
 import hmac
 import json
 import math
+import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,16 @@ from sqlalchemy.exc import IntegrityError
 from pitfall.deploy.routing import DECISIONS
 
 __all__ = [
-    "REVIEW_ACTIONS", "Item", "ModelFile", "ModelInfo", "ModelListing", "NewItem", "Review", "ReviewedItem", "Store",
-    "User",
+    "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "TOO_LARGE", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
+    "ModelListing", "NewItem", "Review", "ReviewedItem", "Session", "Store", "StoredBatch", "User", "UserListing",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
 QUEUE_DECISIONS: tuple[str, ...] = ("review", "abstain", "blocked")
 _TOKEN_PREFIX = "pft"
+TOO_LARGE = "…"  # the field of the placeholder record Store.queue gives for a record too large to show
+RECORD_PREFIX = "record."  # exports rename a record field that would clash with pitfall's own columns
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 metadata = sa.MetaData()
 
@@ -95,6 +99,17 @@ batches = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# What a retried POST /predict gets back: the items of a batch in the order they were sent, and a digest of the
+# records, so a retry is told apart from another batch sent under the same id. A table of its own (not new
+# columns of pitfall_batches) so a database made before it opens unchanged.
+batch_requests = sa.Table(
+    "pitfall_batch_requests",
+    metadata,
+    sa.Column("batch_id", sa.String(200), sa.ForeignKey("pitfall_batches.batch_id"), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("item_ids", sa.JSON, nullable=False),
+)
+
 users = sa.Table(
     "pitfall_users",
     metadata,
@@ -102,6 +117,20 @@ users = sa.Table(
     sa.Column("key_id", sa.String(32), nullable=False, unique=True),
     sa.Column("salt", sa.String(64), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+# Review-page sessions, so a restart or another worker keeps reviewers signed in. Only a hash of the session id is
+# kept (a copy of the database does not sign anyone in), and deleting the user (revoke) deletes their sessions.
+sessions = sa.Table(
+    "pitfall_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String(200), sa.ForeignKey("pitfall_users.name", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -210,13 +239,45 @@ class Review:
 
 
 @dataclass(frozen=True)
+class StoredBatch:
+    """A stored batch: its items in the order they were sent, and the digest of its records (None for a batch
+    stored before digests were kept; its items then come in creation order)."""
+
+    batch_id: str
+    digest: str | None
+    items: list[Item]
+
+
+@dataclass(frozen=True)
 class User:
     name: str
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Session:
+    """A signed-in reviewer on the review page: who, the CSRF token of their forms, and when it ends."""
+
+    user: str
+    csrf: str
+    expires: datetime
+
+
+@dataclass(frozen=True)
+class UserListing:
+    """One row of ``Store.list_users``: a reviewer, when their token was made, and their open sessions."""
+
+    name: str
+    created_at: datetime
+    sessions: int
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _session_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8", "replace")).hexdigest()
 
 
 def _hash_secret(salt: str, secret: str) -> str:
@@ -255,7 +316,8 @@ class Store:
             if not schema.replace("_", "").isalnum():
                 raise ValueError(f"schema must be letters, digits and underscores. Got {schema!r} instead.")
             options["schema_translate_map"] = {None: schema}
-        engine = sa.create_engine(parsed, pool_pre_ping=self.backend != "sqlite", json_serializer=_json_serializer)
+        engine = sa.create_engine(parsed, pool_pre_ping=self.backend != "sqlite", json_serializer=_json_serializer,
+                                  json_deserializer=_json_deserializer)
         if self.backend == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
@@ -435,12 +497,18 @@ class Store:
     # -- items --------------------------------------------------------------------------------------------------
 
     def add_items(
-        self, model_version: str, batch: Iterable[NewItem | Mapping[str, Any]], *, batch_id: str | None = None
+        self, model_version: str, batch: Iterable[NewItem | Mapping[str, Any]], *, batch_id: str | None = None,
+        digest: str | None = None,
     ) -> list[str]:
-        """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids."""
+        """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids.
+
+        With ``batch_id``, the batch's item order and ``digest`` (of its records: the service's sha256) are kept
+        for ``stored_batch``, and the id can never be stored twice."""
         rows = [_item_row(entry) for entry in batch]
-        if batch_id is not None and (not isinstance(batch_id, str) or not batch_id):
-            raise ValueError(f"batch_id must be a non-empty string. Got {batch_id!r} instead.")
+        if batch_id is not None and (not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200
+                                     or not _storable(batch_id)):
+            raise ValueError(f"batch_id must be a non-empty string of at most 200 characters, valid Unicode without "
+                             f"NUL. Got {batch_id[:60] if isinstance(batch_id, str) else batch_id!r} instead.")
         with self._writer.begin() as conn:
             model = conn.execute(sa.select(models.c.classes).where(models.c.version == model_version)).first()
             if model is None:
@@ -465,9 +533,72 @@ class Store:
                     conn.execute(items.insert(), rows)
                 except IntegrityError as err:
                     raise ValueError("an item id in the batch is already stored; nothing was added.") from err
+            if batch_id is not None:
+                conn.execute(batch_requests.insert().values(
+                    batch_id=batch_id, digest=digest or "", item_ids=[row["id"] for row in rows]))
         return [row["id"] for row in rows]
 
+    def add_routed(
+        self, model_version: str, groups: Sequence[tuple[str | None, str, list[dict[str, Any]]]]
+    ) -> list[bool]:
+        """Store several batches made by the service in one transaction; True per batch stored, False for one
+        whose ``batch_id`` was already stored (that batch is left out, the others are kept).
+
+        Each group is ``(batch_id, digest, rows)``, rows holding ``id``, ``record`` (an ``EncodedRecord``),
+        ``label``, ``confidence``, ``decision`` and ``reason``, already checked by the service (``serve/intake``
+        and ``serve/batcher``): only the labels are checked again here, against the model's classes."""
+        stored: list[bool] = []
+        all_rows: list[dict[str, Any]] = []
+        requests: list[dict[str, Any]] = []
+        with self._writer.begin() as conn:
+            model = conn.execute(sa.select(models.c.classes).where(models.c.version == model_version)).first()
+            if model is None:
+                raise ValueError(f"model version {model_version!r} is not registered. Call add_model first.")
+            odd = {row["label"] for _, _, rows in groups for row in rows} - set(model[0])
+            if odd:
+                raise ValueError(f"label must be one of the classes of model {model_version!r}. Got {sorted(odd)}.")
+            now = _now()
+            for batch_id, digest, rows in groups:
+                if batch_id is not None:
+                    try:
+                        with conn.begin_nested():
+                            conn.execute(batches.insert().values(batch_id=batch_id, n_items=len(rows),
+                                                                 created_at=now))
+                    except IntegrityError:
+                        stored.append(False)
+                        continue
+                    requests.append({"batch_id": batch_id, "digest": digest, "item_ids": [r["id"] for r in rows]})
+                for row in rows:
+                    row["model_version"], row["batch_id"], row["created_at"] = model_version, batch_id, now
+                all_rows.extend(rows)
+                stored.append(True)
+            if all_rows:
+                conn.execute(items.insert(), all_rows)
+            if requests:
+                conn.execute(batch_requests.insert(), requests)
+        return stored
+
+    def stored_batch(self, batch_id: str) -> StoredBatch | None:
+        """The stored batch ``batch_id`` (what a retry of it should be answered), or None."""
+        if not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200 or not _storable(batch_id):
+            return None
+        with self.engine.connect() as conn:
+            known = conn.execute(sa.select(batches.c.batch_id).where(batches.c.batch_id == batch_id)).first()
+            if known is None:
+                return None
+            kept = conn.execute(sa.select(batch_requests.c.digest, batch_requests.c.item_ids)
+                                .where(batch_requests.c.batch_id == batch_id)).first()
+            found = [_item(row) for row in conn.execute(
+                sa.select(items).where(items.c.batch_id == batch_id).order_by(items.c.created_at, items.c.id)
+            ).mappings()]
+        if kept is None:
+            return StoredBatch(batch_id, None, found)
+        by_id = {item.id: item for item in found}
+        return StoredBatch(batch_id, kept[0] or None, [by_id[i] for i in kept[1] if i in by_id])
+
     def get_item(self, item_id: str) -> Item | None:
+        if _uuid(item_id) is None:  # not an id this store makes (and PostgreSQL would refuse a NUL in it)
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(items).where(items.c.id == str(item_id))).mappings().first()
         return None if row is None else _item(row)
@@ -479,18 +610,32 @@ class Store:
                 sa.select(sa.func.count()).select_from(items).where(items.c.batch_id == batch_id)
             ).scalar_one()
 
-    def queue(self, limit: int = 50) -> list[Item]:
-        """Items waiting for a person, least confident first: routed to review/abstain/blocked, no final review."""
+    def queue(self, limit: int = 50, *, max_record_chars: int | None = None) -> list[Item]:
+        """Items waiting for a person, least confident first: routed to review/abstain/blocked, no final review.
+
+        With ``max_record_chars``, a record whose JSON is longer is not loaded: the item comes with a one-field
+        placeholder record (``TOO_LARGE``) instead, so a page of the queue has a bounded size whatever is stored."""
         if not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer. Got {limit!r} instead.")
+        columns: list[Any] = list(items.c)
+        if max_record_chars is not None:
+            size = sa.func.length(sa.cast(items.c.record, sa.Text))
+            shown = sa.case((size > max_record_chars, sa.null()), else_=items.c.record)
+            columns = [c for c in items.c if c.name != "record"] + [shown.label("record"), size.label("size")]
         query = (
-            sa.select(items)
+            sa.select(*columns)
             .where(items.c.decision.in_(QUEUE_DECISIONS), ~_has_final_review())
             .order_by(items.c.confidence.asc(), items.c.created_at.asc(), items.c.id.asc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_item(row) for row in conn.execute(query).mappings()]
+            rows = [dict(row) for row in conn.execute(query).mappings()]
+        for row in rows:
+            size = row.pop("size", None)
+            if row["record"] is None or isinstance(row["record"], str):  # NULL, or a JSON text CASE did not decode
+                row["record"] = (_json_deserializer(row["record"]) if isinstance(row["record"], str)
+                                 else {TOO_LARGE: f"record of {size:,} characters, too large to show here"})
+        return [_item(row) for row in rows]
 
     # -- reviews ------------------------------------------------------------------------------------------------
 
@@ -501,6 +646,10 @@ class Store:
             raise ValueError(f"action must be one of {REVIEW_ACTIONS}. Got {action!r} instead.")
         if not isinstance(reviewer, str) or not reviewer:
             raise ValueError(f"reviewer must be a non-empty string. Got {reviewer!r} instead.")
+        if _uuid(item_id) is None:
+            raise ValueError(f"item {str(item_id)[:60]!r} does not exist.")
+        if label is not None and not _storable(label):
+            raise ValueError("label must be valid Unicode without NUL.")
         try:
             with self._writer.begin() as conn:
                 found = conn.execute(
@@ -526,6 +675,8 @@ class Store:
         return Review(id=new_id, **row)
 
     def reviews_of(self, item_id: str) -> list[Review]:
+        if _uuid(item_id) is None:
+            return []
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(reviews).where(reviews.c.item_id == str(item_id)).order_by(reviews.c.id)
@@ -549,13 +700,19 @@ class Store:
     def export_reviewed(self, path: str | Path, format: str | None = None, *, label_column: str = "label") -> int:
         """Write reviewed items (record fields + the final human label) as CSV or Parquet for retraining.
 
-        ``format`` defaults to the file suffix. Returns the number of rows written."""
+        A record field named like ``label_column``, or starting with ``record.``, is written as ``record.<name>``,
+        so no record can take the label's column (or another field's). In CSV, text that a spreadsheet would run
+        as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return), field names included,
+        gets a leading ``'`` as OWASP recommends; Parquet keeps values as they are. ``format`` defaults to the
+        file suffix. Returns the number of rows written."""
         import pandas as pd
 
         path = Path(path)
         fmt = (format or path.suffix.lstrip(".")).lower()
         if fmt not in ("csv", "parquet"):
             raise ValueError(f"format must be 'csv' or 'parquet'. Got {fmt!r} instead (from {str(path)!r}).")
+        if not label_column or label_column.startswith(RECORD_PREFIX):
+            raise ValueError(f"label_column must be a name not starting with {RECORD_PREFIX!r}. Got {label_column!r}.")
         query = (
             sa.select(items.c.record, reviews.c.label)
             .join(reviews, reviews.c.item_id == items.c.id)
@@ -564,16 +721,16 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        records = []
-        for record, final in rows:
-            if label_column in record:
-                raise ValueError(
-                    f"label_column {label_column!r} is also a record field; pass another label_column= to export."
-                )
-            records.append({**record, label_column: final})
+        records = [{**{_export_name(k, label_column): v for k, v in record.items()}, label_column: final}
+                   for record, final in rows]
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({label_column: []})
         if fmt == "csv":
-            frame.to_csv(path, index=False)
+            frame = frame.rename(columns=_defuse)
+            for column in frame.columns:
+                if not pd.api.types.is_numeric_dtype(frame[column]):
+                    frame[column] = frame[column].map(_defuse)
+            # RFC 4180 line ends, so a field holding a lone "\r" is quoted too (with "\n" it would not be).
+            frame.to_csv(path, index=False, lineterminator="\r\n")
         else:
             frame.to_parquet(path, index=False)
         return len(frame)
@@ -619,6 +776,72 @@ class Store:
         ok = hmac.compare_digest(_hash_secret(salt, secret), expected)
         return User(name=row["name"], created_at=_aware(row["created_at"])) if ok and row is not None else None
 
+    def list_users(self) -> list[UserListing]:
+        """Every reviewer, by name, with the number of review-page sessions still open."""
+        now = _now()
+        open_ = (sa.select(sa.func.count()).select_from(sessions)
+                 .where(sessions.c.user == users.c.name, sessions.c.expires_at > now).scalar_subquery())
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(users.c.name, users.c.created_at, open_).order_by(users.c.name)).all()
+        return [UserListing(name, _aware(created), int(n)) for name, created, n in rows]
+
+    def revoke_user(self, name: str) -> None:
+        """Delete reviewer ``name``: their token stops working and their sessions end, at once. Their reviews stay."""
+        with self._writer.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.user == name))
+            if conn.execute(users.delete().where(users.c.name == name)).rowcount != 1:
+                raise ValueError(f"user {name!r} does not exist.")
+
+    def rotate_token(self, name: str) -> str:
+        """Give ``name`` a new token (returned, shown once); the old one stops working and their sessions end."""
+        key_id, secret, salt = secrets.token_hex(8), secrets.token_urlsafe(32), secrets.token_hex(16)
+        with self._writer.begin() as conn:
+            done = conn.execute(users.update().where(users.c.name == name).values(
+                key_id=key_id, salt=salt, token_hash=_hash_secret(salt, secret)))
+            if done.rowcount != 1:
+                raise ValueError(f"user {name!r} does not exist.")
+            conn.execute(sessions.delete().where(sessions.c.user == name))
+        return f"{_TOKEN_PREFIX}_{key_id}_{secret}"
+
+    # -- review-page sessions -----------------------------------------------------------------------------------
+
+    def create_session(self, user: str, lifetime: float) -> str:
+        """A new session id for ``user``, valid ``lifetime`` seconds (expired sessions are cleared on the way)."""
+        sid = secrets.token_urlsafe(32)
+        now = _now()
+        with self._writer.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
+            conn.execute(sessions.insert().values(
+                id_hash=_session_hash(sid), user=user, csrf=secrets.token_urlsafe(32),
+                expires_at=now + timedelta(seconds=lifetime), created_at=now))
+        return sid
+
+    def get_session(self, sid: str | None) -> Session | None:
+        """The live session of ``sid``: None when unknown, expired, or its user was revoked."""
+        if not sid or not isinstance(sid, str) or len(sid) > 200:
+            return None
+        query = (sa.select(sessions.c.user, sessions.c.csrf, sessions.c.expires_at)
+                 .join(users, users.c.name == sessions.c.user)
+                 .where(sessions.c.id_hash == _session_hash(sid), sessions.c.expires_at > _now()))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else Session(row[0], row[1], _aware(row[2]))
+
+    def drop_session(self, sid: str | None) -> None:
+        if sid and isinstance(sid, str):
+            with self._writer.begin() as conn:
+                conn.execute(sessions.delete().where(sessions.c.id_hash == _session_hash(sid)))
+
+
+def _export_name(field: str, label_column: str) -> str:
+    """A record field's column in an export: its own name, unless that is pitfall's or looks like the rename."""
+    return RECORD_PREFIX + field if field == label_column or field.startswith(RECORD_PREFIX) else field
+
+
+def _defuse(value: Any) -> Any:
+    """Text a spreadsheet would evaluate as a formula, with a leading ``'`` (OWASP's CSV injection advice)."""
+    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
+
 
 def _has_final_review() -> sa.ColumnElement[bool]:
     return sa.exists().where(reviews.c.item_id == items.c.id, reviews.c.action != "skip")
@@ -640,13 +863,56 @@ def _final_label(action: str, label: str | None, model_label: str, decision: str
     return label
 
 
-class _Encoded(str):
-    """A record ``_item_row`` already encoded as JSON (which is also how it checks the record): the
-    engine's serializer passes it through instead of encoding every record a second time."""
+class EncodedRecord(str):
+    """A record already encoded as JSON (by ``_item_row``, or by the service, which checked it): the engine's
+    serializer passes it through instead of encoding every record a second time."""
+
+
+_Encoded = EncodedRecord
 
 
 def _json_serializer(value: Any) -> str:
     return str.__str__(value) if type(value) is _Encoded else json.dumps(value)
+
+
+def _json_deserializer(text: str | bytes) -> Any:
+    """JSON from the database, with any lone surrogate (stored before records were checked) made U+FFFD.
+
+    A lone surrogate cannot be encoded as UTF-8, so one stored record would break every page and JSON answer
+    that shows it; every reader goes through here, so none of them sees one."""
+    value = json.loads(text)
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "replace")
+    return _scrub(value) if "\\u" in text or not text.isascii() else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # one left in a str is lone: json.loads joins escaped pairs
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if _storable(value, nul=False) else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _storable(text: str, *, nul: bool = True) -> bool:
+    """Valid Unicode (encodable as UTF-8) and, with ``nul``, free of NUL: text both backends can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not (nul and "\x00" in text)
+
+
+def _uuid(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
 
 
 def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
@@ -655,7 +921,7 @@ def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"item fields must be record, label, confidence, decision, reason, id. Got {sorted(unknown)}.")
     record = data.get("record")
-    if not isinstance(record, Mapping):
+    if not isinstance(record, Mapping) and type(record) is not _Encoded:
         raise ValueError(f"item record must be a mapping of field to value. Got {type(record).__name__} instead.")
     confidence = data.get("confidence")
     if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not math.isfinite(confidence):
@@ -664,10 +930,17 @@ def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError(f"item confidence must be a finite number in [0, 1]. Got {confidence!r} instead.")
     if data.get("decision") not in DECISIONS:
         raise ValueError(f"item decision must be one of {DECISIONS}. Got {data.get('decision')!r} instead.")
-    try:
-        encoded = _Encoded(json.dumps(dict(record), allow_nan=False))
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") from err
+    if type(record) is _Encoded:  # encoded and checked by the service already
+        encoded = record
+    else:
+        try:
+            encoded = _Encoded(json.dumps(dict(record), allow_nan=False, ensure_ascii=False))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") \
+                from err
+        if not _storable(encoded, nul=False) or "\\u0000" in encoded:
+            raise ValueError("item record must be valid Unicode without NUL characters (a lone surrogate such as "
+                             "'\\ud800' or a '\\x00' was found).")
     item_id = data.get("id") or str(uuid.uuid4())
     try:
         item_id = str(uuid.UUID(str(item_id)))

@@ -61,8 +61,9 @@ class MonitorContext:
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def load_items(store: Store) -> pd.DataFrame:
-    """Every stored item with its final review (``final_action``/``final_label``, NA when none), oldest first.
+def load_items(store: Store, max_items: int | None = None) -> pd.DataFrame:
+    """Every stored item with its final review (``final_action``/``final_label``, NA when none), oldest first;
+    with ``max_items``, only the most recent ones (what a web page can afford to load).
 
     ``created_at`` is naive UTC (SQLite returns naive times, PostgreSQL aware ones)."""
     final = sa.and_(reviews.c.item_id == items.c.id, reviews.c.action != "skip")
@@ -73,8 +74,12 @@ def load_items(store: Store) -> pd.DataFrame:
         .select_from(items.outerjoin(reviews, final))
         .order_by(items.c.created_at, items.c.id)
     )
+    if max_items is not None:
+        query = query.order_by(None).order_by(items.c.created_at.desc(), items.c.id.desc()).limit(max_items)
     with store.engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
+    if max_items is not None:
+        rows = rows[::-1]
     frame = pd.DataFrame([dict(r) for r in rows], columns=[
         "id", "model_version", "record", "label", "confidence", "decision", "reason", "created_at", "final_action",
         "final_label"])
@@ -193,6 +198,7 @@ def monitor(
     config: Config | str | Path | bool | None = False,
     select: list[str] | str | None = None,
     ignore: list[str] | str | None = None,
+    max_items: int | None = None,
 ) -> Report:
     """Monitor the items and reviews of ``store``: workload and audited accuracy, and drift against ``reference``.
 
@@ -208,6 +214,7 @@ def monitor(
         config: As for ``pitfall.drift``; False (the default) ignores config files.
         select: Codes or prefixes to run among PF501, PF504 and PF603.
         ignore: Codes or prefixes to skip.
+        max_items: Look at the most recent ``max_items`` items only (None: all of them).
 
     Returns:
         A Report: findings of PF501/PF504/PF603, the drift statistics (``metrics["drift"]``) and the workload per
@@ -222,7 +229,7 @@ def monitor(
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     monitor_codes = [c for c, spec in SPECS.items() if spec.command() == "monitor"]
     codes = select_codes([*DRIFT_CODES, *monitor_codes], sel, ign)
-    frame = load_items(store)
+    frame = load_items(store, max_items)
     store_name = store.url.render_as_string(hide_password=True)
     if not len(frame):
         raise InputError(f"{store_name}: the store holds no items yet. Serve predictions first (POST /predict).")

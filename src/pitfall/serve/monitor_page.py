@@ -28,6 +28,7 @@ __all__ = ["DEFAULT_WINDOW", "add_monitor_pages"]
 
 DEFAULT_WINDOW = "1d"
 MAX_PLOTTED = 6  # drifted columns drawn as distributions
+MAX_ITEMS = 20_000  # the page looks at the most recent items only, so its cost is bounded (`pitfall monitor`: all)
 
 
 def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any] | None) -> str:
@@ -92,12 +93,13 @@ def add_monitor_pages(
             report = None
             if reference is not None:
                 try:
-                    report = monitor(store, reference, model=model, policy=policy, window=window)
+                    report = monitor(store, reference, model=model, policy=policy, window=window,
+                                     max_items=MAX_ITEMS)
                     drift_note = ""
                 except PitfallError as exc:
                     drift_note = f"Drift could not be measured: {escape(str(exc))}"
             if report is None:
-                report = monitor(store, None, model=model, policy=policy, window=window)
+                report = monitor(store, None, model=model, policy=policy, window=window, max_items=MAX_ITEMS)
         except PitfallError as exc:  # e.g. a window so short that the period has thousands of them
             return _page("Cannot monitor", f'<h1>Cannot monitor</h1><p class="err">{escape(str(exc))}</p>',
                          status=400)
@@ -108,7 +110,10 @@ def add_monitor_pages(
         skipped = "".join(f"<li>{escape(code)}: {escape(reason)}</li>" for code, reason in report.skipped.items())
         body = (
             f"<h1>Monitoring</h1><p>Signed in as <strong>{escape(session.user)}</strong> · "
-            f"{counts['total']} items · windows of {escape(window)} (UTC) · {escape(target_txt)} · "
+            f"{counts['total']} items"
+            + (f" (the most recent {MAX_ITEMS:,} shown; <code>pitfall monitor</code> reads all)"
+               if counts["total"] > MAX_ITEMS else "")
+            + f" · windows of {escape(window)} (UTC) · {escape(target_txt)} · "
             '<a href="/review">review queue</a></p>'
             f'<form method="get" action="/review/monitor"><label>Window <input name="window" '
             f'value="{escape(window)}" size="6"></label> <button type="submit">Show</button></form>'

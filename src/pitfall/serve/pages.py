@@ -6,16 +6,14 @@ constant time, and the sign-in form a pre-session one (a random cookie that must
 site cannot sign a browser in to an account of its choosing. Pages send a Content-Security-Policy that allows only
 the page's own nonce-tagged style and script and form posts to this origin, and every record value is HTML-escaped,
 since records come from whoever calls /predict.
-Sessions live in one process: a restart or another replica signs reviewers out, which costs a login, not data.
+Sessions live in the store (``serve/sessions.py``): a restart or another worker keeps reviewers signed in, and
+revoking a reviewer ends their sessions at once.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +21,9 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pitfall.deploy.store import Session as _Session
 from pitfall.deploy.store import Store
+from pitfall.serve.sessions import StoreSessions
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_SECONDS", "add_review_pages"]
 
@@ -32,6 +32,7 @@ SESSION_SECONDS = 12 * 3600
 LOGIN_COOKIE = "pitfall_login"  # the sign-in form's CSRF token, before there is a session
 LOGIN_SECONDS = 3600
 QUEUE_SHOWN = 50
+RECORD_SHOWN = 64 * 1024  # a longer stored record is shown as a placeholder, so the page's size is bounded
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}
@@ -57,44 +58,6 @@ document.addEventListener("keydown", function (e) {
   if (e.key === "c") { el.focus(); } else { el.click(); }
 });
 """
-
-
-@dataclass(frozen=True)
-class _Session:
-    user: str
-    csrf: str
-    expires: float
-
-
-class _Sessions:
-    """Random session ids mapped to their reviewer and CSRF token, in memory, with a fixed lifetime."""
-
-    def __init__(self, lifetime: float) -> None:
-        self.lifetime = lifetime
-        self._data: dict[str, _Session] = {}
-        self._lock = threading.Lock()
-
-    def create(self, user: str) -> str:
-        sid = secrets.token_urlsafe(32)
-        now = time.monotonic()
-        with self._lock:
-            self._data = {k: v for k, v in self._data.items() if v.expires > now}
-            self._data[sid] = _Session(user, secrets.token_urlsafe(32), now + self.lifetime)
-        return sid
-
-    def get(self, sid: str | None) -> _Session | None:
-        if not sid:
-            return None
-        with self._lock:
-            found = self._data.get(sid)
-            if found is not None and found.expires <= time.monotonic():
-                del self._data[sid]
-                found = None
-        return found
-
-    def drop(self, sid: str | None) -> None:
-        with self._lock:
-            self._data.pop(sid or "", None)
 
 
 def _page(title: str, body: str, *, status: int = 200, script: bool = False) -> HTMLResponse:
@@ -147,7 +110,7 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
 
     ``secure_cookie`` marks the session cookie Secure; turn it on behind HTTPS (a Secure cookie is not sent over
     plain HTTP, so it stays off for loopback use)."""
-    sessions = _Sessions(SESSION_SECONDS)
+    sessions = StoreSessions(store, SESSION_SECONDS)  # in the database: restarts and workers keep them
     app.state.review_sessions = sessions  # the monitoring page (monitor_page.py) signs in through these
 
     def current(request: Request) -> tuple[str, _Session] | None:
@@ -211,7 +174,7 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
             return RedirectResponse("/review/login", status_code=303)
         session = found[1]
         counts = store.counts()
-        queue = store.queue(QUEUE_SHOWN)
+        queue = store.queue(QUEUE_SHOWN, max_record_chars=RECORD_SHOWN)
         items = "".join(_item_html(item, classes, session.csrf) for item in queue) or "<p>The queue is empty.</p>"
         body = (
             f'<h1>Review queue</h1><p>Signed in as <strong>{escape(session.user)}</strong> · '

@@ -127,7 +127,7 @@ def test_pitfall_serve_reference_option_feeds_the_page(tmp_path, model):
     )
     try:
         root = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, proc.stderr.read().decode()
             try:

@@ -90,7 +90,7 @@ def test_pitfall_serve_secure_cookie_option(tmp_path, model):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, proc.stderr.read().decode()
             try:
