@@ -822,6 +822,10 @@ class Interpreter:
                 t = Taint("oversample", site, "resample(replace=True)", d.origins)
                 outs.append(replace(d.flat(), taints=d.all_taints() | {t}))
             return outs[0] if len(outs) == 1 else Val(kind="seq", items=tuple(outs))
+        if kind == "preprocess_fn" and args:  # preprocessing.scale(X): fitted and applied at once
+            d = self.as_data(args[0])
+            t = Taint("preprocess", site, f"{qual.rpartition('.')[2]}()", d.origins)
+            return replace(d.flat(), taints=d.all_taints() | {t}, const=None)
         if kind == "source":
             return self.fresh_data()
         if kind == "given_split":
