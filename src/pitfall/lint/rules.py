@@ -14,7 +14,7 @@ from typing import Any
 
 from pitfall.findings import Severity
 from pitfall.lint import known
-from pitfall.lint.dataflow import Evaluation, Trace
+from pitfall.lint.events import Evaluation, Trace
 from pitfall.lint.values import Origin, Site, Taint, overlaps
 
 __all__ = ["Hit", "RULES", "where"]
