@@ -14,6 +14,7 @@ a metric, a cross-validation) and selections by a score. ``rules`` turns events 
 from __future__ import annotations
 
 import ast
+import operator
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +29,21 @@ from pitfall.lint.values import Site, Taint, Val, fresh_id, join, overlaps, unkn
 __all__ = ["Evaluation", "Interpreter", "Selection", "SplitEvent", "Trace", "analyse"]
 
 MAX_ELEMENTS = 12  # loop bodies run once per element up to this many
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+
+
+def _arithmetic(op: ast.operator, a: Any, b: Any) -> Any:
+    """Constant folding for numbers (``test_size = 1 - 0.8``), never for other types or powers."""
+    if type(op) not in _OPS or isinstance(a, bool) or isinstance(b, bool) or not (
+            isinstance(a, (int, float)) and isinstance(b, (int, float))):
+        return None
+    try:
+        return _OPS[type(op)](a, b)
+    except (ArithmeticError, ValueError):
+        return None
 
 
 class Interpreter(FrameOps, EstimatorOps, CallOps):
@@ -148,15 +164,17 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
                 and s.test.left.id == "__name__"):
             self.block(s.body)
             return
-        test = self.ev(s.test)
-        if self.loops and isinstance(s.test, ast.Compare):
+        if isinstance(s.test, ast.Compare):
             sides = [s.test.left, *s.test.comparators]
-            scores = [self.ev(n) for n in sides]
-            tainted = [t for v in scores for t in v.all_taints() if t.kind == "testscore"]
-            if tainted and any(not isinstance(n, ast.Constant) for n, v in zip(sides, scores, strict=True)
-                               if not any(t.kind == "testscore" for t in v.all_taints())):
+            values = [self.ev(n) for n in sides]
+            # In a loop, `if score > best:` keeps the best by that score; `if score > 0.9:` does not.
+            tainted = [t for v in values for t in v.all_taints() if t.kind == "testscore"]
+            others = [n for n, v in zip(sides, values, strict=True)
+                      if not any(t.kind == "testscore" for t in v.all_taints())]
+            if self.loops and tainted and any(not isinstance(n, ast.Constant) for n in others):
                 self.trace.selections.append(Selection(self.site(s), frozenset(tainted), "if"))
-        del test
+        else:
+            self.ev(s.test)
         self.block(s.body)
         self.block(s.orelse)
 
@@ -358,10 +376,7 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
     def e_BinOp(self, n: ast.BinOp) -> Val:
         a, b = self.ev(n.left), self.ev(n.right)
         if a.kind == "const" and b.kind == "const":
-            try:
-                return Val(kind="const", const=eval(compile(ast.Expression(n), "<c>", "eval"), {}, {}))  # noqa: S307
-            except Exception:
-                return Val(kind="const")
+            return Val(kind="const", const=_arithmetic(n.op, a.const, b.const))
         if a.kind == "seq" and b.kind in ("seq", "const") and isinstance(n.op, (ast.Add, ast.Mult)):
             return replace(a, items=a.items + (b.items if b.kind == "seq" else ()), taints=a.taints | b.taints)
         if a.kind in ("data", "stat") or b.kind in ("data", "stat"):

@@ -29,7 +29,7 @@ class EstimatorOps:
         self.trace.roles[key] = {"train": "train", "test": "val" if nested else "test"}
         shuffle = kwargs.get("shuffle")
         shuffled = not (shuffle is not None and shuffle.kind == "const" and shuffle.const is False)
-        seeded = "random_state" in kwargs or any(k is None for k in ()) or not shuffled
+        seeded = "random_state" in kwargs or not shuffled
         taints = frozenset().union(*(a.all_taints() for a in args)) if args else frozenset()
         event = SplitEvent(site, key, "train_test_split", seeded, shuffled, False, False, taints)
         self.trace.splits.append(event)
