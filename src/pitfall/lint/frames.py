@@ -81,6 +81,12 @@ class FrameOps:
             return replace(base, taints=kept, const=None)
         if window:
             return replace(recv, const=None)
+        if name in ("apply", "transform") and args and args[0].kind == "lambda" and recv.kind == "data" and not (
+                kwargs.get("axis") is not None and kwargs["axis"].const in (1, "columns")):
+            body = self.text(n.args[0]) if n.args else ""
+            if any(f".{stat}(" in body for stat in STATS):  # column by column: statistics of all rows
+                t = Taint("preprocess", site, f".{name}({body})", recv.origins)
+                return replace(recv.flat(), taints=recv.all_taints() | {t}, const=None)
         if name in STATS and recv.kind == "data" and recv.origins:
             t = Taint("preprocess", site, f"{self.text(n.func)}()", recv.origins)
             return Val(kind="stat", taints=recv.all_taints() | {t})

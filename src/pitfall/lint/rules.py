@@ -180,7 +180,9 @@ def unseeded(trace: Trace) -> Iterator[Hit]:
                       "Pass `random_state=` (any fixed integer) and record it with the results.",
                       {"call": "train_test_split"}, Severity.WARNING)
     for est in trace.estimators:
-        if not est.evaluated or "random_state" in est.kwargs or "**" in est.kwargs:
+        # A sampler's rows reach the score through the data, not through the model it feeds.
+        used = est.evaluated or (est.category == "oversample" and est.fitted and bool(trace.evaluations))
+        if not used or "random_state" in est.kwargs or "**" in est.kwargs:
             continue
         shuffle = est.kwargs.get("shuffle")
         random = (est.name in known.RANDOM_MODELS or est.category == "oversample"
