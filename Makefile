@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_text.py
 	$(PY) benchmarks/bench_images.py
 	$(PY) benchmarks/bench_serve.py
+	$(PY) benchmarks/bench_lint.py
 
 clean:
 	rm -rf $(VENV) report.html drift.html card .pitfall build *.egg-info

@@ -91,13 +91,17 @@ def test_bad_paths_are_one_line_errors(tmp_path, capsys):
     assert rc == 2 and "no check matches 'PF9'" in err
 
 
-def test_console_script_and_explain(tmp_path):
+def test_console_script(tmp_path):
     root = _project(tmp_path)
     done = subprocess.run([str(PITFALL), "lint", str(root / "train.py"), "--no-config", "--format", "json"],
                           capture_output=True, text=True)
     assert done.returncode == 1 and json.loads(done.stdout)["summary"]["error"] == 1
-    explain = subprocess.run([str(PITFALL), "explain", "PF207"], capture_output=True, text=True)
-    assert explain.returncode == 0 and "feature-selection-leakage" in explain.stdout
+
+
+def test_explain_lint_checks(capsys):
+    assert main(["explain", "PF207"]) == 0
+    out = capsys.readouterr().out
+    assert "feature-selection-leakage" in out and "How to fix" in out
 
 
 def test_pre_commit_hook_runs_pitfall_lint():

@@ -96,3 +96,21 @@ def test_discover_skips_virtualenvs_and_checkpoints(tmp_path):
     assert [f.name for f in files] == ["a.py"]
     assert problems == [f"{tmp_path / 'missing.py'}: no such file or folder",
                         f"{tmp_path / 'notes.txt'}: not a .py or .ipynb file; skipped"]
+
+
+def test_an_analysis_error_in_one_file_is_named_and_the_others_are_linted(tmp_path, monkeypatch):
+    import pitfall.lint.runner as runner
+
+    real = runner.analyse
+
+    def failing_on_one(source):
+        if source.path.endswith("odd.py"):
+            raise ValueError("unexpected node")
+        return real(source)
+
+    monkeypatch.setattr(runner, "analyse", failing_on_one)
+    (tmp_path / "odd.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "leaky.py").write_text("\n".join(LEAK_CELLS), encoding="utf-8")
+    report = lint([tmp_path], config=False)
+    assert [f.code for f in report.findings] == ["PF206"]
+    assert any("odd.py: internal error while analysing (ValueError: unexpected node)" in n for n in report.notes)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
+
 from pitfall.findings import Finding, Location, Severity
 from pitfall.report import Report
 
@@ -62,3 +64,21 @@ def test_lint_findings_in_scripts_and_notebooks():
     assert notebook["message"]["text"].startswith("Cell 7, line 3: ")
     assert notebook["properties"]["location"]["cell"] == 7
     assert script["partialFingerprints"]["pitfall/v1"] != notebook["partialFingerprints"]["pitfall/v1"]
+
+
+def test_scan_writes_sarif_from_the_command_line(tmp_path, capsys):
+    from pitfall.cli.main import main
+
+    from ..conftest import clean_classification, split_frame
+
+    train, test = split_frame(clean_classification(n=300))
+    test = pd.concat([test, train.head(20)], ignore_index=True)  # planted copies: PF201
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    rc = main(["scan", str(tmp_path / "train.csv"), str(tmp_path / "test.csv"), "--target", "label",
+               "--select", "PF201", "--no-config", "--format", "sarif"])
+    log = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "PF201" and result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("train.csv")

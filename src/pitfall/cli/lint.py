@@ -44,7 +44,7 @@ def lint_cmd(paths, select, ignore, fmt, output, fail_on, config_path, no_config
         problems = "; ".join(report.notes) or "no .py or .ipynb files there"
         raise InputError(f"nothing to lint in {', '.join(map(str, paths))}: {problems}.")
     for note in report.notes:
-        if ": cannot parse" in note or ": not " in note or ": no such" in note or "skipped" in note:
+        if any(word in note for word in (": cannot parse", ": not ", ": no such", "skipped", "internal error")):
             click.echo(f"pitfall: {note}", err=True)
     write_report(report, fmt, output, quiet)
     return report.exit_code(fail_on)

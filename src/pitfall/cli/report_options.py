@@ -14,7 +14,7 @@ import click
 
 from pitfall.errors import ConfigError, InputError
 
-FORMATS = ["text", "json", "html", "junit"]
+FORMATS = ["text", "json", "html", "junit", "sarif"]
 
 
 def report_options(

@@ -14,129 +14,41 @@ a metric, a cross-validation) and selections by a score. ``rules`` turns events 
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass, field, replace
+import operator
+from dataclasses import replace
 from typing import Any
 
 from pitfall.lint import known
+from pitfall.lint.calls import CallOps, _Return
+from pitfall.lint.estimators import EstimatorOps
+from pitfall.lint.events import Evaluation, Selection, SplitEvent, Trace, name_role
+from pitfall.lint.frames import FrameOps
 from pitfall.lint.sources import Cell, Source
-from pitfall.lint.values import Est, Origin, Site, Taint, Val, fresh_id, join, overlaps, unknown
+from pitfall.lint.values import Site, Taint, Val, fresh_id, join, overlaps, unknown
 
-__all__ = ["Evaluation", "Selection", "SplitEvent", "Trace", "analyse"]
+__all__ = ["Evaluation", "Interpreter", "Selection", "SplitEvent", "Trace", "analyse"]
 
-MAX_DEPTH = 4  # nested calls of functions defined in the file
 MAX_ELEMENTS = 12  # loop bodies run once per element up to this many
-STATS = {"mean", "median", "std", "var", "min", "max", "mode", "quantile", "sum", "nanmean", "nanstd",
-         "nanmedian", "nanmin", "nanmax", "percentile", "nanpercentile", "mad", "sem", "skew", "kurt"}
-TIME_OPS = {"shift", "diff", "rolling", "pct_change", "ewm", "expanding", "resample"}
-WINDOW_OPS = {"rolling", "ewm", "expanding", "resample", "groupby"}
-ROW_PRESERVING_GROUP = {"transform", "shift", "diff", "cumsum", "cumcount", "cumprod", "cummax", "cummin",
-                        "rolling", "expanding", "rank", "ffill", "bfill", "fillna", "pct_change", "ewm"}
-SELECT_METHODS = {"idxmax", "idxmin", "nlargest", "nsmallest", "sort_values", "argmax", "argmin", "argsort"}
-ATTR_STATS = {"feature_importances_", "coef_", "ranking_", "support_", "scores_", "pvalues_",
-              "get_support", "get_feature_names_out", "variances_", "estimator_"}
-ENTITY_WORDS = {"patient", "subject", "user", "customer", "participant", "person", "individual", "animal",
-                "mouse", "session", "household", "player", "account", "client", "device", "sensor", "donor",
-                "author", "speaker", "site", "hospital", "family", "respondent", "student", "driver"}
-_WORD = re.compile(r"[A-Za-z]+")
 
 
-@dataclass
-class Model:
-    """What an evaluation knows of a model: the object and what it was fitted/selected on then."""
-
-    est: Est
-    fit: frozenset[Origin]
-    selected: frozenset[Origin]
-    fit_site: Site | None
-    selected_site: Site | None
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
 
 
-@dataclass
-class Evaluation:
-    site: Site
-    origins: frozenset[Origin]  # the rows scored (labels and predictions)
-    taints: frozenset[Taint]
-    models: list[Model]
-    cv: bool = False
-    what: str = ""
-
-
-@dataclass
-class Selection:
-    site: Site
-    scores: frozenset[Taint]  # testscore taints of the scores compared
-    how: str
-
-
-@dataclass
-class SplitEvent:
-    site: Site
-    key: Any
-    how: str  # "train_test_split", "KFold", ...
-    seeded: bool
-    shuffled: bool
-    group_aware: bool
-    time_aware: bool
-    taints: frozenset[Taint]
-    evaluated: bool = False
-
-
-@dataclass
-class Trace:
-    """Everything the interpreter saw in one file."""
-
-    path: str
-    evaluations: list[Evaluation] = field(default_factory=list)
-    selections: list[Selection] = field(default_factory=list)
-    splits: list[SplitEvent] = field(default_factory=list)
-    estimators: list[Est] = field(default_factory=list)
-    global_seed: Site | None = None
-    roles: dict[Any, dict[str, str]] = field(default_factory=dict)
-    label_columns: set[str] = field(default_factory=set)
-
-    def role(self, key: Any, side: str) -> str | None:
-        return self.roles.get(key, {}).get(side)
-
-    def held_role(self, origin: Origin) -> str | None:
-        """The role of the last held-out side on an origin's path: test, val, cv or None."""
-        for key, side in reversed(origin[1]):
-            role = self.role(key, side)
-            if role is not None and role != "train":
-                return role
+def _arithmetic(op: ast.operator, a: Any, b: Any) -> Any:
+    """Constant folding for numbers (``test_size = 1 - 0.8``), never for other types or powers."""
+    if type(op) not in _OPS or isinstance(a, bool) or isinstance(b, bool) or not (
+            isinstance(a, (int, float)) and isinstance(b, (int, float))):
+        return None
+    try:
+        return _OPS[type(op)](a, b)
+    except (ArithmeticError, ValueError):
         return None
 
-    def all_train(self, origin: Origin) -> bool:
-        return any(self.role(k, s) == "train" for k, s in origin[1]) and self.held_role(origin) in (None, "cv")
 
+class Interpreter(FrameOps, EstimatorOps, CallOps):
+    """Runs a file's statements over abstract values; the mixins hold calls, frames and estimators."""
 
-def name_role(name: str) -> str | None:
-    """test / val / train from a variable name (``X_test``, ``val_df``, ``Xtr``), or None."""
-    tokens = [t for t in re.split(r"[^a-z]+", name.lower()) if t]
-    for tok in tokens:
-        core = tok[1:] if tok[:1] in "xy" and len(tok) > 2 else tok
-        if core in ("val", "valid", "validation", "dev", "eval", "v") and tok != "v" or core.startswith("valid"):
-            return "val"
-        if core in ("test", "tst", "te", "testing") or core.startswith("test"):
-            return "test"
-        if core in ("train", "tr", "trn", "training") or core.startswith("train"):
-            return "train"
-    return None
-
-
-def _is_id_column(name: str) -> bool:
-    lower = name.lower()
-    if lower in ("id", "uid", "guid") or lower.endswith(("_id", "id")) and (lower.endswith("_id") or name[-2:] in
-                                                                          ("Id", "ID")):
-        return True
-    return any(w.lower() in ENTITY_WORDS for w in _WORD.findall(lower.replace("_", " ")))
-
-
-class _Return(Exception):
-    pass
-
-
-class Interpreter:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.trace = Trace(source.path)
@@ -147,6 +59,7 @@ class Interpreter:
         self.loops = 0
         self.star: list[str] = []
         self.split_by_key: dict[Any, SplitEvent] = {}
+        self._named: set[tuple[Any, str]] = set()  # split sides whose role a variable name has set
 
     # ----------------------------------------------------------------- helpers
     def site(self, node: ast.AST) -> Site:
@@ -251,15 +164,17 @@ class Interpreter:
                 and s.test.left.id == "__name__"):
             self.block(s.body)
             return
-        test = self.ev(s.test)
-        if self.loops and isinstance(s.test, ast.Compare):
+        if isinstance(s.test, ast.Compare):
             sides = [s.test.left, *s.test.comparators]
-            scores = [self.ev(n) for n in sides]
-            tainted = [t for v in scores for t in v.all_taints() if t.kind == "testscore"]
-            if tainted and any(not isinstance(n, ast.Constant) for n, v in zip(sides, scores, strict=True)
-                               if not any(t.kind == "testscore" for t in v.all_taints())):
+            values = [self.ev(n) for n in sides]
+            # In a loop, `if score > best:` keeps the best by that score; `if score > 0.9:` does not.
+            tainted = [t for v in values for t in v.all_taints() if t.kind == "testscore"]
+            others = [n for n, v in zip(sides, values, strict=True)
+                      if not any(t.kind == "testscore" for t in v.all_taints())]
+            if self.loops and tainted and any(not isinstance(n, ast.Constant) for n in others):
                 self.trace.selections.append(Selection(self.site(s), frozenset(tainted), "if"))
-        del test
+        else:
+            self.ev(s.test)
         self.block(s.body)
         self.block(s.orelse)
 
@@ -362,8 +277,6 @@ class Interpreter:
                 roles[side] = role
                 self._named.add((key, side))
 
-    _named: set = set()
-
     def assign_subscript(self, target: ast.Subscript, value: Val) -> None:
         base_node = target.value
         if isinstance(base_node, ast.Attribute) and base_node.attr in ("loc", "iloc", "at", "iat"):
@@ -463,10 +376,7 @@ class Interpreter:
     def e_BinOp(self, n: ast.BinOp) -> Val:
         a, b = self.ev(n.left), self.ev(n.right)
         if a.kind == "const" and b.kind == "const":
-            try:
-                return Val(kind="const", const=eval(compile(ast.Expression(n), "<c>", "eval"), {}, {}))  # noqa: S307
-            except Exception:
-                return Val(kind="const")
+            return Val(kind="const", const=_arithmetic(n.op, a.const, b.const))
         if a.kind == "seq" and b.kind in ("seq", "const") and isinstance(n.op, (ast.Add, ast.Mult)):
             return replace(a, items=a.items + (b.items if b.kind == "seq" else ()), taints=a.taints | b.taints)
         if a.kind in ("data", "stat") or b.kind in ("data", "stat"):
@@ -721,660 +631,10 @@ class Interpreter:
             return unknown()
         return self.opaque(args, kwargs)
 
-    def opaque(self, args: list[Val], kwargs: dict[str, Val]) -> Val:
-        """Unknown code: data that comes out has no history (it cannot be linked to anything)."""
-        if any(v.kind == "data" for v in [*args, *kwargs.values()]):
-            return self.fresh_data()
-        return unknown()
-
-    def call_user(self, fnode: Any, args: list[Val], kwargs: dict[str, Val]) -> Val:
-        if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(self.stack) >= MAX_DEPTH \
-                or fnode in self.stack:
-            return self.opaque(args, kwargs)
-        saved = self.env
-        self.env = dict(saved)
-        params = fnode.args
-        positional = [*params.posonlyargs, *params.args]
-        defaults = [None] * (len(positional) - len(params.defaults)) + list(params.defaults)
-        for i, p in enumerate(positional):
-            if i < len(args):
-                self.env[p.arg] = args[i]
-            elif p.arg in kwargs:
-                self.env[p.arg] = kwargs[p.arg]
-            elif defaults[i] is not None:
-                self.env[p.arg] = self.ev(defaults[i])
-            else:
-                self.env[p.arg] = unknown()
-        for p, d in zip(params.kwonlyargs, params.kw_defaults, strict=True):
-            self.env[p.arg] = kwargs.get(p.arg) or (self.ev(d) if d is not None else unknown())
-        if params.vararg:
-            self.env[params.vararg.arg] = Val(kind="seq", items=tuple(args[len(positional):]))
-        if params.kwarg:
-            self.env[params.kwarg.arg] = unknown()
-        self.stack.append(fnode)
-        self.returns.append([])
-        loops, self.loops = self.loops, 0
-        try:
-            self.block(fnode.body)
-        except _Return:
-            pass
-        finally:
-            self.loops = loops
-            self.stack.pop()
-            results = self.returns.pop()
-            self.env = saved
-        if not results:
-            return unknown()
-        if len(results) == 1:
-            return results[0]
-        if all(r.kind == "seq" and len(r.items) == len(results[0].items) for r in results):
-            return Val(kind="seq", items=tuple(join(list(col)) if not all(c.kind == "est" for c in col) else col[-1]
-                                               for col in zip(*(r.items for r in results), strict=True)))
-        ests = [r for r in results if r.kind == "est"]
-        return ests[-1] if ests else join(results)
-
-    # -- library functions and classes
-    def call_ref(self, qual: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call, starstar: bool) -> Val:
-        if qual.startswith("builtins."):
-            return self.builtin(qual[9:], args, kwargs, n)
-        if qual.rpartition(".")[2] in ("EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "early_stopping"):
-            return Val(kind="callback", qual=qual)
-        cat = known.category(qual)
-        if cat is not None:
-            return self.construct(qual, cat, args, kwargs, n, starstar)
-        kind = known.function_kind(qual)
-        if kind is None:
-            return self.opaque(args, kwargs)
-        site = self.site(n)
-        data_args = [a for a in args if a.kind in ("data", "stat")]
-        if kind == "split":
-            return self.train_test_split(args, kwargs, n)
-        if kind == "metric":
-            return self.evaluate(site, [*args, *kwargs.values()], [], what=qual.rpartition(".")[2],
-                                 curve=qual.endswith("_curve"))
-        if kind == "cv":
-            return self.cross_validate(qual, args, kwargs, n)
-        if kind == "label_stat":
-            if len(args) >= 2:
-                x, y = self.as_data(args[0]), args[1]
-                label = y.const[1] if isinstance(y.const, tuple) and y.const[:1] == ("col",) else None
-                t = Taint("select", site, f"{qual.rpartition('.')[2]}(...)", x.origins | y.origins,
-                          {"label": label})
-                return Val(kind="stat", taints=x.all_taints() | frozenset({t}))
-            return unknown()
-        if kind == "composite":
-            steps = [a.est for a in args if a.kind == "est"]
-            est = Est(qual, "composite", site, steps=steps)
-            self.trace.estimators.append(est)
-            return Val(kind="est", est=est)
-        if kind == "resample":
-            replace_ = kwargs.get("replace")
-            if replace_ is not None and replace_.kind == "const" and replace_.const is False:
-                return Val(kind="seq", items=tuple(self.extend(self.as_data(a), ("resample", fresh_id()), "sub")
-                                                   for a in args)) if len(args) > 1 else (
-                    self.extend(self.as_data(args[0]), ("resample", fresh_id()), "sub") if args else unknown())
-            if any(a.preds for a in args):  # a bootstrap of predictions and labels: a confidence interval
-                outs = [self.as_data(a) for a in args]
-                return outs[0] if len(outs) == 1 else Val(kind="seq", items=tuple(outs))
-            outs = []
-            for a in args:
-                d = self.as_data(a)
-                t = Taint("oversample", site, "resample(replace=True)", d.origins)
-                outs.append(replace(d.flat(), taints=d.all_taints() | {t}))
-            return outs[0] if len(outs) == 1 else Val(kind="seq", items=tuple(outs))
-        if kind == "source":
-            return self.fresh_data()
-        if kind == "given_split":
-            key = fresh_id()
-            self.trace.roles[key] = {"train": "train", "test": "test"}
-            src = fresh_id()
-            parts = []
-            for side in ("train", "test"):
-                d = Val(kind="data", origins=frozenset({(src, ((key, side),))}))
-                parts.append(Val(kind="seq", items=(d, d)))
-            return Val(kind="seq", items=tuple(parts))
-        if kind == "frame":
-            if data_args:
-                return self.combine(data_args)
-            if args and args[0].kind == "seq" and any(i.kind == "data" for i in args[0].items):
-                return join(list(args[0].items))
-            taints = frozenset().union(*(a.all_taints() for a in [*args, *kwargs.values()])) if args else frozenset()
-            return replace(self.fresh_data(), taints=taints)
-        if kind == "concat":
-            return self.concat(args, kwargs, site)
-        if kind == "merge":
-            return self.merge(args)
-        if kind == "global_seed":
-            if self.trace.global_seed is None:
-                self.trace.global_seed = site
-            return unknown()
-        if kind == "select_fn":
-            self.select_check([*args], site, qual.rpartition(".")[2])
-            return self.combine(data_args) if data_args else unknown()
-        if kind == "opaque":
-            return unknown()
-        if kind == "booster_train":
-            return unknown()
-        # propagate: numpy / pandas functions keep the rows and taints of their data arguments
-        seq_data = [i for a in args if a.kind == "seq" for i in a.items if i.kind in ("data", "stat")]
-        if data_args or seq_data:
-            return self.combine(data_args + seq_data)
-        return unknown()
-
-    def builtin(self, name: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        if name in ("max", "min", "sorted"):
-            self.select_check([*args, *kwargs.values()], self.site(n), name)
-            if name == "sorted" and args:
-                return args[0]
-            return join(list(args[0].items)) if len(args) == 1 and args[0].kind == "seq" and args[0].items else (
-                join(args) if args else unknown())
-        if name in ("list", "tuple", "set", "reversed", "iter"):
-            if args and args[0].kind == "seq":
-                return replace(args[0], const=None) if args[0].const not in ("items", "keys") else args[0]
-            return args[0] if args else Val(kind="seq")
-        if name == "dict":
-            return args[0] if args and args[0].kind == "seq" else Val(kind="seq", keys=tuple(kwargs),
-                                                                      items=tuple(kwargs.values()))
-        if name == "enumerate" and args and args[0].kind == "seq" and args[0].items:
-            return Val(kind="seq", items=tuple(Val(kind="seq", items=(Val(kind="const", const=i), v))
-                                               for i, v in enumerate(self.elements(args[0]) or [])))
-        if name == "zip" and args and all(a.kind == "seq" and a.items for a in args):
-            lists = [self.elements(a) or [] for a in args]
-            return Val(kind="seq", items=tuple(Val(kind="seq", items=tuple(t)) for t in zip(*lists, strict=False)))
-        if name in ("abs", "round", "float", "int", "sum", "next", "getattr"):
-            return args[0] if args else unknown()
-        if name in ("print", "display", "len", "range", "isinstance", "type", "str", "repr", "open", "hasattr"):
-            return unknown()
-        return self.opaque(args, kwargs)
-
-    def concat(self, args: list[Val], kwargs: dict[str, Val], site: Site) -> Val:
-        parts: list[Val] = []
-        for a in args[:1]:
-            parts = list(a.items) if a.kind == "seq" else [a]
-        axis = kwargs.get("axis")
-        columns = axis is not None and axis.kind == "const" and axis.const in (1, "columns")
-        if not parts:
-            return unknown()
-        merged = self.combine([self.as_data(p) if p.kind != "stat" else p for p in parts])
-        if not columns:
-            datas = [p for p in parts if p.kind == "data"]
-            for i, a in enumerate(datas):
-                for b in datas[i + 1:]:
-                    if any(overlaps(x, y) for x in a.origins for y in b.origins):
-                        t = Taint("oversample", site, "concatenation of overlapping rows", merged.origins)
-                        return replace(merged, taints=merged.taints | {t})
-        return merged
-
-    def merge(self, args: list[Val]) -> Val:
-        if not args:
-            return unknown()
-        left = self.as_data(args[0])
-        extra = frozenset().union(*(a.all_taints() for a in args[1:])) if len(args) > 1 else frozenset()
-        return replace(left.flat(), taints=left.all_taints() | extra)
 
     # -- splits
-    def train_test_split(self, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        site = self.site(n)
-        key = fresh_id()
-        inputs = [o for a in args for o in a.origins]
-        nested = bool(inputs) and all(self.trace.held_role(o) is None and any(
-            self.trace.role(k, side) == "train" for k, side in o[1]) for o in inputs)
-        self.trace.roles[key] = {"train": "train", "test": "val" if nested else "test"}
-        shuffle = kwargs.get("shuffle")
-        shuffled = not (shuffle is not None and shuffle.kind == "const" and shuffle.const is False)
-        seeded = "random_state" in kwargs or any(k is None for k in ()) or not shuffled
-        taints = frozenset().union(*(a.all_taints() for a in args)) if args else frozenset()
-        event = SplitEvent(site, key, "train_test_split", seeded, shuffled, False, False, taints)
-        self.trace.splits.append(event)
-        self.split_by_key[key] = event
-        outs: list[Val] = []
-        for a in args:
-            d = self.as_data(a)
-            const = d.const if d.const == ("index_of",) or (isinstance(d.const, tuple) and d.const[:1] == ("col",)) \
-                else None
-            for side in ("train", "test"):
-                outs.append(replace(self.extend(d, key, side), const=const))
-        return Val(kind="seq", items=tuple(outs))
-
-    def splitter_method(self, est: Est, name: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        if name == "split":
-            key = fresh_id()
-            self.trace.roles[key] = {"train": "train", "test": "cv"}
-            taints = frozenset().union(*(a.all_taints() for a in args)) if args else frozenset()
-            event = self.split_event(est, self.site(n), key, taints, "groups" in kwargs or len(args) >= 3)
-            est.evaluated = True
-            event.evaluated = True
-            pair = Val(kind="seq", items=(Val(kind="index", split_side=(key, "train")),
-                                          Val(kind="index", split_side=(key, "test"))))
-            return Val(kind="seq", items=(pair,))
-        if name == "get_n_splits":
-            return unknown()
-        return unknown()
-
-    def split_event(self, est: Est, site: Site, key: Any, taints: frozenset[Taint], groups: bool) -> SplitEvent:
-        shuffle = est.kwargs.get("shuffle")
-        shuffled = est.name in ("ShuffleSplit", "StratifiedShuffleSplit") or (
-            shuffle is not None and shuffle.kind == "const" and shuffle.const is True)
-        event = SplitEvent(site, key, est.name, "random_state" in est.kwargs or not shuffled, shuffled,
-                           est.name in known.GROUP_AWARE or groups, est.name in known.TIME_AWARE, taints)
-        self.trace.splits.append(event)
-        self.split_by_key[key] = event
-        return event
-
-    # -- estimators
-    def construct(self, qual: str, cat: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call,
-                  starstar: bool) -> Val:
-        site = self.site(n)
-        est = Est(qual, cat, site, kwargs=dict(kwargs), n_args=len(args))
-        if starstar:
-            est.kwargs["**"] = unknown()
-        if cat == "composite":
-            est.steps += [a.est for a in args if a.kind == "est"]
-            for a in args[:1]:
-                for item in a.items if a.kind == "seq" else []:
-                    if item.kind == "seq":
-                        est.steps += [i.est for i in item.items if i.kind == "est"]
-                    elif item.kind == "est":
-                        est.steps.append(item.est)
-            for key in ("steps", "transformers", "transformer_list"):
-                if key in kwargs:
-                    for item in kwargs[key].items:
-                        est.steps += [i.est for i in item.items if i.kind == "est"]
-            if "regressor" in kwargs and kwargs["regressor"].kind == "est":
-                est.steps.append(kwargs["regressor"].est)
-        if cat == "search" or (cat in ("select", "model") and args and args[0].kind == "est"):
-            inner = args[0] if args else kwargs.get("estimator")
-            if inner is not None and inner.kind == "est":
-                est.steps.append(inner.est)
-        self.trace.estimators.append(est)
-        if cat == "splitter":
-            return Val(kind="splitter", est=est)
-        return Val(kind="est", est=est)
-
-    def fit(self, est: Est, X: Val, y: Val | None, kwargs: dict[str, Val], site: Site, partial: bool = False) -> None:
-        X = self.as_data(X)
-        origins = X.origins | (y.origins if y is not None and y.kind == "data" else frozenset())
-        taints = X.all_taints() | (y.all_taints() if y is not None else frozenset())
-        if y is not None and isinstance(y.const, tuple) and y.const[:1] == ("col",):
-            self.trace.label_columns.add(y.const[1])
-        est.fit_origins = (est.fit_origins | origins) if partial else origins
-        est.fit_taints = taints
-        est.fit_site = site
-        est.fitted = True
-        est.selected_on = frozenset()
-        est.selected_site = None
-        # Early stopping or best-epoch checkpoints on data passed to fit.
-        chosen: list[Val] = []
-        if "eval_set" in kwargs:
-            stopping = any(k in est.kwargs for k in ("early_stopping_rounds", "callbacks")) or any(
-                k in kwargs for k in ("early_stopping_rounds", "callbacks"))
-            if stopping:
-                chosen.append(kwargs["eval_set"])
-        if "validation_data" in kwargs and "callbacks" in kwargs:
-            callbacks = kwargs["callbacks"]
-            names = {i.est.name for i in self.flatten(callbacks) if i.kind == "est"} | {
-                i.qual.rpartition(".")[2] for i in self.flatten(callbacks) if i.kind == "callback"}
-            if names & {"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"}:
-                chosen.append(kwargs["validation_data"])
-        if chosen:
-            rows = frozenset().union(*(v.origins for c in chosen for v in self.flatten(c) if v.kind == "data"))
-            est.selected_on = rows
-            est.selected_site = site
-        for step in est.steps:
-            step.fitted = True
-            step.fit_origins = est.fit_origins
-            step.fit_site = site
-        est.taint = None
-        cat = est.effective_category()
-        if cat in ("preprocess", "select"):
-            est.taint = Taint(cat, site, est.name, est.fit_origins)
-
-    def flatten(self, v: Val) -> list[Val]:
-        if v.kind == "seq":
-            return [x for i in v.items for x in self.flatten(i)]
-        return [v]
-
-    def transform(self, est: Est, X: Val) -> Val:
-        X = self.as_data(X)
-        extra = ({est.taint} if est.taint is not None else set()) | set(est.fit_taints if est.effective_category() in (
-            "preprocess", "select") else ())
-        flat = X.flat()
-        return replace(flat, taints=flat.taints | frozenset(extra), const=None)
-
-    def est_method(self, est: Est, name: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        site = self.site(n)
-        X = args[0] if args else kwargs.get("X") or kwargs.get("x")
-        y = args[1] if len(args) > 1 else kwargs.get("y")
-        cat = est.effective_category()
-        if name in ("fit", "partial_fit", "fit_on_texts", "adapt", "train"):
-            if X is not None:
-                self.fit(est, X, y, kwargs, site, partial=name == "partial_fit")
-            return Val(kind="est", est=est)
-        if name == "fit_transform" or name == "fit_predict":
-            if X is None:
-                return unknown()
-            self.fit(est, X, y, kwargs, site)
-            if name == "fit_predict" or cat == "model":
-                return self.predict(est, X)
-            return self.transform(est, X)
-        if name in ("transform", "inverse_transform", "texts_to_sequences", "texts_to_matrix",
-                    "sequences_to_matrix", "flow", "flow_from_dataframe"):
-            if X is None:
-                return unknown()
-            if est.category == "augment" and name.startswith("flow"):
-                d = self.as_data(X)
-                t = Taint("oversample", site, f"{est.name}.{name}", d.origins)
-                return replace(d.flat(), taints=d.all_taints() | {t})
-            if cat in ("preprocess", "select") or est.category in ("preprocess", "select", "composite"):
-                return self.transform(est, X)
-            return self.as_data(X)
-        if name in ("fit_resample", "fit_sample", "resample"):
-            if X is None:
-                return unknown()
-            xs = [self.as_data(X)] + ([y] if y is not None else [])
-            if est.category == "oversample":
-                origins = frozenset().union(*(v.origins for v in xs))
-                t = Taint("oversample", site, est.name, origins)
-                est.fitted, est.fit_site, est.fit_origins = True, site, origins
-                outs = [replace(v.flat(), taints=v.all_taints() | {t}) for v in xs]
-            else:
-                key = ("resample", fresh_id())
-                outs = [self.extend(v, key, "sub") for v in xs]
-            return Val(kind="seq", items=tuple(outs)) if len(outs) > 1 else outs[0]
-        if name in ("predict", "predict_proba", "predict_log_proba", "decision_function", "predict_classes"):
-            if X is None:
-                return unknown()
-            return self.predict(est, X)
-        if name in ("score", "evaluate"):
-            if X is None:
-                return unknown()
-            return self.evaluate(site, [self.as_data(X), *([y] if y is not None else [])],
-                                 [self.snapshot(est)] if est.fitted else [], what=f"{est.name}.{name}")
-        if name in ("get_support", "get_feature_names_out"):
-            v = self.est_attribute(est, name, n)
-            return v.items[0] if v.kind == "method" else v
-        if name in ("set_params", "set_output"):
-            return Val(kind="est", est=est)
-        if name == "split" and est.category == "splitter":
-            return self.splitter_method(est, name, args, kwargs, n)
-        return unknown()
-
-    def est_attribute(self, est: Est, attr: str, node: ast.AST) -> Val:
-        if attr in ATTR_STATS and est.fitted:
-            t = Taint("select", est.fit_site or self.site(node), f"{est.name}.{attr}", est.fit_origins)
-            if attr in ("get_support", "get_feature_names_out"):
-                return Val(kind="method", items=(Val(kind="stat", taints=frozenset({t})),), const="__call__")
-            return Val(kind="stat", taints=frozenset({t}))
-        if attr in ("best_estimator_", "estimator"):
-            return Val(kind="est", est=est)
-        if attr in ("best_score_", "cv_results_") and est.fitted:
-            return self.cv_evaluation(self.site(node), est, Val(kind="data", origins=est.fit_origins,
-                                                                 taints=est.fit_taints), f"{est.name}.{attr}")
-        return unknown()
-
-    def snapshot(self, est: Est) -> Model:
-        return Model(est, est.fit_origins, est.selected_on, est.fit_site, est.selected_site)
-
-    def predict(self, est: Est, X: Val) -> Val:
-        d = self.as_data(X)
-        preds = ((est, est.fit_origins, est.selected_on),) if est.fitted else ()
-        return Val(kind="data", origins=d.origins, taints=d.all_taints(), preds=preds)
-
-    # -- evaluation
-    def evaluate(self, site: Site, values: list[Val], models: list[Model], what: str, curve: bool = False) -> Val:
-        data = [v for v in values if v.kind in ("data", "stat") and v.origins]
-        origins = frozenset().union(*(v.origins for v in data)) if data else frozenset()
-        taints = frozenset().union(*(v.all_taints() for v in data)) if data else frozenset()
-        models = list(models)
-        for v in data:
-            for est, fit, selected in v.preds:
-                models.append(Model(est, fit, selected, est.fit_site, est.selected_site))
-        for m in models:
-            self.mark_evaluated(m.est)
-        for o in origins:
-            for key, _ in o[1]:
-                if key in self.split_by_key:
-                    self.split_by_key[key].evaluated = True
-        ev = Evaluation(site, origins, taints, models, what=what)
-        self.trace.evaluations.append(ev)
-        score_taints = frozenset(t for t in taints if t.kind == "testscore")
-        held = [o for o in origins if self.trace.held_role(o) == "test"
-                and not any(overlaps(f, o) for m in models for f in m.fit)]
-        if held and models:
-            score_taints |= {Taint("testscore", site, what, frozenset(held))}
-        return Val(kind="stat", taints=score_taints) if not curve else Val(
-            kind="seq", items=tuple(Val(kind="stat", taints=score_taints) for _ in range(3)))
-
-    def mark_evaluated(self, est: Est) -> None:
-        est.evaluated = True
-        for s in est.steps:
-            self.mark_evaluated(s)
-
-    def cross_validate(self, qual: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        est_val = args[0] if args else kwargs.get("estimator")
-        X = args[1] if len(args) > 1 else kwargs.get("X")
-        y = args[2] if len(args) > 2 else kwargs.get("y")
-        if est_val is None or est_val.kind != "est" or X is None:
-            return unknown()
-        site = self.site(n)
-        data = self.as_data(X)
-        if y is not None and y.kind == "data":
-            data = self.combine([data, y])
-        cv = kwargs.get("cv")
-        key = fresh_id()
-        self.trace.roles[key] = {"train": "train", "test": "cv"}
-        if cv is not None and cv.kind == "splitter":
-            self.split_event(cv.est, site, key, data.all_taints(), "groups" in kwargs)
-            cv.est.evaluated = True
-        if key not in self.split_by_key:
-            event = SplitEvent(site, key, "cv", True, False, "groups" in kwargs, False, data.all_taints())
-            self.split_by_key[key] = event
-            self.trace.splits.append(event)
-        return self.cv_evaluation(site, est_val.est, data, qual.rpartition(".")[2], key)
-
-    def cv_evaluation(self, site: Site, est: Est, data: Val, what: str, key: Any = None) -> Val:
-        key = key if key is not None else fresh_id()
-        self.trace.roles.setdefault(key, {"train": "train", "test": "cv"})
-        held = frozenset((s, p + ((key, "test"),)) for s, p in data.origins)
-        fit = frozenset((s, p + ((key, "train"),)) for s, p in data.origins)
-        self.mark_evaluated(est)
-        if key in self.split_by_key:
-            self.split_by_key[key].evaluated = True
-        self.trace.evaluations.append(Evaluation(site, held, data.all_taints(), [Model(est, fit, frozenset(), site,
-                                                                                        None)], cv=True, what=what))
-        return Val(kind="stat")
-
-    def select_check(self, values: list[Val], site: Site, how: str) -> None:
-        tainted = frozenset(t for v in values for t in v.all_taints() if t.kind == "testscore")
-        if tainted:
-            self.trace.selections.append(Selection(site, tainted, how))
-
-    # -- methods on data
-    def data_method(self, recv: Val, name: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        site = self.site(n)
-        window = isinstance(recv.const, tuple) and recv.const[:1] == ("window",)
-        grouped = window and len(recv.const) > 1 and recv.const[1] == "groupby"
-        arg_taints = frozenset().union(*(a.all_taints() for a in [*args, *kwargs.values()])) if (
-            args or kwargs) else frozenset()
-        if name == "__call__":
-            return recv
-        if name in ("groupby",):
-            cols = [a.const for a in args if a.kind == "const" and isinstance(a.const, str)]
-            cols += [i.const for a in args if a.kind == "seq" for i in a.items if i.kind == "const"
-                     and isinstance(i.const, str)]
-            by = kwargs.get("by")
-            if by is not None and by.kind == "const" and isinstance(by.const, str):
-                cols.append(by.const)
-            if args and args[0].kind == "data" and isinstance(args[0].const, tuple) and args[0].const[:1] == ("col",):
-                cols.append(args[0].const[1])
-            return replace(recv.flat(), const=("window", "groupby", tuple(cols)))
-        if name in WINDOW_OPS - {"groupby"}:
-            t = Taint("timeseries", site, f".{name}()", recv.origins, {"op": name})
-            base = recv.flat()
-            extra = {t} | (self.group_taint(recv, site) if grouped else set())
-            return replace(base, taints=base.taints | frozenset(extra), const=("window", name))
-        if grouped:
-            base = recv.flat()
-            if name in ROW_PRESERVING_GROUP or name == "apply":
-                extra = set(self.group_taint(recv, site)) if name != "apply" else set()
-                if name in TIME_OPS:
-                    extra.add(Taint("timeseries", site, f"groupby().{name}()", recv.origins, {"op": name}))
-                if name == "transform" and args and not extra:  # per-subject statistics are PF203's
-                    body = self.text(n.args[0]) if n.args else ""
-                    windowed = any(f".{op}(" in body for op in TIME_OPS)
-                    if windowed:
-                        extra.add(Taint("timeseries", site, f"groupby().transform({body})", recv.origins,
-                                        {"op": "transform"}))
-                    elif (args[0].kind == "const" and args[0].const in STATS) or (
-                            args[0].kind == "lambda" and any(f".{stat}(" in body for stat in STATS)):
-                        extra.add(Taint("preprocess", site, f"groupby().transform({body})", recv.origins))
-                return replace(base, taints=base.taints | frozenset(extra) | arg_taints, const=None)
-            # an aggregation: one row per group, no longer repeated
-            kept = frozenset(t for t in base.taints if t.kind not in ("groups", "timeseries"))
-            return replace(base, taints=kept, const=None)
-        if window:
-            return replace(recv, const=None)
-        if name in STATS and recv.kind == "data" and recv.origins:
-            t = Taint("preprocess", site, f"{self.text(n.func)}()", recv.origins)
-            return Val(kind="stat", taints=recv.all_taints() | {t})
-        if name in ("corr", "corrwith", "cov"):
-            label = None
-            if name == "corrwith" and args and isinstance(args[0].const, tuple) and args[0].const[:1] == ("col",):
-                label = args[0].const[1]
-            return Val(kind="stat", taints=recv.all_taints(), const=("corr", recv.origins, site, label)
-                       if recv.kind == "data" else None) if label is None else Val(
-                kind="stat", taints=recv.all_taints() | {Taint("select", site, ".corrwith()", recv.origins,
-                                                               {"label": label})})
-        if recv.kind == "stat":
-            if name in SELECT_METHODS:
-                self.select_check([recv, *args], site, name)
-            keep = recv.const if isinstance(recv.const, tuple) and recv.const[:1] == ("corr",) else None
-            return replace(recv, taints=recv.all_taints() | frozenset(t for t in arg_taints if t.kind == "select"),
-                           cols=(), const=keep)
-        if name in SELECT_METHODS:
-            self.select_check([recv, *args], site, name)
-        if name == "sample":
-            rep, frac = kwargs.get("replace"), kwargs.get("frac")
-            if (rep is not None and rep.const is True) or (frac is not None and isinstance(frac.const, (int, float))
-                                                            and frac.const > 1):
-                t = Taint("oversample", site, ".sample(replace=True)", recv.origins)
-                return replace(recv.flat(), taints=recv.all_taints() | {t})
-            if frac is not None and frac.const == 1:
-                return recv
-            return self.extend(recv, ("sample", fresh_id()), "in")
-        if name == "drop":
-            return self.drop(recv, args, kwargs)
-        if name in ("head", "tail", "nlargest", "nsmallest"):
-            count = self.text(n.args[0]) if n.args else "5"
-            return self.extend(recv, (name, count), "in")
-        if name in ("append",):
-            return self.concat([Val(kind="seq", items=(recv, *args))], kwargs, site)
-        if name in ("merge", "join"):
-            return replace(recv.flat(), taints=recv.all_taints() | arg_taints)
-        if name in ("isin",):
-            return replace(recv.flat(), const=None)
-        if name in ("split",) and recv.kind == "data":
-            return self.opaque([recv], {})
-        if name in ("to_csv", "to_parquet", "info", "describe", "plot", "hist", "to_excel", "to_pickle",
-                    "to_json", "head_", "value_counts", "nunique", "count", "isnull", "isna", "notnull", "notna",
-                    "any", "all", "unique", "duplicated", "tolist", "to_list", "item", "__len__"):
-            if name in ("isnull", "isna", "notnull", "notna", "duplicated"):
-                return replace(recv.flat(), const=None)
-            return unknown() if name not in ("tolist", "to_list", "unique") else replace(recv.flat(), const=None)
-        if name in TIME_OPS:
-            t = Taint("timeseries", site, f".{name}()", recv.origins, {"op": name})
-            return replace(recv.flat(), taints=recv.all_taints() | {t} | arg_taints, const=None)
-        inplace = kwargs.get("inplace")
-        out = replace(recv, taints=recv.taints | arg_taints, const=recv.const if name in (
-            "copy", "astype", "reset_index", "rename") else None)
-        if arg_taints and recv.cols and not (isinstance(recv.const, tuple) and recv.const[:1] == ("col",)):
-            out = out.flat()
-        if inplace is not None and inplace.const is True:
-            self.inplace(n, out)
-        return out
-
-    def inplace(self, n: ast.Call, out: Val) -> None:
-        """``df.fillna(..., inplace=True)`` and ``df['Age'].fillna(..., inplace=True)`` update df."""
-        target = n.func.value if isinstance(n.func, ast.Attribute) else None
-        if isinstance(target, ast.Name):
-            self.env[target.id] = replace(out, const=None)
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            self.assign_subscript(target, out)
-
-    def group_taint(self, recv: Val, site: Site) -> set[Taint]:
-        cols = recv.const[2] if len(recv.const) > 2 else ()
-        ids = [c for c in cols if _is_id_column(c)]
-        if not ids:
-            return set()
-        return {Taint("groups", site, f"groupby({ids[0]!r})", recv.origins, {"column": ids[0]})}
-
-    def drop(self, recv: Val, args: list[Val], kwargs: dict[str, Val]) -> Val:
-        axis = kwargs.get("axis")
-        cols_kw = kwargs.get("columns")
-        index_kw = kwargs.get("index")
-        labels = args[0] if args else kwargs.get("labels")
-        is_columns = cols_kw is not None or (axis is not None and axis.const in (1, "columns"))
-        if is_columns:
-            what = cols_kw if cols_kw is not None else labels
-            names = self.const_strings(what) if what is not None else None
-            if names is not None:
-                return replace(recv.drop_cols(names), const=None)
-            return replace(recv, const=None)
-        rows = index_kw if index_kw is not None else labels
-        if rows is not None and rows.kind == "data" and rows.const == ("index_of",):
-            outs = set()
-            for o in rows.origins:
-                if o[1] and o[1][-1][1] == "in":
-                    parent = (o[0], o[1][:-1])
-                    if parent in recv.origins:
-                        outs.add((o[0], o[1][:-1] + ((o[1][-1][0], "out"),)))
-            if outs:
-                return replace(recv, origins=frozenset(outs), const=None)
-            return self.extend(recv, ("drop", fresh_id()), "sub")
-        names = self.const_strings(rows) if rows is not None else None
-        if names is not None:  # pandas drops columns by name only with axis=1, but people mean columns
-            return replace(recv.drop_cols(names), const=None)
-        return replace(recv, const=None)
-
-    @staticmethod
-    def const_strings(v: Val | None) -> list[str] | None:
-        if v is None:
-            return None
-        if v.kind == "const" and isinstance(v.const, str):
-            return [v.const]
-        if v.kind == "seq" and v.items and all(i.kind == "const" and isinstance(i.const, str) for i in v.items):
-            return [i.const for i in v.items]
-        return None
-
-    def seq_method(self, recv: Val, name: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call) -> Val:
-        target = n.func.value if isinstance(n.func, ast.Attribute) else None
-        if name in ("append", "extend", "add", "insert", "update"):
-            new_items = [a for a in args if a.kind != "const"]
-            if name == "extend" or name == "update":
-                new_items = [i for a in new_items for i in (a.items if a.kind == "seq" else (a,))]
-            taints = frozenset().union(*(a.all_taints() for a in args)) if args else frozenset()
-            updated = replace(recv, items=recv.items + tuple(new_items), taints=recv.taints | taints)
-            if isinstance(target, ast.Name):
-                self.env[target.id] = updated
-            return unknown()
-        if name in ("items", "keys", "values"):
-            if name == "values":
-                return replace(recv, keys=(), const=None)
-            return replace(recv, const=name)
-        if name == "get" and args and args[0].kind == "const" and args[0].const in recv.keys:
-            return recv.items[recv.keys.index(args[0].const)]
-        if name == "index":
-            self.select_check([recv, *args], self.site(n), "index")
-            return unknown()
-        if name in ("sort",):
-            self.select_check([recv], self.site(n), "sort")
-        if name in ("copy", "pop", "get"):
-            return join(list(recv.items)) if name != "copy" else recv
-        return unknown()
 
 
 def analyse(source: Source) -> Trace:
     """Run the interpreter over one file's cells and return what it saw."""
-    interp = Interpreter(source)
-    interp._named = set()
-    return interp.run()
+    return Interpreter(source).run()

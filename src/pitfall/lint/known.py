@@ -144,6 +144,9 @@ def function_kind(qual: str) -> str | None:
         return "cv"
     if name in LABEL_STATISTICS and pkg in ("sklearn", "scipy"):
         return "label_stat"
+    if name in ("scale", "minmax_scale", "robust_scale", "maxabs_scale", "quantile_transform",
+                "power_transform") and module.startswith("sklearn.preprocessing"):
+        return "preprocess_fn"
     if name in ("make_pipeline", "make_column_transformer", "make_union") and pkg in ("sklearn", "imblearn"):
         return "composite"
     if name == "resample" and module.startswith("sklearn.utils"):

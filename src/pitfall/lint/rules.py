@@ -14,7 +14,7 @@ from typing import Any
 
 from pitfall.findings import Severity
 from pitfall.lint import known
-from pitfall.lint.dataflow import Evaluation, Trace
+from pitfall.lint.events import Evaluation, Trace
 from pitfall.lint.values import Origin, Site, Taint, overlaps
 
 __all__ = ["Hit", "RULES", "where"]
@@ -91,27 +91,27 @@ def _statistic_hit(trace: Trace, code: str, t: Taint, ev: Evaluation, severity: 
         scope = "the rows it is then scored on"
     if code == "PF206":
         if on_test:
-            message = (f"{t.what} is fitted on the test set itself ({where(t.site)}), which is then scored "
-                       f"({where(ev.site)}): the test rows shape their own preprocessing.")
+            message = (f"{t.what} is fitted on the test set itself, which is then scored ({ev.what} at "
+                       f"{where(ev.site)}): the test rows shape their own preprocessing.")
         else:
-            message = (f"{t.what} learns its statistics from rows that include {scope} ({where(t.site)}; "
-                       f"scored by {ev.what} at {where(ev.site)}).")
+            message = (f"{t.what} learns its statistics from rows that include {scope} ({ev.what} at "
+                       f"{where(ev.site)}).")
         fix = ("Split first, then fit the preprocessing on the training rows only and apply it to the test rows "
                "(`scaler.fit(X_train)`, `X_test = scaler.transform(X_test)`), or put it in a Pipeline so that "
                "cross-validation refits it in each fold.")
     elif code == "PF207":
-        message = (f"Features are chosen by {t.what} on rows that include {scope} ({where(t.site)}; scored by "
-                   f"{ev.what} at {where(ev.site)}): the selection has seen the labels of the rows that judge it.")
+        message = (f"Features are chosen by {t.what} on rows that include {scope} ({ev.what} at "
+                   f"{where(ev.site)}): the selection has seen the labels of the rows that judge it.")
         fix = ("Select features inside the model: `make_pipeline(SelectKBest(k=...), model)` fitted on the "
                "training rows, so cross-validation refits the selection in each fold; never rank features on "
                "all rows.")
     else:
         if on_test:
-            message = (f"{t.what} creates rows in the test set ({where(t.site)}) that are then scored "
-                       f"({where(ev.site)}): the score is measured on synthetic rows.")
+            message = (f"{t.what} creates rows in the test set that are then scored ({ev.what} at "
+                       f"{where(ev.site)}): the score is measured on synthetic rows.")
         else:
-            message = (f"{t.what} creates rows before the data are split ({where(t.site)}): synthetic copies of "
-                       f"training rows reach {scope} (scored by {ev.what} at {where(ev.site)}).")
+            message = (f"{t.what} creates rows before the data are split: synthetic copies of training rows "
+                       f"reach {scope} ({ev.what} at {where(ev.site)}).")
         fix = ("Split first and oversample (or augment) only the training rows, e.g. with "
                "`imblearn.pipeline.make_pipeline(SMOTE(), model)` inside cross-validation; score on the "
                "untouched test rows.")
@@ -135,8 +135,8 @@ def test_used_for_training(trace: Trace) -> Iterator[Hit]:
                         break
                     seen.add((m.fit_site, "fit"))
                     yield Hit("PF208", m.fit_site,
-                              f"{m.est.name} is fitted on rows that include the {name} set ({where(m.fit_site)}) "
-                              f"and then scored on them ({where(ev.site)}).",
+                              f"{m.est.name} is fitted on rows that include the {name} set and then scored on "
+                              f"them ({ev.what} at {where(ev.site)}).",
                               f"Fit on the training rows only (`{m.est.name.lower()}.fit(X_train, y_train)`) "
                               f"and score once on the untouched {name} rows.",
                               {"model": m.est.name, "fitted_at": where(m.fit_site), "scored_at": where(ev.site),
@@ -147,8 +147,8 @@ def test_used_for_training(trace: Trace) -> Iterator[Hit]:
                         break
                     seen.add((m.selected_site, "stop"))
                     yield Hit("PF208", m.selected_site,
-                              f"{m.est.name} stops early (or keeps its best epoch) by its score on the {name} set "
-                              f"({where(m.selected_site)}), which then scores it ({where(ev.site)}).",
+                              f"{m.est.name} stops early (or keeps its best epoch) by its score on the {name} set, "
+                              f"which then scores it ({ev.what} at {where(ev.site)}).",
                               "Early-stop on a validation split of the training rows "
                               "(`train_test_split(X_train, y_train)`) and keep the test set for the final score.",
                               {"model": m.est.name, "early_stopping_at": where(m.selected_site),
@@ -161,8 +161,8 @@ def test_used_for_training(trace: Trace) -> Iterator[Hit]:
         sources = sorted({where(t.site) for t in sel.scores})
         what = sorted({t.what for t in sel.scores})
         yield Hit("PF208", sel.site,
-                  f"A model, setting or threshold is chosen by its score on the test set ({where(sel.site)}; "
-                  f"{', '.join(what)} at {', '.join(sources)}): the winner's test score is optimistic.",
+                  f"A model, setting or threshold is chosen by its score on the test set ({', '.join(what)} at "
+                  f"{', '.join(sources)}): the winner's test score is optimistic.",
                   "Choose with cross-validation or a validation split of the training rows (GridSearchCV on "
                   "X_train), then score only the chosen model once on the test set.",
                   {"selected_at": where(sel.site), "scores_at": sources, "how": sel.how})
@@ -175,12 +175,14 @@ def unseeded(trace: Trace) -> Iterator[Hit]:
     for sp in trace.splits:
         if sp.how == "train_test_split" and sp.shuffled and not sp.seeded and sp.evaluated:
             yield Hit("PF702", sp.site,
-                      f"train_test_split has no random_state ({where(sp.site)}): each run draws another split "
-                      "and reports another score.",
+                      "train_test_split has no random_state: each run draws another split and reports another "
+                      "score.",
                       "Pass `random_state=` (any fixed integer) and record it with the results.",
                       {"call": "train_test_split"}, Severity.WARNING)
     for est in trace.estimators:
-        if not est.evaluated or "random_state" in est.kwargs or "**" in est.kwargs:
+        # A sampler's rows reach the score through the data, not through the model it feeds.
+        used = est.evaluated or (est.category == "oversample" and est.fitted and bool(trace.evaluations))
+        if not used or "random_state" in est.kwargs or "**" in est.kwargs:
             continue
         shuffle = est.kwargs.get("shuffle")
         random = (est.name in known.RANDOM_MODELS or est.category == "oversample"
@@ -192,8 +194,8 @@ def unseeded(trace: Trace) -> Iterator[Hit]:
             continue
         seed_word = "a seed" if known.top(est.qual) in ("keras", "tensorflow") else "random_state"
         yield Hit("PF702", est.site,
-                  f"{est.name} has no {seed_word} ({where(est.site)}): its result changes from run to run, and "
-                  "the reported score with it.",
+                  f"{est.name} has no {seed_word}: its result changes from run to run, and the reported score "
+                  "with it.",
                   "Pass `random_state=` (or set the framework's seed) and record it with the results.",
                   {"estimator": est.name}, Severity.WARNING)
 
@@ -208,9 +210,9 @@ def split_ignores_structure(trace: Trace) -> Iterator[Hit]:
         if series and sp.shuffled and not sp.time_aware:
             t = series[0]
             yield Hit("PF204", sp.site,
-                      f"{sp.how} shuffles rows of a time series ({where(sp.site)}): features are built from "
-                      f"neighbouring rows ({t.what} at {where(t.site)}), so the model trains on the future of "
-                      "the rows it is tested on.",
+                      f"{sp.how} shuffles rows of a time series: features are built from neighbouring rows "
+                      f"({t.what} at {where(t.site)}), so the model trains on the future of the rows it is "
+                      "tested on.",
                       "Split by time: train on the past and test on the later rows (`shuffle=False` after sorting "
                       "by time, or `TimeSeriesSplit` for cross-validation).",
                       {"split": sp.how, "time_feature": t.what, "time_feature_at": where(t.site)},

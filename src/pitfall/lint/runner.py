@@ -138,6 +138,12 @@ def lint(
         except RecursionError:
             report.notes.append(f"{source.path}: too deeply nested to analyse; skipped")
             continue
+        except Exception as exc:  # an analysis bug must not hide the other files' findings
+            report.notes.append(f"{source.path}: internal error while analysing ({type(exc).__name__}: "
+                                f"{str(exc)[:120]}); the other files were linted. Please report it.")
+            if os.environ.get("PITFALL_DEBUG") == "1":
+                raise
+            continue
         for f in found:
             if f.code not in enabled:
                 continue
