@@ -11,6 +11,7 @@ Kept import-light: pitfall's heavy modules load only when a test uses them.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def pitfall_scan(request):
     request.node.stash[_REPORTS] = reports
     folder = request.config.getoption("--pitfall-reports")
 
+    @functools.wraps(scan)  # same signature and docs as pitfall.scan: one definition of its inputs
     def run(*args, **kwargs):
         report = scan(*args, **kwargs)
         reports.append(report)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,47 +19,40 @@ from pitfall.cli.report_options import (
     write_report,
 )
 from pitfall.errors import ConfigError
+from pitfall.runners.scan_inputs import SCAN_INPUTS, ScanInput, scan_kwargs
 
 __all__ = ["FORMATS", "scan_cmd"]
 
 
+def _click_type(item: ScanInput) -> Any:
+    if item.choices:
+        return click.Choice(list(item.choices))
+    return {
+        "path": click.Path(path_type=Path),
+        "share": click.FloatRange(0, 1, min_open=True, max_open=True),
+        "positive": click.FloatRange(0, min_open=True),
+        "seed": click.IntRange(0, 2**32 - 1),
+    }.get(item.kind)
+
+
+def scan_input_options(command: Callable) -> Callable:
+    """The options of ``pitfall scan`` made from ``SCAN_INPUTS``, the table ``scan()`` documents too."""
+    for item in reversed(SCAN_INPUTS):
+        flags = [item.flag, *([item.short] if item.short else [])]
+        command = click.option(*flags, item.name, multiple=item.many, type=_click_type(item), default=None,
+                               help=item.help)(command)
+    return command
+
+
 @click.command("scan")
 @click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--target", "-t", help="Label column (an image folder's labels are its folder names).")
-@click.option("--group", help="Column naming the object each row belongs to (galaxy, patient).")
-@click.option("--time", "time_col", help="Column with the observation time.")
-@click.option("--id", "id_col", help="Row-identifier column (never used as a feature).")
-@click.option("--study", multiple=True, help="Feature(s) the study is about (PF302), e.g. colour.")
-@click.option("--sensitive", multiple=True, help="Column(s) whose groups must be served equally (PF303).")
-@click.option("--text", "text_cols", multiple=True, help="Column(s) of free text (TF-IDF model, text checks).")
-@click.option("--image", "image_cols", multiple=True,
-              help="Column(s) of image paths, relative to the data file's folder (pixel model, image checks).")
-@click.option("--rules", "rules_path", type=click.Path(path_type=Path),
-              help="CSV of regular expressions and labels (pattern,label): a rule baseline for PF401.")
-@click.option("--embed", help="module:function mapping a list of texts (or image paths) to a 2-D array.")
+@scan_input_options
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fitted model (joblib/pickle).")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
-@click.option("--split", type=click.Choice(["random", "group", "time"]), help="How to split one data file.")
-@click.option(
-    "--test-size", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
-    help="Share of rows for test when splitting [0.2].",
-)
-@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
-@click.option(
-    "--metric", default=None,
-    help="auto, accuracy, balanced_accuracy, f1_macro, roc_auc, average_precision, r2, mae, rmse.",
-)
-@click.option(
-    "--claimed-precision", type=click.FloatRange(0, min_open=True), default=None,
-    help="± you will quote the score with (PF403) [0.05].",
-)
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
 @report_options(quiet_help="No progress bar and no terminal summary when writing a file.")
 @record_options
 def scan_cmd(
-    data, target, group, time_col, id_col, study, sensitive, text_cols, image_cols, rules_path, embed, model_path,
-    trust_model, split, test_size, task, metric,
-    claimed_precision, seed, select, ignore, fmt, output, fail_on, config_path, no_config, quiet,
+    data, model_path, trust_model, select, ignore, fmt, output, fail_on, config_path, no_config, quiet, **values,
 ) -> int:
     """Scan DATA for ML pitfalls: `TRAIN TEST` files, or one file that pitfall splits.
 
@@ -76,7 +71,7 @@ def scan_cmd(
             f"give one data file, or a train and a test file. Got {len(data)} files "
             f"({', '.join(map(str, data))}). Concatenate extra files first."
         )
-    if len(data) == 2 and test_size is not None:
+    if len(data) == 2 and values.get("test_size") is not None:
         raise ConfigError(
             "--test-size is for one data file that pitfall splits; with a train and a test file, leave it out."
         )
@@ -108,11 +103,8 @@ def scan_cmd(
         report = scan(
             data[0],
             data[1] if len(data) == 2 else None,
-            target=target, group=group, time=time_col, id=id_col, study=list(study), sensitive=list(sensitive),
-            text=list(text_cols), image=list(image_cols), rules=rules_path, embed=embed, model=model, split=split,
-            test_size=test_size, task=task, metric=metric, seed=seed, select=list(select) or None,
-            ignore=list(ignore) or None, config=cfg if cfg is not None else False,
-            claimed_precision=claimed_precision, on_progress=on_progress,
+            **scan_kwargs(values), model=model, select=list(select) or None, ignore=list(ignore) or None,
+            config=cfg if cfg is not None else False, on_progress=on_progress,
         )
     finally:
         if progress is not None:
@@ -122,7 +114,7 @@ def scan_cmd(
 
     write_report(report, fmt, output, quiet)
     inputs = {"train" if len(data) == 2 else "data": data[0], "test": data[1] if len(data) == 2 else None,
-              "rules": rules_path}
+              "rules": values.get("rules")}
     finish_run("scan", report, cfg=cfg, inputs=inputs, seeds={"seed": report.inputs["seed"]}, model_path=model_path,
                model=model, exit_code=report.exit_code(fail_on))
     return report.exit_code(fail_on)
