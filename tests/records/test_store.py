@@ -135,3 +135,9 @@ def test_a_retrain_run_is_not_re_executed(project, capsys):
                  "environment": {}}, {"report.json": "{}"})
     line = _bad(capsys, "rerun", run_id)
     assert "retrain adds a model version to the service's store" in line
+
+
+def test_record_setting_must_be_a_boolean(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.pitfall]\nrecord = "yes"\n')
+    line = _bad(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", "PF101")
+    assert "[tool.pitfall] record must be true or false. Got 'yes' instead." in line
