@@ -62,3 +62,9 @@ def test_drift_and_thresholds_record_their_runs(project, capsys):
     assert model_entry["class"] == "LogisticRegression" and model_entry["params"]["C"] == 1.0
     rc, out, err = cli(capsys, "rerun", drift_run.id, "--format", "json")
     assert json.loads(out)["reproduced_bit_for_bit"] is True, err
+    for run in (drift_run, thr_run):  # cards of runs other than scans: what was measured, nothing made up
+        rc, _, err = cli(capsys, "card", run.id, "-o", f"card-{run.manifest['command']}")
+        assert rc == 0, err
+    card = (project / "card-drift" / "MODEL_CARD.md").read_text()
+    assert "**Drift status:** PF501 " in card
+    assert "LogisticRegression" in (project / "card-thresholds" / "MODEL_CARD.md").read_text()
