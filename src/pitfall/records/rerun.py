@@ -309,9 +309,23 @@ def rerun(
         comparison.append({"metric": name, "recorded": old, "now": new, "inside": inside})
     shown = [c for c in comparison if c["metric"] in _headline_paths(old_report)] or comparison[:12]
     moved = [c for c in comparison if c["inside"] is False and c not in shown]
+    if new_id is not None:
+        notes.extend(_what_changed(manifest, store.load(new_id).manifest))
     result = RerunResult(original=run.id, new=new_id, command=command, identical=identical, findings=findings,
                          metrics=shown + moved, notes=notes)
     return result
+
+
+def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Settings, code and environment that differ between the record and its re-execution."""
+    from pitfall.records.diff import _code, _environment
+
+    changes = [c for c in _code(old, new) if c["what"] != "command"] + _environment(old, new)
+    if not changes:
+        return []
+    shown = "; ".join(f"{c['what']} {c['a']} → {c['b']}" for c in changes[:8])
+    more = f" and {len(changes) - 8} more" if len(changes) > 8 else ""
+    return [f"Changed since the run was recorded: {shown}{more} (see `pitfall runs diff {old['id']} {new['id']}`)."]
 
 
 def _headline_paths(report: dict[str, Any]) -> set[str]:
