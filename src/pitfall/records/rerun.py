@@ -290,6 +290,9 @@ def rerun(
             params = model_info(load_model(path if path.is_absolute() else root / path, trust=True))["params"]
         missing_seeds = {k: v for k, v in params.items()
                          if (k == "random_state" or k.endswith("__random_state")) and v is None}
+        if missing_seeds and not train_script:
+            notes.append(f"The model's {', '.join(sorted(missing_seeds))} is None: whether refits agree is only "
+                         "known with --train-script.")
 
     new_report, new_id = _execute(manifest["argv"], command, root, timeout, record, run.id)
     old_report = run.report
