@@ -62,3 +62,23 @@ def test_drift_and_thresholds_record_their_runs(project, capsys):
     assert model_entry["class"] == "LogisticRegression" and model_entry["params"]["C"] == 1.0
     rc, out, err = cli(capsys, "rerun", drift_run.id, "--format", "json")
     assert json.loads(out)["reproduced_bit_for_bit"] is True, err
+    for run in (drift_run, thr_run):  # cards of runs other than scans: what was measured, nothing made up
+        rc, _, err = cli(capsys, "card", run.id, "-o", f"card-{run.manifest['command']}")
+        assert rc == 0, err
+    card = (project / "card-drift" / "MODEL_CARD.md").read_text()
+    assert "**Drift status:** PF501 " in card
+    assert "LogisticRegression" in (project / "card-thresholds" / "MODEL_CARD.md").read_text()
+
+
+def test_rerun_notes_what_changed_in_settings_code_and_environment():
+    from pitfall.records.rerun import _what_changed
+
+    old = {"id": "a", "argv": ["scan", "x.csv"], "seeds": {"seed": 0}, "config": {"seed": None},
+           "git": {"commit": "1111", "dirty": False}, "environment": {"python": "3.11.7", "packages": {"numpy": "2.0"}}}
+    new = {"id": "b", "argv": ["scan", "x.csv", "--record"], "seeds": {"seed": 3}, "config": {"seed": 3},
+           "git": {"commit": "2222", "dirty": True}, "environment": {"python": "3.11.7", "packages": {"numpy": "2.1"}}}
+    [note] = _what_changed(old, new)
+    for part in ("seed.seed 0 → 3", "config.seed None → 3", "git.commit 1111 → 2222", "git.dirty False → True",
+                 "packages.numpy 2.0 → 2.1", "pitfall runs diff a b"):
+        assert part in note
+    assert _what_changed(old, {**old, "id": "c", "argv": [*old["argv"], "--quiet"]}) == []

@@ -123,3 +123,21 @@ def test_ambiguous_and_unique_prefix(project):
         store.resolve("20250101")
     assert store.resolve("aaaaab") == "20250101-000000-scan-aaaaab"
     assert store.resolve("last") == "20250101-000000-scan-aaaaab"
+
+
+def test_a_retrain_run_is_not_re_executed(project, capsys):
+    from pitfall import __version__
+
+    store = RunStore(project)
+    run_id = store.new_id("retrain")
+    store.write({"format": 1, "pitfall_version": __version__, "id": run_id, "command": "retrain",
+                 "argv": ["retrain", "--store", "sqlite:///pitfall.db"], "inputs": {}, "seeds": {"seed": 0},
+                 "environment": {}}, {"report.json": "{}"})
+    line = _bad(capsys, "rerun", run_id)
+    assert "retrain adds a model version to the service's store" in line
+
+
+def test_record_setting_must_be_a_boolean(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.pitfall]\nrecord = "yes"\n')
+    line = _bad(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", "PF101")
+    assert "[tool.pitfall] record must be true or false. Got 'yes' instead." in line

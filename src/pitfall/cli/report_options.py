@@ -132,7 +132,12 @@ def finish_run(
     if load_config and cfg is None:
         from pitfall.config import load_config as read_config
 
-        cfg = read_config()
+        try:
+            cfg = read_config()
+        except ConfigError as exc:  # the command's own work is done: say why it is not recorded, keep its exit
+            if record is None and mlflow_uri is None:
+                return
+            click.echo(f"pitfall: warning: [tool.pitfall] not read for the run record ({exc})", err=True)
     if record is None:
         record = bool(getattr(cfg, "record", False))
     if not record and mlflow_uri is None:

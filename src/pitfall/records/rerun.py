@@ -290,6 +290,9 @@ def rerun(
             params = model_info(load_model(path if path.is_absolute() else root / path, trust=True))["params"]
         missing_seeds = {k: v for k, v in params.items()
                          if (k == "random_state" or k.endswith("__random_state")) and v is None}
+        if missing_seeds and not train_script:
+            notes.append(f"The model's {', '.join(sorted(missing_seeds))} is None: whether refits agree is only "
+                         "known with --train-script.")
 
     new_report, new_id = _execute(manifest["argv"], command, root, timeout, record, run.id)
     old_report = run.report
@@ -309,9 +312,23 @@ def rerun(
         comparison.append({"metric": name, "recorded": old, "now": new, "inside": inside})
     shown = [c for c in comparison if c["metric"] in _headline_paths(old_report)] or comparison[:12]
     moved = [c for c in comparison if c["inside"] is False and c not in shown]
+    if new_id is not None:
+        notes.extend(_what_changed(manifest, store.load(new_id).manifest))
     result = RerunResult(original=run.id, new=new_id, command=command, identical=identical, findings=findings,
                          metrics=shown + moved, notes=notes)
     return result
+
+
+def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Settings, code and environment that differ between the record and its re-execution."""
+    from pitfall.records.diff import _code, _environment
+
+    changes = [c for c in _code(old, new) if c["what"] != "command"] + _environment(old, new)
+    if not changes:
+        return []
+    shown = "; ".join(f"{c['what']} {c['a']} → {c['b']}" for c in changes[:8])
+    more = f" and {len(changes) - 8} more" if len(changes) > 8 else ""
+    return [f"Changed since the run was recorded: {shown}{more} (see `pitfall runs diff {old['id']} {new['id']}`)."]
 
 
 def _headline_paths(report: dict[str, Any]) -> set[str]:

@@ -46,7 +46,10 @@ def test_pf702_each_kind_and_silence():
         changed_data=[{"role": "test", "path": "test.csv", "recorded_rows": 100, "rows": 90}],
         missing_seeds={"random_state": None}, disagreement={"n": 200, "disagree": 9},
     )
-    assert [f.evidence["kind"] for f in found] == ["data-changed", "seed-missing", "not-deterministic"]
+    assert [f.evidence["kind"] for f in found] == ["data-changed", "not-deterministic"]
     assert all(f.severity.value == "warning" for f in found)
     assert "test.csv (100 → 90 rows)" in found[0].message
-    assert "disagree on 9 of 200 test rows (4.5%)" in found[2].message
+    assert "disagree on 9 of 200 test rows (4.5%); the model's random_state is None" in found[1].message
+    # an unused random_state=None (deterministic fit) is not a finding
+    assert check.judge(changed_data=[], missing_seeds={"random_state": None},
+                       disagreement={"n": 200, "disagree": 0}) == []

@@ -19,11 +19,12 @@ class UnrecordedRunInput(Check):
     - **data changed since**: a data file's content hash differs from the recorded one and its
       rows differ too (a re-export with the same rows in another order, or columns in another
       order, is the same data and is not reported);
-    - **seed missing**: the model has a `random_state` that is `None` in a step whose fit is
-      random, so no record can say which random draw produced it;
-    - **not deterministic**: with `--train-script "python train.py"`, the user's training command
-      is run twice; when the two models it writes predict differently on the test rows, the
-      training is not reproducible from what was recorded.
+    - **not deterministic, seed missing**: with `--train-script "python train.py"`, the user's
+      training command is run twice; when the two models it writes predict differently on the
+      test rows, the training is not reproducible from what was recorded. The finding names the
+      model's parameters whose `random_state` is `None` (the missing seeds). A `random_state` of
+      `None` alone is not reported: many fits never use it (logistic regression with lbfgs), and
+      only two refits show whether the draws matter.
     Each is a `warning`: the result may still hold (PF701 says whether the numbers moved).
 
     ## Why it matters
@@ -39,7 +40,7 @@ class UnrecordedRunInput(Check):
 
     ## Example
     `pitfall rerun last --train-script "python train.py"`: the two models written by `train.py`
-    disagree on 37 of 300 test rows (12.3%); `RandomForestClassifier(random_state=None)`.
+    disagree on 37 of 300 test rows (12.3%); the model's random_state is None.
     """
 
     code = "PF702"
@@ -59,7 +60,8 @@ class UnrecordedRunInput(Check):
 
         Args:
             changed_data: Inputs whose rows differ from the record (``role``, ``path``, hashes, rows).
-            missing_seeds: Model parameters named ``*random_state`` that are None.
+            missing_seeds: Model parameters named ``*random_state`` that are None (named when the refits
+                disagree).
             disagreement: Two refits by the training command compared on the test rows
                 (``n``, ``disagree``), or None when no training command was given.
         """
@@ -74,20 +76,16 @@ class UnrecordedRunInput(Check):
                 "changes; restore the recorded file to reproduce the recorded result.",
                 evidence={"kind": "data-changed", "changed": changed_data},
             ))
-        if missing_seeds:
-            found.append(self.finding(
-                f"The model's {', '.join(sorted(missing_seeds))} is None: its random draws are not recorded, so no "
-                "re-run can be expected to give the same model.",
-                "Pass a fixed random_state to every estimator, splitter and sampler in the training code.",
-                evidence={"kind": "seed-missing", "parameters": sorted(missing_seeds)},
-            ))
         if disagreement and disagreement.get("disagree", 0) > 0:
             n, k = disagreement["n"], disagreement["disagree"]
+            unseeded = sorted(missing_seeds)
+            seeds = (f"; the model's {', '.join(unseeded)} {'is' if len(unseeded) == 1 else 'are'} None, so its random "
+                     "draws are not recorded" if unseeded else "")
             found.append(self.finding(
                 f"The training command is not deterministic: two runs of it wrote models that disagree on {k:,} of "
-                f"{n:,} test rows ({k / n:.1%}).",
+                f"{n:,} test rows ({k / n:.1%}){seeds}.",
                 "Seed every random step of the training code (random_state=..., numpy's Generator, PYTHONHASHSEED) "
                 "and record the seed; then record the run again.",
-                evidence={"kind": "not-deterministic", **disagreement},
+                evidence={"kind": "not-deterministic", **disagreement, "unseeded_parameters": unseeded},
             ))
         return found
