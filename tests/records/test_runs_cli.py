@@ -82,3 +82,22 @@ def test_rerun_notes_what_changed_in_settings_code_and_environment():
                  "packages.numpy 2.0 → 2.1", "pitfall runs diff a b"):
         assert part in note
     assert _what_changed(old, {**old, "id": "c", "argv": [*old["argv"], "--quiet"]}) == []
+
+
+def test_lint_records_its_run_and_reruns_it(project, capsys):
+    (project / "train.py").write_text(
+        "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+        "from sklearn.preprocessing import StandardScaler\n"
+        "df = pd.read_csv('train.csv')\nX = StandardScaler().fit_transform(df.drop(columns='label'))\n"
+        "X_tr, X_te, y_tr, y_te = train_test_split(X, df['label'], random_state=0)\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "print(LogisticRegression().fit(X_tr, y_tr).score(X_te, y_te))\n",
+        encoding="utf-8",
+    )
+    rc, _, err = cli(capsys, "lint", "train.py", "--record", "-q", "--format", "json", "-o", "lint.json")
+    assert rc == 1 and "Run recorded" in err
+    store = RunStore(project)
+    (run,) = (store.load(i) for i in store.ids())
+    assert run.manifest["command"] == "lint" and run.report["findings"][0]["code"] == "PF206"
+    rc, out, err = cli(capsys, "rerun", run.id, "--format", "json")
+    assert json.loads(out)["reproduced_bit_for_bit"] is True, err

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from pitfall.cli.report_options import check_output, load_settings, report_options, write_report
+from pitfall.cli.report_options import (
+    check_output,
+    finish_run,
+    load_settings,
+    record_options,
+    report_options,
+    write_report,
+)
 
 __all__ = ["lint_cmd"]
 
@@ -16,6 +23,7 @@ LINT_FORMATS = ["text", "json", "html", "sarif"]
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @report_options(select_help="Codes or prefixes to report, e.g. PF206,PF207.", formats=LINT_FORMATS)
+@record_options
 def lint_cmd(paths, select, ignore, fmt, output, fail_on, config_path, no_config, quiet) -> int:
     """Find leakage in PATHS: .py files, .ipynb notebooks, or folders holding them.
 
@@ -47,4 +55,7 @@ def lint_cmd(paths, select, ignore, fmt, output, fail_on, config_path, no_config
         if any(word in note for word in (": cannot parse", ": not ", ": no such", "skipped", "internal error")):
             click.echo(f"pitfall: {note}", err=True)
     write_report(report, fmt, output, quiet)
-    return report.exit_code(fail_on)
+    code = report.exit_code(fail_on)
+    finish_run("lint", report, cfg=cfg, inputs={f"path{i}": Path(p) for i, p in enumerate(paths)}, seeds={},
+               exit_code=code)
+    return code
