@@ -25,8 +25,8 @@ __all__ = ["render_html"]
 
 _SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 _MAX_LIST = 12  # list items shown inline in the evidence table
-_MAX_JSON = 20_000
-_OPEN_EVIDENCE_ROWS = 10  # evidence tables longer than this start collapsed  # characters of raw evidence JSON shown per finding
+_MAX_JSON = 20_000  # characters of raw evidence JSON shown per finding
+_OPEN_EVIDENCE_ROWS = 10  # evidence tables longer than this start collapsed
 _BACKTICKS = re.compile(r"`([^`]+)`")
 
 
