@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean examples
+.PHONY: demo test lint bench clean examples docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_images.py
 	$(PY) benchmarks/bench_serve.py
 
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
 clean:
-	rm -rf $(VENV) report.html drift.html build *.egg-info
+	rm -rf $(VENV) report.html drift.html build site *.egg-info
