@@ -43,11 +43,13 @@ def open_store(url: str) -> Any:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
 @click.option("--secure-cookie", is_flag=True,
               help="Mark the review page's session cookie Secure: for a service reached over HTTPS (a TLS proxy).")
+@click.option("--image-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder the review page shows records' image paths from (paths outside it are refused).")
 @click.option("--reference", "reference_path", type=click.Path(path_type=Path),
               help="Training data the monitoring page (/monitor) compares the served records with, for drift.")
 def serve_cmd(
     model_path: Path | None, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int,
-    secure_cookie: bool = False, reference_path: Path | None = None,
+    secure_cookie: bool = False, reference_path: Path | None = None, image_root: Path | None = None,
 ) -> int:
     """Serve MODEL over HTTP: predictions are routed by the policy, stored, and queued for review.
 
@@ -84,7 +86,8 @@ def serve_cmd(
         ensure_model(store, version, model, model_path)
         _keep_model_file(store, version, data)
         source = str(model_path)
-    app = create_app(store, model, policy, version, secure_cookie=secure_cookie, reference=reference)
+    app = create_app(store, model, policy, version, secure_cookie=secure_cookie, reference=reference,
+                     image_root=image_root)
     click.echo(f"pitfall: serving {source} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0

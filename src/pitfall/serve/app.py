@@ -137,11 +137,13 @@ def create_app(
     max_records: int = MAX_RECORDS,
     reference: pd.DataFrame | None = None,
     secure_cookie: bool = False,
+    image_root: str | Path | None = None,
 ) -> FastAPI:
     """The FastAPI app serving ``model`` under ``policy``; items go to ``store`` as ``model_version``.
 
     ``reference`` (the training data) lets the monitoring page show drift. ``secure_cookie`` marks the review
-    page's session cookie Secure, for a service reached over HTTPS (browsers do not send it over plain HTTP)."""
+    page's session cookie Secure, for a service reached over HTTPS (browsers do not send it over plain HTTP).
+    ``image_root``: the folder the review page serves records' image paths from (never a path outside it)."""
     rules = routing_policy(policy)
     classes = _classes(model)
     ensure_model(store, model_version, model)
@@ -314,6 +316,8 @@ def create_app(
 
     add_review_pages(app, store, classes, secure_cookie=secure_cookie)
     add_monitor_pages(app, store, model=model, policy=policy, reference=reference)  # GET /monitor
+    from pitfall.serve.review_routes import register as add_review_queue  # GET /review and its actions
+    add_review_queue(app, store, model, classes, image_root=image_root)
     return app
 
 
