@@ -128,8 +128,11 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
         return response
 
     def forbidden(message: str) -> HTMLResponse:
-        return _page("Forbidden", f'<h1>Forbidden</h1><p class="err">{escape(message)}</p>'
-                                  '<p><a href="/review">Back to the queue</a></p>', status=403)
+        from pitfall.reporting.review_page import render_review
+
+        nonce = secrets.token_urlsafe(16)
+        html = render_review("message", nonce=nonce, title="Forbidden", heading="Forbidden", message=message)
+        return _response(html, nonce, 403)
 
     @app.get("/review/login", include_in_schema=False)
     def login_form() -> HTMLResponse:
