@@ -17,7 +17,6 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,11 +31,6 @@ SESSION_SECONDS = 12 * 3600
 LOGIN_COOKIE = "pitfall_login"  # the sign-in form's CSRF token, before there is a session
 LOGIN_SECONDS = 3600
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}
-table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .8rem .2rem 0;border-bottom:1px solid #ddd}
-.err{color:#b00}.muted{color:#555}
-"""
 
 
 @dataclass(frozen=True)
@@ -75,14 +69,6 @@ class _Sessions:
     def drop(self, sid: str | None) -> None:
         with self._lock:
             self._data.pop(sid or "", None)
-
-
-def _page(title: str, body: str, *, status: int = 200) -> HTMLResponse:
-    """A plain page around ``body`` (already escaped HTML): the monitoring page and error pages."""
-    nonce = secrets.token_urlsafe(16)
-    html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<style nonce="{nonce}">{_STYLE}</style></head><body>{body}</body></html>')
-    return _response(html, nonce, status)
 
 
 def _response(html: str, nonce: str, status: int) -> HTMLResponse:
