@@ -14,6 +14,7 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[dev])")
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -72,6 +73,11 @@ def _axe(driver, where: str) -> None:
     assert not bad, f"{where}: {bad}"
 
 
+def _wait(driver) -> WebDriverWait:
+    # a condition may read an element of the page the browser is leaving: look again, not fail
+    return WebDriverWait(driver, 30, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
+
 def _key(driver, key: str) -> None:
     driver.find_element(By.TAG_NAME, "body").send_keys(key)
 
@@ -90,7 +96,7 @@ def _signed_in(driver, url, token, wait):
 def test_each_action_by_keyboard(browser, served, store, shots):
     url, token, items = served
     queued = [i for i in items if i["decision"] != "auto"]
-    wait = WebDriverWait(browser, 10)
+    wait = _wait(browser)
     _signed_in(browser, url, token, wait)
     assert token not in browser.page_source
     pending, reviewed = counts_in(browser.page_source)
@@ -148,7 +154,7 @@ def test_each_action_by_keyboard(browser, served, store, shots):
 
 def test_batch_accept_of_a_filtered_view_asks_first(browser, served, store, shots):
     url, token, items = served
-    wait = WebDriverWait(browser, 10)
+    wait = _wait(browser)
     _signed_in(browser, url, token, wait)
     pending, _ = counts_in(browser.page_source)
     label = "map"
@@ -178,7 +184,7 @@ def test_batch_accept_of_a_filtered_view_asks_first(browser, served, store, shot
 def test_fits_a_tablet(browser, served, shots, width, height):
     url, token, _items = served
     browser.set_window_size(width, height)
-    wait = WebDriverWait(browser, 10)
+    wait = _wait(browser)
     _signed_in(browser, url, token, wait)
     overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
