@@ -10,6 +10,9 @@ calls ``on_files``. It adds, without writing anything to docs/:
 - ``severity.md``, only while docs/ has none: what each severity promises and every check's
   default level.
 
+It also turns links from docs/ to other files of the repository (the README, a benchmark script) into the
+file's name, since the site has no page for them.
+
 Run it as a script (``python scripts/docs_pages.py OUT``) to write the same pages to a folder.
 """
 
@@ -184,6 +187,32 @@ def _false_alarms(code: str, tables: list[tuple[str, list[str], list[list[str]]]
         out = [f"No per-check rate is measured for {code} yet{where}; see "
                "[False-alarm rates](../false-alarms.md) for the whole scan on clean data."]
     return out
+
+
+_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def repo_links(markdown: str, page_dir: Path, docs_dir: Path) -> str:
+    """Links from a page to files of the repository outside docs/ (``../benchmarks/bench_x.py``, the README)
+    name the file instead: a site has no such page, and --strict would refuse the link."""
+
+    def fix(m: re.Match[str]) -> str:
+        text, target = m.group(1), m.group(2)
+        if re.match(r"^[a-z]+:|^#|^/", target):
+            return m.group(0)
+        path = (page_dir / target.split("#")[0]).resolve()
+        if path.is_relative_to(docs_dir.resolve()):
+            return m.group(0)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path(target)
+        return text if f"`{shown}`" in text or str(shown) == text.strip("`") else f"{text} (`{shown}`)"
+
+    return _LINK.sub(fix, markdown)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """MkDocs hook: links out of docs/ become file names (see ``repo_links``)."""
+    docs_dir = Path(config["docs_dir"])
+    return repo_links(markdown, (docs_dir / page.file.src_uri).parent, docs_dir)
 
 
 def on_files(files: Any, config: Any) -> Any:

@@ -35,3 +35,13 @@ def test_every_check_has_a_page_with_its_sections_options_and_rates():
 
 def test_a_real_severity_page_wins():
     assert "severity.md" not in _module().pages(has_severity_page=True)
+
+
+def test_links_out_of_docs_name_the_file_and_links_inside_stay(tmp_path):
+    module = _module()
+    docs = ROOT / "docs"
+    text = ("See [the benchmark](../benchmarks/bench_scan.py), [`README.md`](../README.md), "
+            "[checks](checks/index.md), [web](https://example.org) and ![img](x.png).")
+    out = module.repo_links(text, docs, docs)
+    assert "the benchmark (`benchmarks/bench_scan.py`)" in out and "`README.md`," in out
+    assert "[checks](checks/index.md)" in out and "[web](https://example.org)" in out and "![img](x.png)" in out
