@@ -86,9 +86,11 @@ def _current(driver) -> str:
     return driver.find_element(By.ID, "current").get_attribute("data-current")
 
 
-def _signed_in(driver, url, token, wait):
+def _signed_in(driver, url, token, wait, check: bool = False):
     driver.get(f"{url}/review")
     wait.until(lambda d: d.current_url.endswith("/review/login"))
+    if check:
+        _axe(driver, "sign-in page")
     driver.find_element(By.ID, "token").send_keys(token + Keys.ENTER)
     wait.until(lambda d: d.find_elements(By.ID, "pending"))
 
@@ -97,7 +99,7 @@ def test_each_action_by_keyboard(browser, served, store, shots):
     url, token, items = served
     queued = [i for i in items if i["decision"] != "auto"]
     wait = _wait(browser)
-    _signed_in(browser, url, token, wait)
+    _signed_in(browser, url, token, wait, check=True)
     assert token not in browser.page_source
     pending, reviewed = counts_in(browser.page_source)
     assert (pending, reviewed) == (len(queued), 0)
@@ -150,6 +152,9 @@ def test_each_action_by_keyboard(browser, served, store, shots):
     wait.until(lambda d: "sample=flagged" in d.current_url)
     assert _current(browser) == third and browser.find_element(By.ID, "shown").text == "1"
     _axe(browser, "flagged filter")
+    browser.find_element(By.LINK_TEXT, "Monitoring").click()
+    wait.until(lambda d: d.find_elements(By.ID, "windows"))
+    _axe(browser, "monitoring page")
 
 
 def test_batch_accept_of_a_filtered_view_asks_first(browser, served, store, shots):
