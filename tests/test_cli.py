@@ -292,6 +292,24 @@ def test_checks_lists_every_check(capsys):
         assert cls.name in out
 
 
+@pytest.mark.parametrize("width", [80, 200])
+def test_checks_fits_the_terminal_and_keeps_each_summary_readable(width, monkeypatch):
+    from click.testing import CliRunner
+
+    from pitfall.cli.main import cli
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = CliRunner().invoke(cli, ["checks"]).output
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    text = " ".join(" ".join(line.replace("│", " ").split()) for line in lines)
+    for code, cls in CHECKS.items():
+        assert code in out and cls.name in out
+        assert " ".join(cls.summary().split()) in text  # not cut, however it wraps
+    # no summary squeezed to a word or two a line: at most two lines per check, plus headings
+    assert len(lines) <= (1 if width >= 110 else 3) * len(CHECKS) + 2 * 7 + 6
+
+
 def test_checks_json(capsys):
     rc, out, err = run(capsys, "checks", "--format", "json")
     assert rc == 0

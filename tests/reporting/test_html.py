@@ -210,5 +210,37 @@ def test_flat_mappings_in_evidence_read_as_key_value_pairs():
     from pitfall.reporting.html import _format_value
 
     assert _format_value({"q05": 1.8055, "q50": 60.2897, "n": 11200}) == "q05 1.806, q50 60.29, n 11,200"
-    assert _format_value([{"feature": "lead_time", "auc_drop": 0.17723}]) == "[feature lead_time, auc_drop 0.1772]"
+    assert _format_value([{"feature": "lead_time", "auc_drop": 0.17723}]) == "feature lead_time, auc_drop 0.1772"
     assert _format_value({"nested": {"a": 1}}) == '{"nested": {"a": 1}}'
+
+
+def test_lists_read_as_text_not_as_python():
+    from pitfall.reporting.html import _format_value
+
+    assert _format_value([]) == "none"
+    assert _format_value(["2026-05-25", "2026-06-01"]) == "2026-05-25, 2026-06-01"
+    assert _format_value([[0, 0.70371], [1, 0.29629]]) == "0: 0.7037; 1: 0.2963"
+    assert _format_value([[1, 2], [3]]) == "1, 2; 3"
+    assert _format_value(list(range(15))).endswith("11 … (3 more)")
+
+
+def _finding_with(evidence):
+    from pitfall.findings import Finding, Severity
+
+    report = Report(inputs={"data": "d.csv"})
+    report.findings.append(Finding(code="PF405", name="miscalibrated", family="evaluation",
+                                   severity=Severity.WARNING, message="m", fix="f", evidence=evidence))
+    return report.to_html()
+
+
+def test_lists_of_records_become_tables_and_long_evidence_starts_folded():
+    bins = [{"confidence": 0.5 + i / 20, "accuracy": 0.5, "count": 100 + i, EVIL: 1} for i in range(4)]
+    html = _finding_with({"ece": 0.1, "bins": bins})
+    table = re.search(r'<table class="pf-records">.*?</table>', html, flags=re.S).group(0)
+    assert "<th>confidence</th>" in table and "<td>0.65</td>" in table and "<td>103</td>" in table
+    assert EVIL_ESCAPED in table and EVIL not in html
+    assert "[confidence" not in html and "{&#34;" not in html
+    assert re.search(r"<details open>\s*<summary>Evidence \(2 values\)", html)  # 2 + 4 table rows: short
+    long = _finding_with({f"value_{i}": i for i in range(11)})
+    assert re.search(r"<details>\s*<summary>Evidence \(11 values\)", long)  # long: folded
+    assert "value_10" in long  # still in the page

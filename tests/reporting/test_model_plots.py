@@ -102,3 +102,20 @@ def test_report_shows_the_model_plots_self_contained():
     titles = [ET.fromstring(s).find("title").text for s in svgs(html)]
     assert [t.split(" ")[0] for t in titles] == ["Score", "Worst", "Disagreement", "Reliability"]
     assert EVIL not in html  # raw markup never reaches the page
+
+
+def _text_fits(svg_text: str) -> None:
+    """Every legend line ends inside the SVG's width (at ~6.8 px a character, as the layout assumes)."""
+    root = ET.fromstring(svg_text)
+    width = float(root.get("width"))
+    assert root.get("viewBox").split()[2] == root.get("width")
+    for t in root.iter("text"):
+        if t.get("text-anchor") in (None, "start"):
+            assert float(t.get("x")) + len(t.text or "") * 6.8 <= width, (t.text, width)
+
+
+def test_side_labels_of_the_reliability_diagram_and_churn_plot_are_not_clipped():
+    long = {**calibration(), "null_ece_95": 0.0333333, "ensemble": {"members": 12, "ece": 0.0334,
+                                                                        "share_members_disagree": 0.19412}}
+    _text_fits(model_plots.reliability_plot(long))
+    _text_fits(model_plots.churn_plot({**seeds(), "flip_any": 0.19444}))

@@ -44,13 +44,23 @@ def test_chart_escapes_labels_and_parses():
     assert root.get("aria-labelledby") == "u-title u-desc"
 
 
-def test_long_labels_are_shortened_with_the_full_name_in_the_tooltip():
+def test_long_labels_wrap_onto_two_lines_instead_of_being_cut():
     name = "a_very_long_feature_name_from_a_warehouse_export_v2"
     root = ET.fromstring(interval_chart([Row(name, 0.3)], title="t", x_label="x", uid="u"))
     group = root.find("g")
     assert name in group.find("title").text
-    label = group.find("text").text
-    assert label.endswith("…") and len(label) < len(name)
+    lines = [t.text for t in group.findall("text")][:2]
+    assert "".join(lines) == name and not any(line.endswith("…") for line in lines)
+
+
+def test_slice_labels_break_after_the_column_name():
+    label = "telescope_site_name_long = Mauna Kea, Hawaii (n=328)"
+    root = ET.fromstring(interval_chart([Row(label, 0.3)], title="t", x_label="x", uid="u"))
+    lines = [t.text for t in root.find("g").findall("text")][:2]
+    assert lines == ["telescope_site_name_long =", "Mauna Kea, Hawaii (n=328)"]
+    # the label column is wide enough for its longest line: the plot starts right of it
+    first_grid = float(root.find("line").get("x1"))
+    assert first_grid >= len("telescope_site_name_long =") * 6.8
 
 
 def test_lower_is_better_metric_and_wide_range():

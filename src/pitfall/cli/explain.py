@@ -39,15 +39,47 @@ def checks_cmd(fmt: str) -> None:
         click.echo(markdown_table(rows))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="pitfall checks")
-    for col in ("code", "name", "family", "severity"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("summary", overflow="fold")
+    console = Console()
+    console.print(checks_table(rows, console.width))
+
+
+# Below this width the five-column table squeezes the summary to a word a line: each check is
+# then a block (code, name, severity, family on one line; the summary wrapped under it).
+WIDE = 110
+
+
+def checks_table(rows: list[dict], width: int):
+    """The registry laid out for a terminal ``width`` columns wide (a rich renderable)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if width >= WIDE:
+        table = Table(title="pitfall checks")
+        for col in ("code", "name", "family", "severity"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("summary", overflow="fold", ratio=1)
+        for r in rows:
+            table.add_row(r["code"], r["name"], r["family"], r["severity"], r["summary"])
+        return table
+    table = Table(title="pitfall checks", box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  expand=True)
+    table.add_column("code", no_wrap=True, style="bold")
+    table.add_column("check", ratio=1, overflow="fold")
+    family = None
     for r in rows:
-        table.add_row(r["code"], r["name"], r["family"], r["severity"], r["summary"])
-    Console().print(table)
+        if r["family"] != family:
+            if family is not None:
+                table.add_row("", "")
+            family = r["family"]
+            table.add_row("", Text(family, style="bold underline"))
+        head = Text(r["name"], style="bold")
+        head.append(f"  {r['severity']}", style=_SEVERITY_STYLE.get(r["severity"], ""))
+        table.add_row(r["code"], Text.assemble(head, "\n", r["summary"]))
+    return table
+
+
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def _needs(spec: CheckSpec) -> list[str]:

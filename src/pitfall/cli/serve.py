@@ -43,6 +43,8 @@ def open_store(url: str) -> Any:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
 @click.option("--secure-cookie", is_flag=True,
               help="Mark the review page's session cookie Secure: for a service reached over HTTPS (a TLS proxy).")
+@click.option("--image-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder the review page shows records' image paths from (paths outside it are refused).")
 @click.option("--reference", "reference_path", type=click.Path(path_type=Path),
               help="Training data the monitoring page (/monitor) compares the served records with, for drift.")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
@@ -62,6 +64,7 @@ def serve_cmd(
     secure_cookie: bool = False, reference_path: Path | None = None, allowed_hosts: tuple[str, ...] = (),
     allowed_origins: tuple[str, ...] = (), rate_limit: str = "6000,120", workers: int = 1,
     public: str = "items,metrics,openapi",
+    image_root: Path | None = None,
 ) -> int:
     """Serve MODEL over HTTP: predictions are routed by the policy, stored, and queued for review.
 
@@ -106,7 +109,8 @@ def serve_cmd(
     if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") and host not in hosts:
         hosts = (*hosts, host)  # the address it binds is a name clients may use
     options = {"secure_cookie": secure_cookie, "reference": reference, "allowed_hosts": hosts,
-               "allowed_origins": allowed_origins, "rate_limit": RateLimit(*limits), "public": reads}
+               "allowed_origins": allowed_origins, "rate_limit": RateLimit(*limits), "public": reads,
+               "image_root": image_root}
     click.echo(f"pitfall: serving {source} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
     if workers == 1:
         uvicorn.run(create_app(store, model, policy, version, **options), host=host, port=port, log_level="warning")

@@ -29,6 +29,7 @@ __all__ = ["render_html"]
 _SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 _MAX_LIST = 12  # list items shown inline in the evidence table
 _MAX_JSON = 20_000  # characters of raw evidence JSON shown per finding
+_OPEN_EVIDENCE_ROWS = 10  # evidence tables longer than this start collapsed
 _BACKTICKS = re.compile(r"`([^`]+)`")
 
 
@@ -214,9 +215,7 @@ def _format_value(value: Any) -> str:
         parts = [_score(value.get(k)) for k in ("estimate", "low", "high")]
         return f"{parts[0]} [{parts[1]}, {parts[2]}]{pct}"
     if isinstance(value, list):
-        head = ", ".join(_format_value(v) for v in value[:_MAX_LIST])
-        more = f", … ({len(value) - _MAX_LIST} more)" if len(value) > _MAX_LIST else ""
-        return f"[{head}{more}]"
+        return _format_list(value)
     if isinstance(value, dict) and value and all(
         isinstance(v, (int, float, str, bool)) or v is None for v in value.values()
     ):
@@ -227,6 +226,33 @@ def _format_value(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
         return text if len(text) <= 300 else text[:299] + "…"
     return str(value)
+
+
+def _format_list(value: list[Any]) -> str:
+    """Lists as a reader writes them, not as Python prints them: ``a, b, c``; pairs (a category
+    and its share) as ``a: 0.7``; records as ``k v, k v; k v, k v``; empty as ``none``."""
+    if not value:
+        return "none"
+    shown, hidden = value[:_MAX_LIST], len(value) - _MAX_LIST
+    more = f" … ({hidden} more)" if hidden > 0 else ""
+    if all(_is_pair(v) for v in shown):
+        return "; ".join(f"{_format_value(k)}: {_format_value(v)}" for k, v in shown) + more
+    if all(isinstance(v, dict) for v in shown):
+        return "; ".join(_format_value(v) for v in shown) + more
+    if any(isinstance(v, (list, dict)) for v in shown):
+        return "; ".join(_format_value(v) for v in shown) + more
+    return ", ".join(_format_value(v) for v in shown) + more
+
+
+def _is_pair(value: Any) -> bool:
+    """A ``[key, number]`` pair (how drift evidence lists top categories and their shares)."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], (str, int, float, bool))
+        and isinstance(value[1], (int, float))
+        and not isinstance(value[1], bool)
+    )
 
 
 def _score(value: Any) -> str:
@@ -248,16 +274,41 @@ def _is_interval(value: dict[str, Any]) -> bool:
     }
 
 
-def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
-    """Flatten one level of nesting (``baselines.majority``); intervals stay on one line."""
-    rows: list[tuple[str, str]] = []
+def _evidence_rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flatten one level of nesting (``baselines.majority``); intervals stay on one line; a list
+    of flat records (calibration bins, feature importances) becomes a small table of its own."""
+    rows: list[dict[str, Any]] = []
     for key, value in jsonable(evidence).items():
         if isinstance(value, dict) and value and not _is_interval(value) and len(value) <= 12:
             for sub, v in value.items():
-                rows.append((f"{key}.{sub}", _format_value(v)))
+                rows.append(_evidence_row(f"{key}.{sub}", v))
         else:
-            rows.append((key, _format_value(value)))
+            rows.append(_evidence_row(key, value))
     return rows
+
+
+def _evidence_row(key: str, value: Any) -> dict[str, Any]:
+    table = _record_table(value)
+    return {"key": key, "value": "" if table else _format_value(value), "table": table}
+
+
+_MAX_RECORD_ROWS = 20
+
+
+def _record_table(value: Any) -> dict[str, Any] | None:
+    """A list of flat records as headers and rows, or None when it is anything else."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) and v for v in value):
+        return None
+    if any(isinstance(x, (dict, list)) and not (isinstance(x, dict) and _is_interval(x))
+           for v in value for x in v.values()):
+        return None
+    headers = list(dict.fromkeys(str(k) for v in value for k in v))
+    shown = value[:_MAX_RECORD_ROWS]
+    return {
+        "headers": headers,
+        "rows": [[_format_value(v.get(h)) if h in v else "" for h in headers] for v in shown],
+        "note": f"{len(shown)} of {len(value)} shown; all in the JSON" if len(value) > len(shown) else "",
+    }
 
 
 _MAX_EXAMPLE_ROWS = 5
@@ -319,7 +370,11 @@ def _finding(f) -> dict[str, Any]:
         "message": f.message,
         "fix": f.fix,
         "columns": list(f.columns),
-        "evidence": _evidence_rows({k: v for k, v in f.evidence.items() if k != "examples" or examples is None}),
+        "evidence": (evidence := _evidence_rows(
+            {k: v for k, v in f.evidence.items() if k != "examples" or examples is None})),
+        # short evidence is open; long tables start folded so the findings read one after another
+        "evidence_open": len(evidence) + sum(len(r["table"]["rows"]) for r in evidence if r["table"])
+        <= _OPEN_EVIDENCE_ROWS,
         "examples": examples,
         "evidence_json": raw if f.evidence else "",
         "docs": f.docs,

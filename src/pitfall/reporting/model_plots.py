@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pitfall.reporting.svg import COLOURS, FONT, Row, _esc, _fmt, _num, interval_chart
+from pitfall.reporting.svg import CHAR_W, COLOURS, FONT, Row, _esc, _fmt, _num, interval_chart
 
 __all__ = ["ablation_plot", "churn_plot", "reliability_plot", "slices_plot"]
 
@@ -28,6 +28,16 @@ def _svg_open(width: int, height: int, uid: str, title: str, description: str) -
         f'<desc id="{uid}-desc">{_esc(description)}</desc>',
         f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">{_esc(title)}</text>',
     ]
+
+
+def _side_text(out: list[str], lines: list[str], x: float, top: float, width: int) -> None:
+    """Write the legend lines at ``x`` and widen the SVG (its first element) so none is clipped."""
+    for i, text in enumerate(lines):
+        out.append(f'<text x="{x}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{_esc(text)}</text>')
+    needed = int(x + max((len(t) for t in lines), default=0) * CHAR_W + 12)
+    if needed > width:
+        out[0] = out[0].replace(f'viewBox="0 0 {width} ', f'viewBox="0 0 {needed} ', 1).replace(
+            f'width="{width}"', f'width="{needed}"', 1)
 
 
 def _interval(value: Any) -> Mapping[str, Any]:
@@ -126,8 +136,7 @@ def reliability_plot(calibration: Mapping[str, Any] | None, uid: str = "pf-relia
         spread = _num(ensemble.get("share_members_disagree"))
         if spread is not None:
             lines.append(f"  members disagree on {spread:.1%} of rows")
-    for i, text in enumerate(lines):
-        out.append(f'<text x="{legend_x}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{_esc(text)}</text>')
+    _side_text(out, lines, legend_x, top, width)
     out.append("</svg>")
     return "".join(out)
 
@@ -223,10 +232,7 @@ def churn_plot(seeds: Mapping[str, Any] | None, uid: str = "pf-churn") -> str | 
     scores = [s for s in scores if s is not None]
     if scores:
         lines.append(f"scores {min(scores):.3f} to {max(scores):.3f}")
-    for i, text in enumerate(lines):
-        out.append(
-            f'<text x="{left + plot_w + 20}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{_esc(text)}</text>'
-        )
+    _side_text(out, lines, left + plot_w + 20, top, width)
     out.append("</svg>")
     return "".join(out)
 

@@ -37,7 +37,7 @@ BOTTOM = 46
 VALUE_W = 170
 FONT = 12
 CHAR_W = 6.8  # rough width of one character at 12px sans-serif, for layout only
-MAX_LABEL_CHARS = 30
+MAX_LABEL_CHARS = 44  # longer labels wrap onto a second line; only beyond two lines are they cut
 MAX_BARS = 30
 
 
@@ -74,6 +74,20 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def _label_lines(label: str) -> list[str]:
+    """A label as one line, or two split at a space (``column =`` / ``value (n=..)`` for slices),
+    so long names are read whole; the full text is always in the row's tooltip."""
+    if len(label) <= MAX_LABEL_CHARS:
+        return [label]
+    cut = label.find(" = ")
+    if 0 < cut <= MAX_LABEL_CHARS - 2 and len(label) - cut - 3 <= MAX_LABEL_CHARS:
+        return [label[: cut + 2], label[cut + 3 :]]
+    spaces = [i for i, ch in enumerate(label) if ch == " " and i <= MAX_LABEL_CHARS]
+    at = min(spaces, key=lambda i: abs(i - len(label) / 2)) if spaces else MAX_LABEL_CHARS
+    first, rest = label[:at].rstrip(), label[at:].lstrip()
+    return [_short(first), _short(rest)]
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -139,7 +153,7 @@ def interval_chart(
     finite += [v for v in ref.values() if v is not None]
     ticks = _axis(finite, floor)
     lo, hi = ticks[0], ticks[-1]
-    label_w = min(MAX_LABEL_CHARS, max([len(r.label) for r in rows] + [6])) * CHAR_W + 16
+    label_w = max([len(line) for r in rows for line in _label_lines(r.label)] + [6]) * CHAR_W + 16
     x0, x1 = label_w, WIDTH - VALUE_W
     height = TOP + ROW_H * max(len(rows), 1) + BOTTOM
     plot_bottom = TOP + ROW_H * max(len(rows), 1)
@@ -223,10 +237,14 @@ def _row(r: Row, cy: float, x, origin: float, bars: bool, lo: float, label_w: fl
         text += f" [{_fmt(low)}, {_fmt(high)}]"
     tip = f"{r.label}: {text}"
     out = [f"<g><title>{_esc(tip)}</title>"]
-    out.append(
-        f'<text x="{label_w - 10:.1f}" y="{cy + 4:.1f}" text-anchor="end" '
-        f'fill="{COLOURS["text"]}"{weight}>{_esc(_short(r.label))}</text>'
-    )
+    lines = _label_lines(r.label)
+    small = ' font-size="11"' if len(lines) > 1 else ""
+    for k, line in enumerate(lines):
+        dy = 4 if len(lines) == 1 else (-2 if k == 0 else 9)
+        out.append(
+            f'<text x="{label_w - 10:.1f}" y="{cy + dy:.1f}" text-anchor="end" '
+            f'fill="{COLOURS["text"]}"{weight}{small}>{_esc(line)}</text>'
+        )
     if est is not None:
         xe = x(est)
         if bars:

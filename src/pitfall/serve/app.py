@@ -93,6 +93,7 @@ def create_app(
     allowed_origins: Sequence[str] = (),
     rate_limit: RateLimit | None = None,
     public: Iterable[str] = DEFAULT_PUBLIC,
+    image_root: str | Path | None = None,
 ) -> FastAPI:
     """The FastAPI app serving ``model`` under ``policy``; items go to ``store`` as ``model_version``.
 
@@ -101,7 +102,8 @@ def create_app(
     ``allowed_hosts`` (names the ``Host`` header may give; ``"*"`` for any) and ``allowed_origins`` (browser
     origins besides those hosts' own) guard against other websites (``serve/guard.py``); ``rate_limit`` bounds
     anonymous writes per client address (``RateLimit()`` when None; ``RateLimit(0, 0)`` turns it off).
-    ``public`` names the reads anonymous clients may make (``deps.OPEN_READS``); the others need a token."""
+    ``public`` names the reads anonymous clients may make (``deps.OPEN_READS``); the others need a token.
+    ``image_root``: the folder the review page serves records' image paths from (never a path outside it)."""
     public = frozenset(public)
     unknown = sorted(public - set(OPEN_READS))
     if unknown:
@@ -141,4 +143,6 @@ def create_app(
 
     add_review_pages(app, store, classes, secure_cookie=secure_cookie)
     add_monitor_pages(app, store, model=model, policy=policy, reference=reference)  # GET /monitor
+    from pitfall.serve.review_routes import register as add_review_queue  # GET /review and its actions
+    add_review_queue(app, store, model, classes, image_root=image_root)
     return app

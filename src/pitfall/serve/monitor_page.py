@@ -8,21 +8,23 @@ per-response nonce; every value that could come from a client (record fields, la
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
-from html import escape
 from typing import Any
 
 import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from pitfall.deploy.store import Store
 from pitfall.errors import PitfallError
 from pitfall.reporting.drift_plots import distribution_plot
 from pitfall.reporting.monitor_plots import monitor_charts, monitor_table
+from pitfall.reporting.review_page import render_review
 from pitfall.runners.drift import parse_window
 from pitfall.runners.monitor import monitor
-from pitfall.serve.pages import COOKIE, _page
+from pitfall.serve.pages import COOKIE, _response
 
 __all__ = ["DEFAULT_WINDOW", "add_monitor_pages"]
 
@@ -31,7 +33,8 @@ MAX_PLOTTED = 6  # drifted columns drawn as distributions
 MAX_ITEMS = 20_000  # the page looks at the most recent items only, so its cost is bounded (`pitfall monitor`: all)
 
 
-def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any] | None) -> str:
+def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any] | None) -> list[Markup]:
+    """The page's SVG plots (built and escaped by ``pitfall.reporting``)."""
     svgs = monitor_charts(ops, target)
     if drift:
         entries = [(str(col), e) for col, e in (drift.get("features") or {}).items()
@@ -42,18 +45,12 @@ def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any
             svg = distribution_plot(name, entry, f"pf-drift-{i}")
             if svg:
                 svgs.append(svg)
-    return "".join(f"<figure>{s}</figure>" for s in svgs)
+    return [Markup(s) for s in svgs]
 
 
-def _findings(report: Any) -> str:
-    if not report.findings:
-        return '<p id="findings">No findings.</p>'
-    items = "".join(
-        f'<li class="err" data-code="{escape(f.code)}"><strong>{escape(f.code)} {escape(f.name)}</strong> '
-        f"({escape(f.severity.value)}): {escape(f.message)}</li>"
-        for f in report.findings
-    )
-    return f'<ul id="findings">{items}</ul>'
+def _render(status: int = 200, **view: Any) -> Response:
+    nonce = secrets.token_urlsafe(16)
+    return _response(render_review("monitor", nonce=nonce, title="pitfall monitor", **view), nonce, status)
 
 
 def add_monitor_pages(
@@ -83,12 +80,11 @@ def add_monitor_pages(
         try:
             parse_window(window)
         except PitfallError as exc:
-            return _page("Bad window", f'<h1>Bad window</h1><p class="err">{escape(str(exc))}</p>', status=400)
+            return _render(400, error_heading="Bad window", error=str(exc))
         counts = store.counts()
         if counts["total"] == 0:
-            return _page("pitfall monitor", "<h1>Monitoring</h1><p>No items yet: nothing to monitor.</p>")
-        drift_note = ("Drift needs a training reference: start the service with "
-                      "<code>pitfall serve … --reference train.csv</code>.")
+            return _render(empty=True)
+        drift_note = "needs-reference"
         try:
             report = None
             if reference is not None:
@@ -97,30 +93,20 @@ def add_monitor_pages(
                                      max_items=MAX_ITEMS)
                     drift_note = ""
                 except PitfallError as exc:
-                    drift_note = f"Drift could not be measured: {escape(str(exc))}"
+                    drift_note = f"Drift could not be measured: {exc}"
             if report is None:
                 report = monitor(store, None, model=model, policy=policy, window=window, max_items=MAX_ITEMS)
         except PitfallError as exc:  # e.g. a window so short that the period has thousands of them
-            return _page("Cannot monitor", f'<h1>Cannot monitor</h1><p class="err">{escape(str(exc))}</p>',
-                         status=400)
+            return _render(400, error_heading="Cannot monitor", error=str(exc))
         ops = report.metrics["monitor"]
         target = report.inputs.get("target_accuracy")
-        target_txt = (f"target accuracy {target:g}" if target is not None
-                      else "no target accuracy in the policy (PF603 is not judged)")
-        skipped = "".join(f"<li>{escape(code)}: {escape(reason)}</li>" for code, reason in report.skipped.items())
-        body = (
-            f"<h1>Monitoring</h1><p>Signed in as <strong>{escape(session.user)}</strong> · "
-            f"{counts['total']} items"
-            + (f" (the most recent {MAX_ITEMS:,} shown; <code>pitfall monitor</code> reads all)"
-               if counts["total"] > MAX_ITEMS else "")
-            + f" · windows of {escape(window)} (UTC) · {escape(target_txt)} · "
-            '<a href="/review">review queue</a></p>'
-            f'<form method="get" action="/review/monitor"><label>Window <input name="window" '
-            f'value="{escape(window)}" size="6"></label> <button type="submit">Show</button></form>'
-            f'<p class="muted" id="drift-note">{drift_note}</p>'
-            f"<h2>Findings</h2>{_findings(report)}"
-            + (f'<ul class="muted" id="skipped">{skipped}</ul>' if skipped else "")
-            + f"<h2>Per window</h2>{monitor_table(ops)}<h2>Plots</h2>"
-            + _plots(ops, target, report.metrics.get("drift"))
+        return _render(
+            user=session.user, total=counts["total"], max_items=MAX_ITEMS, window=window, drift_note=drift_note,
+            target=(f"target accuracy {target:g}" if target is not None
+                    else "no target accuracy in the policy (PF603 is not judged)"),
+            findings=[{"code": f.code, "name": f.name, "severity": f.severity.value, "message": f.message}
+                      for f in report.findings],
+            skipped=list(report.skipped.items()),
+            table=Markup(monitor_table(ops)),  # every value escaped by monitor_table
+            plots=_plots(ops, target, report.metrics.get("drift")),
         )
-        return _page("pitfall monitor", body)

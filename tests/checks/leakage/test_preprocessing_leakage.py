@@ -218,3 +218,19 @@ def test_false_alarm_rate_on_clean_pipelines():
     """30 seeds, the shapes in turn: at most one alarm (3.3%)."""
     alarms = sum(clean_pipeline_alarm(seed, FALSE_ALARM_SHAPES[seed % 4]) for seed in range(30))
     assert alarms <= 1
+
+
+def test_a_scaler_after_an_imputer_names_its_column_and_evidence_does_not_repeat_itself():
+    # the scaler sees the imputer's numpy output (no feature names of its own): the column
+    # name is followed through the pipeline, never shown as a bare position
+    train, test = split(_with_gaps(binary(2000)))
+    model = _leaky(make_pipeline(SimpleImputer(), StandardScaler()), LogisticRegression(), train, test)
+    found = _pf206(scan(train, test, select="PF206", model=model))
+    scaler = [f for f in found if f.evidence["class"] == "StandardScaler"]
+    assert len(scaler) == 1
+    f = scaler[0]
+    assert "(value" not in f.message and f.columns and f.columns[0] in _X(train).columns
+    assert f.evidence["column"] == f.columns[0] and f"of {f.columns[0]!r}" in f.message
+    assert "attributes" not in f.evidence  # the chosen attribute's numbers appear once
+    other = {"mean_", "var_"} - {f.evidence["attribute"]}
+    assert f.evidence["other_attributes"] == {other.pop(): "train+test"}

@@ -84,7 +84,7 @@ def test_reviews_are_recorded_with_the_session_user(served, store):
     _login(client, token)
     csrf = csrf_in(client.get("/review").text)
     r = client.post(f"/review/{ids[1]}", data={"action": "accept", "csrf": csrf})
-    assert r.status_code == 303 and r.headers["location"] == "/review"
+    assert r.status_code == 303 and r.headers["location"] == "/review?done=accept"
     r = client.post(f"/review/{ids[2]}", data={"action": "correct", "label": "dog", "csrf": csrf})
     assert r.status_code == 303
     r = client.post(f"/review/{ids[0]}", data={"action": "skip", "csrf": csrf})

@@ -76,6 +76,54 @@ def leaves(est: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, est
 
 
+def input_names(est: Any, path: str, names: list[str] | None) -> Iterator[tuple[str, list[str]]]:
+    """(path, input column names) of every leaf that ``leaves`` yields, following the names through
+    the pipeline (``get_feature_names_out``), so a scaler after an imputer still names its columns."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if est is None or isinstance(est, str):
+        return
+    if isinstance(est, Pipeline):
+        for name, step in est.steps:
+            yield from input_names(step, f"{path}/{name}", names)
+            names = _names_out(step, names)
+    elif isinstance(est, ColumnTransformer):
+        for name, trans, cols in getattr(est, "transformers_", est.transformers):
+            yield from input_names(trans, f"{path}/{name}", _selected(cols, names))
+    elif isinstance(est, FeatureUnion):
+        for name, trans in est.transformer_list:
+            yield from input_names(trans, f"{path}/{name}", names)
+    elif stat_attributes(est):
+        own = getattr(est, "feature_names_in_", None)
+        found = [str(c) for c in own] if own is not None else names
+        if found is not None:
+            yield path, found
+
+
+def _names_out(step: Any, names: list[str] | None) -> list[str] | None:
+    if step is None or step == "passthrough":
+        return names
+    try:
+        return [str(c) for c in step.get_feature_names_out(names)]
+    except Exception:  # a step without names out (or a custom one): later leaves stay unnamed
+        return None
+
+
+def _selected(cols: Any, names: list[str] | None) -> list[str] | None:
+    """The names a ColumnTransformer hands one transformer (names, indices or a boolean mask)."""
+    values = list(np.atleast_1d(np.asarray(cols, dtype=object))) if not callable(cols) else []
+    if values and all(isinstance(c, str) for c in values):
+        return [str(c) for c in values]
+    if names is None or not values:
+        return None
+    if all(isinstance(c, (bool, np.bool_)) for c in values) and len(values) == len(names):
+        return [n for n, keep in zip(names, values, strict=True) if keep]
+    if all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in values):
+        return [names[int(c)] for c in values if -len(names) <= int(c) < len(names)]
+    return None
+
+
 def flat_steps(pipe: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """The steps of a pipeline with nested pipelines spliced in (the same computation)."""
     from sklearn.pipeline import Pipeline
@@ -276,6 +324,7 @@ class PreprocessingFittedOnTest(Check):
         y_all = pd.concat([y_train, ctx.split.y_test.reset_index(drop=True)], ignore_index=True)
         order = np.random.default_rng(ctx.seed).permutation(len(X_train))
         report: dict[str, Any] = {}
+        named = dict(input_names(model, "", list(X_train.columns)))
         Xt_train, Xt_all = X_train, X_all
         last = with_stats[-1]  # later steps need not transform the data
         with warnings.catch_warnings():
@@ -291,6 +340,7 @@ class PreprocessingFittedOnTest(Check):
                     if fits is not None:
                         for path, est in fitted_leaves.items():
                             report[path] = self._judge(est, *(f.get(path) for f in fits))
+                            report[path]["feature_names"] = named.get(f"/{path}", report[path]["feature_names"])
                 if i >= last or step is None or isinstance(step, str):
                     continue
                 try:
@@ -357,7 +407,10 @@ class PreprocessingFittedOnTest(Check):
         cls, names = r["class"], r["feature_names"]
         decided = {a: e for a, e in r["attributes"].items() if e["verdict"] == "train+test"}
         attr, ev = max(decided.items(), key=lambda kv: kv[1].get("distance_between_candidates", np.inf))
-        evidence = {"step": path, "class": cls, "attribute": attr, **ev, "attributes": r["attributes"]}
+        others = {a: e["verdict"] for a, e in r["attributes"].items() if a != attr}
+        evidence = {"step": path, "class": cls, "attribute": attr, **ev}
+        if others:  # the other statistics' verdicts; their numbers are in the metrics
+            evidence["other_attributes"] = others
         if attr == "categories_":
             test_only = ev["test_only_categories"]
             where = [(names[int(j)] if int(j) < len(names) else f"column {j}", cats) for j, cats in test_only.items()]
@@ -370,8 +423,11 @@ class PreprocessingFittedOnTest(Check):
         else:
             j = ev["index"]
             column = names[j] if len(names) == ev["size"] else None
-            of = f" of {column!r}" if column else f" (value {j})"
+            of = f" of {column!r}" if column else f" (output {j} of the step before)"
             columns = (column,) if column else ()
+            if column:  # named right after the attribute, where a reader looks for it
+                head = {k: evidence.pop(k) for k in ("step", "class", "attribute")}
+                evidence = {**head, "column": column, **evidence}
             message = (
                 f"Step {path!r} ({cls}) was fitted on train and test together: its {attr}{of} is "
                 f"{ev['fitted']:.6g}, as fitted on train+test ({ev['train_and_test']:.6g}), not on "
