@@ -94,12 +94,14 @@ def start_server(model: Path, policy: Path, url: str, port: int, workers: int) -
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "serve", str(model), "--trust-model", "--policy", str(policy),
          "--store", url, "--port", str(port), "--rate-limit", "0,0", "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL, stderr=open(model.parent / f"server-{port}.log", "wb"),  # noqa: SIM115 (a pipe fills)
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            raise SystemExit(f"pitfall serve exited with {proc.returncode}:\n{proc.stderr.read().decode()[-2000:]}")
+            log = (model.parent / f"server-{port}.log").read_text(errors="replace")[-2000:]
+            raise SystemExit(f"pitfall serve exited with {proc.returncode}:\n{log}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return proc
@@ -128,7 +130,8 @@ async def concurrent_singles(base: str, bodies: list[bytes], clients: int) -> tu
         queue.put_nowait(body)
     latencies: list[float] = []
     failures: list[str] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Expire idle connections before uvicorn does (5 s), or a reused one can be closed under the request.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=4)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
 
         async def worker() -> None:
@@ -226,7 +229,11 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
                 per_batch.append(steps_alone(body, state))
             for body in single_bodies[:args.clients]:  # one-record warm-up, sequential
                 post(client, body, 1)
-        latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients:], args.clients))
+        try:
+            latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients:], args.clients))
+        except httpx.TransportError as exc:
+            log = (tmp / f"server-{port}.log").read_text(errors="replace")[-3000:]
+            raise SystemExit(f"{name}: a single-record request failed ({exc!r}); server log:\n{log}") from None
         one_row = []  # the model's fixed cost per call, right after the load, to read the latencies against
         for body in single_bodies[:50]:
             frame = frame_of(parse_body(body)[0], state.features)

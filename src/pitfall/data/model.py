@@ -6,6 +6,8 @@ user says they trust the file (``--trust-model``).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import pickle
 from pathlib import Path
 from typing import Any
@@ -157,9 +159,18 @@ class DefaultModel(BaseEstimator):
 
 
 def _threads(n_jobs: int):
-    from threadpoolctl import threadpool_limits
+    if not n_jobs or n_jobs <= 0:
+        return contextlib.nullcontext()
+    return _threadpools().limit(limits=n_jobs, user_api="openmp")
 
-    return threadpool_limits(n_jobs if n_jobs and n_jobs > 0 else None, user_api="openmp")
+
+@functools.cache
+def _threadpools():
+    """One ThreadpoolController per process: making one scans the loaded libraries, which cost more than a
+    one-row prediction (``pitfall serve`` predicts many small batches)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class DefaultClassifier(ClassifierMixin, DefaultModel):

@@ -573,10 +573,27 @@ class Store:
                 all_rows.extend(rows)
                 stored.append(True)
             if all_rows:
-                conn.execute(items.insert(), all_rows)
+                self._insert_items(conn, all_rows)
             if requests:
                 conn.execute(batch_requests.insert(), requests)
         return stored
+
+    def _insert_items(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Insert rows into ``pitfall_items``: one COPY on PostgreSQL (about half the time of an executemany of
+        the same rows there), an executemany on SQLite. Either way inside ``conn``'s transaction."""
+        if self.backend != "postgresql":
+            conn.execute(items.insert(), rows)
+            return
+        columns = ("id", "model_version", "batch_id", "record", "label", "confidence", "decision", "reason",
+                   "created_at")
+        table = f'"{self.schema}".pitfall_items' if self.schema is not None else "pitfall_items"
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([str.__str__(row["record"]) if c == "record" else row[c] for c in columns])
+        finally:
+            cursor.close()
 
     def stored_batch(self, batch_id: str) -> StoredBatch | None:
         """The stored batch ``batch_id`` (what a retry of it should be answered), or None."""

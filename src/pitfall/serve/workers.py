@@ -8,8 +8,10 @@ reviews, users and review sessions all live in it, so any worker can answer any 
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,8 @@ def configure(*, store_url: str, model: Any, policy: Any, version: str, options:
     limiter = options.pop("rate_limit", None)
     if limiter is not None:
         options["rate_limit_per_minute"] = (limiter.requests * 60, limiter.bytes * 60 / 2**20)
-    folder = Path(tempfile.mkdtemp(prefix="pitfall-serve-"))
+    folder = Path(tempfile.mkdtemp(prefix="pitfall-serve-"))  # mode 0700
+    atexit.register(shutil.rmtree, folder, True)  # when the parent exits; a restarted worker still finds it
     path = folder / "config.pickle"
     with open(path, "wb") as fh:
         pickle.dump({"store_url": store_url, "model": model, "policy": policy, "version": version,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pandas as pd
 
 from pitfall.deploy.store import EncodedRecord, items
@@ -36,7 +37,10 @@ def test_a_client_over_its_rate_gets_429_and_others_do_not(backend_store, model)
         refused = c.post("/predict", content=body, headers=JSON)
         assert int(refused.headers["retry-after"]) >= 1 and "retry in" in refused.json()["detail"]
         assert c.get("/metrics").status_code == 200  # reads are not rate limited
-        assert served.store.counts()["total"] == 5
+        other = httpx.Client(base_url=served.server.url, transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        with other:  # another client address has its own budget
+            assert other.post("/predict", content=body, headers=JSON).status_code == 200
+        assert served.store.counts()["total"] == 6
     with serve(backend_store, model, rate_limit=RateLimit(requests=1000, mib=1)) as served:
         record = {"x1": 0.1, "x2": 0.0, "note": "y" * 60_000}
         body = json.dumps({"records": [record] * 12})  # ~0.7 MiB: the second one goes over 1 MiB a minute
