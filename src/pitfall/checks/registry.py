@@ -31,6 +31,7 @@ from pitfall.checks.leakage.near_duplicates import NearDuplicates
 from pitfall.checks.leakage.preprocessing_leakage import PreprocessingFittedOnTest
 from pitfall.checks.leakage.target_leakage import TargetLeakage
 from pitfall.checks.leakage.temporal_leakage import TemporalLeakage
+from pitfall.checks.leakage.test_set_training import TestSetUsedForTraining
 from pitfall.checks.leakage.train_test_duplicates import TrainTestDuplicates
 from pitfall.checks.shortcuts.study_variable import BeggingTheQuestion
 from pitfall.checks.shortcuts.subgroup_gap import SubgroupGap
@@ -62,6 +63,7 @@ CHECKS: dict[str, type[Check]] = {
     "PF204": TemporalLeakage,
     "PF205": TargetLeakage,
     "PF206": PreprocessingFittedOnTest,
+    "PF208": TestSetUsedForTraining,
     "PF301": TrivialStatisticShortcut,
     "PF302": BeggingTheQuestion,
     "PF303": SubgroupGap,
