@@ -41,7 +41,7 @@ __all__ = ["FORMATS", "scan_cmd"]
 )
 @click.option(
     "--claimed-precision", type=click.FloatRange(0, min_open=True), default=None,
-    help="± you will quote the score with (PF403) [0.05].",
+    help="± you will quote the score with: PF403 warns when the test set cannot support it [none: info against 0.05].",
 )
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
 @report_options(quiet_help="No progress bar and no terminal summary when writing a file.")
