@@ -19,6 +19,7 @@ from pitfall.checks.evaluation.imbalance import MisleadingMetric
 from pitfall.checks.evaluation.robustness import FragileToPerturbation
 from pitfall.checks.evaluation.test_size import SmallTestSet
 from pitfall.checks.evaluation.underspecification import UnderspecifiedModel
+from pitfall.checks.evaluation.unseen_class import ClassUnseenInTraining
 from pitfall.checks.integrity.conflicting_labels import ConflictingLabels
 from pitfall.checks.integrity.constant_columns import ConstantColumn
 from pitfall.checks.integrity.duplicate_rows import DuplicateRows
@@ -73,6 +74,7 @@ CHECKS: dict[str, type[Check]] = {
     "PF404": UnderspecifiedModel,
     "PF405": Miscalibrated,
     "PF406": FragileToPerturbation,
+    "PF407": ClassUnseenInTraining,
     "PF501": FeatureDrift,
     "PF502": MultivariateDrift,
     "PF503": LabelDrift,
