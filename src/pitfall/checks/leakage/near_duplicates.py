@@ -8,6 +8,7 @@ import numpy as np
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
+from pitfall.checks.discrete_near import discrete_columns, discrete_near_copies
 from pitfall.checks.matching import NEAR_LEVELS
 from pitfall.checks.shared import (
     cross_matches,
@@ -37,6 +38,16 @@ class NearDuplicates(Check):
     do. Fires when the count of such rows exceeds its Poisson expectation summed over the three
     grids (p < alpha). Severity follows PF201: `error` when the share of test rows can move the
     score by more than its noise.
+
+    When every matching column is numeric with at most 32 distinct values and there are at
+    least 8 of them (pixel intensities, counts, ratings), where a scale in standard deviations
+    means nothing for columns that are mostly zero, a second search runs when the grids find
+    nothing: a test row is a near copy when it equals a training row in all but at most
+    `max(1, d // 16)` of the d columns, each of which differs by one step (the next distinct
+    value). Candidates share one of several column blocks exactly (pigeonhole, no pairs), and
+    each is judged by the chance of such a neighbour under the columns' value shares, tempered
+    by their effective dimension (see `pitfall.checks.discrete_near`); the count is tested
+    against its Poisson expectation as above.
 
     With text columns, a near copy is a test record whose set of shingles (character 5-grams of
     the normalised text; word 3-grams when records have a median of more than 30 words) has a
@@ -101,6 +112,7 @@ class NearDuplicates(Check):
         k = len(m.near)
         p = poisson_sf(k, m.mu_near)
         if k == 0 or p >= self.alpha:
+            yield from self._discrete(ctx, cols)
             return
         n_test = len(ctx.split.test)
         share = k / n_test
@@ -136,6 +148,53 @@ class NearDuplicates(Check):
                 "score_noise_half_width": half,
                 "by_cell_width": by_width,
                 "effective_dimension": data_dimension(ctx),
+                "examples": examples,
+            },
+            severity=Severity.ERROR if exceeds else Severity.WARNING,
+        )
+
+    def _discrete(self, ctx: Context, cols: list[str]) -> Iterator[Finding]:
+        """Near copies in all-discrete data (pixels, counts): see ``pitfall.checks.discrete_near``."""
+        discrete = discrete_columns(ctx.split.train, cols)
+        if discrete is None:
+            return
+        gamma = min(1.0, data_dimension(ctx) / len(discrete))
+        m = discrete_near_copies(ctx.split.train, ctx.split.test, discrete, gamma=gamma, seed=ctx.seed)
+        k = len(m.rows)
+        p = poisson_sf(k, m.expected)
+        if k == 0 or p >= self.alpha:
+            return
+        n_test = len(ctx.split.test)
+        share = k / n_test
+        exceeds, half = impact_severity_share(share, n_test)
+        train, test = ctx.split.train, ctx.split.test
+        examples = []
+        for r, t in zip(m.rows[:5], m.partners[:5], strict=False):
+            changed = [c for c in discrete if test[c].iloc[int(r)] != train[c].iloc[int(t)]]
+            examples.append({
+                "test_row": int(r),
+                "train_row": int(t),
+                "differing": {
+                    c: {"test": python_value(test[c].iloc[int(r)]), "train": python_value(train[c].iloc[int(t)])}
+                    for c in changed
+                },
+            })
+        yield self.finding(
+            f"{k:,} of {n_test:,} test rows ({share:.1%}) are near copies of training rows: equal in "
+            f"all but at most {m.r} of {len(discrete)} discrete columns, which differ by one step "
+            f"({m.expected:.2g} expected by chance).",
+            "Split by the object each row belongs to (`--split group --group ID`); without an "
+            "identifier, cluster near-identical rows and split by cluster.",
+            evidence={
+                "count": k,
+                "share_of_test": share,
+                "expected_by_chance": m.expected,
+                "p_value": p,
+                "score_noise_half_width": half,
+                "columns_allowed_to_differ": m.r,
+                "discrete_columns": len(discrete),
+                "differing_columns": {str(n): int(np.sum(m.differing == n)) for n in range(1, m.r + 1)},
+                "gamma": m.gamma,
                 "examples": examples,
             },
             severity=Severity.ERROR if exceeds else Severity.WARNING,
