@@ -205,7 +205,7 @@ def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
     matching = set(matching_columns(ctx))
     found = []
     for col in train.columns:
-        if col in skip or not _is_code(train[col]):
+        if col in skip or not _is_code(train[col]) or _is_measurement(ctx, col):
             continue
         values = np.empty(len(members), dtype=object)
         values[is_train] = train[col].to_numpy()[rows[is_train]]
@@ -223,6 +223,34 @@ def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
         if np.nanmedian(held) >= 0.5:
             found.append((col in matching, str(col)))
     return [name for _, name in sorted(found)][:3]
+
+
+MEASUREMENT_RHO = 0.3  # rank correlation with another column above which numbers are a scale
+
+
+def _is_measurement(ctx: Context, col: str) -> bool:
+    """Whole numbers on a scale (a proline content, a count), not arbitrary codes.
+
+    A numeric column with more than 32 values whose rank correlation with another numeric
+    column or with the label reaches ``MEASUREMENT_RHO`` (on up to 5,000 training rows) orders
+    the rows meaningfully; the numbers of an identifier (a firm's code) are arbitrary and
+    correlate with nothing.
+    """
+    train = ctx.split.train
+    values = train[col]
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    if values.nunique() <= 32:
+        return False
+    sample = train.iloc[:: max(1, len(train) // 5000)]
+    numeric = sample.select_dtypes("number").drop(columns=[col])
+    target = ctx.split.roles.target
+    if target in sample.columns and ctx.is_classification:
+        numeric[target] = pd.Series(ctx.y_train[:: max(1, len(train) // 5000)], index=sample.index)
+    if numeric.empty:
+        return False
+    rho = numeric.corrwith(sample[col], method="spearman").abs()
+    return bool((rho >= MEASUREMENT_RHO).any())
 
 
 def _is_code(values: pd.Series) -> bool:

@@ -1,0 +1,42 @@
+"""Repeated measurements of one specimen without an identifier, split by row (PF202, PF203).
+
+Each specimen of a real table is measured several times with noise of a few percent of each
+column's spread; the rows are then split at random, so most test specimens were also measured
+in train.
+"""
+
+import numpy as np
+
+from tests.checks.evaluation.synthetic import scan
+from tests.checks.shapes import random_split, sklearn_frame
+
+
+def repeated(name, per=4, noise=0.03, seed=0, keep=()):
+    df = sklearn_frame(name)
+    rng = np.random.default_rng(seed)
+    cols = [c for c in df.columns if c != "label" and c not in keep]
+    rep = df.loc[df.index.repeat(per)].reset_index(drop=True)
+    rep[cols] = rep[cols] + rng.normal(size=(len(rep), len(cols))) * (noise * df[cols].std().to_numpy())
+    return rep
+
+
+def _codes(report, code):
+    return [f for f in report.findings if f.code == code]
+
+
+def test_a_whole_number_measurement_is_never_proposed_as_the_group_key():
+    # wine's proline and magnesium are integers; copied unchanged with their specimen they are
+    # constant within each cluster, but they are measurements, not keys
+    train, test = random_split(repeated("wine", keep=("proline", "magnesium")), seed=0)
+    report = scan(train, test, select="PF202,PF203")
+    [pf203] = _codes(report, "PF203")
+    assert pf203.evidence["group_key_candidates"] == []
+    assert "--group" not in pf203.message
+
+
+def test_an_arbitrary_integer_code_is_still_proposed():
+    df = repeated("wine", keep=("proline", "magnesium"))
+    df["specimen"] = np.repeat(np.random.default_rng(1).permutation(len(df) // 4) + 1000, 4)
+    train, test = random_split(df, seed=0)
+    [pf203] = _codes(scan(train, test, select="PF203"), "PF203")
+    assert pf203.evidence["group_key_candidates"][:1] == ["specimen"]
