@@ -6,6 +6,7 @@ in train.
 """
 
 import numpy as np
+import pytest
 
 from tests.checks.evaluation.synthetic import scan
 from tests.checks.shapes import random_split, sklearn_frame
@@ -40,3 +41,13 @@ def test_an_arbitrary_integer_code_is_still_proposed():
     train, test = random_split(df, seed=0)
     [pf203] = _codes(scan(train, test, select="PF203"), "PF203")
     assert pf203.evidence["group_key_candidates"][:1] == ["specimen"]
+@pytest.mark.parametrize("noise", [0.03, 0.05])
+@pytest.mark.parametrize("name", ["wine", "breast_cancer", "diabetes"])
+def test_specimens_measured_four_times_are_found_by_pf202_and_pf203(name, noise):
+    seed = int(noise * 100)
+    train, test = random_split(repeated(name, noise=noise, seed=seed), seed=seed)
+    report = scan(train, test, select="PF202,PF203", seed=seed)
+    [pf202] = _codes(report, "PF202")
+    [pf203] = _codes(report, "PF203")
+    assert pf202.severity.value == "error"
+    assert pf203.severity.value == "warning"

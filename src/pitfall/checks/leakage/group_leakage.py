@@ -9,6 +9,7 @@ import pandas as pd
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
+from pitfall.checks.neighbour_copies import neighbour_copies
 from pitfall.checks.shared import (
     CrossMatches,
     cross_matches,
@@ -34,7 +35,12 @@ class GroupLeakage(Check):
       like the objects' key: a code (text or whole numbers) constant within at least 90% of the
       clusters whose value is, in the median cluster, held mostly (at least half) by that
       cluster's rows. It names that column. Pairs of copies without such a column are left to
-      PF201 and PF202.
+      PF201 and PF202. A code is never a measurement: a numeric column of more than 32 values
+      that rank-correlates (|rho| >= 0.3) with another column or the label is a scale.
+    - Noisy repeats that the grids miss (a specimen measured four times with noise of a few
+      percent of each column's spread): when, by the nearest-neighbour test of PF202, test
+      rows have improbably close training neighbours (p < alpha) and the median such row has
+      at least two of them (three or more measurements of one specimen), a warning.
     - With text columns, the clusters are the connected groups of exact and near copies of
       records (PF201 and PF202 for text) that hold an improbably copied test record and rows on
       both sides of the split; the same two conditions apply.
@@ -120,13 +126,16 @@ class GroupLeakage(Check):
         mu = m.mu_exact + m.mu_near
         p = poisson_sf(k, mu)
         if k == 0 or p >= self.alpha:
+            yield from self._neighbours(ctx)
             return
         members = _cluster_members(ctx, m)
         sizes = members.groupby("cluster").size()
         test_rows = int((members["split"] == 1).sum())
         candidates = _group_key_candidates(ctx, members)
         if not candidates and sizes.median() < 3:
-            return  # copies in pairs without a key: PF201/PF202 say all there is to say
+            # copies in pairs on the grids; noisy repeats may still be several per specimen
+            yield from self._neighbours(ctx)
+            return
         share = test_rows / len(ctx.split.test)
         hint = (
             f" Column {candidates[0]!r} is constant within them: pass `--group {candidates[0]}`."
@@ -141,6 +150,40 @@ class GroupLeakage(Check):
             "without an identifier, use the clusters as groups.",
             evidence=cluster_evidence(sizes, test_rows, share, mu, p, candidates),
             columns=tuple(candidates[:1]),
+            severity=Severity.WARNING,
+        )
+
+
+    def _neighbours(self, ctx: Context) -> Iterator[Finding]:
+        """Several training rows improbably close to each of many test rows: repeated measurements
+        of one specimen on both sides (see ``pitfall.checks.neighbour_copies``)."""
+        m = neighbour_copies(ctx, matching_columns(ctx))
+        if m is None or len(m.rows) == 0:
+            return
+        p = poisson_sf(len(m.rows), m.expected)
+        copies = float(np.median(m.siblings))
+        if p >= self.alpha or copies < 2:
+            return  # pairs of copies: PF202 says all there is to say
+        share = len(m.rows) / m.examined
+        yield self.finding(
+            f"{len(m.rows):,} of {m.examined:,} test rows examined ({share:.1%}) each have several "
+            f"training rows improbably close (median {copies:g}; {m.expected:.2g} such test rows "
+            "expected by chance): likely repeated measurements of the same specimens on both "
+            "sides of the split.",
+            "Find the specimen each row belongs to and split by it (`--split group --group ID`); "
+            "without an identifier, cluster near-identical rows and split by cluster.",
+            evidence={
+                "inferred": True,
+                "method": "nearest neighbours",
+                "test_rows_with_copies": len(m.rows),
+                "examined": m.examined,
+                "share_of_test": share,
+                "median_training_copies": copies,
+                "expected_by_chance": m.expected,
+                "p_value": p,
+                "local_dimension": m.dimension,
+                "group_key_candidates": [],
+            },
             severity=Severity.WARNING,
         )
 
