@@ -41,6 +41,15 @@ class GroupLeakage(Check):
       percent of each column's spread): when, by the nearest-neighbour test of PF202, test
       rows have improbably close training neighbours (p < alpha) and the median such row has
       at least two of them (three or more measurements of one specimen), a warning.
+    - A column that looks like the objects' key though no copies name it (a `firm` repeated
+      across years): a code (never a measurement) with at least 20 values, a median of 2 to 100
+      rows each, and at least half of the test rows sharing their value with training rows (the
+      split looks random along it). When pitfall's model, scored out-of-fold on the training
+      rows, does worse with folds by that column than with random folds (paired bootstrap 95%
+      interval of the drop above zero, and a drop of at least 0.05 in accuracy, or 5% more
+      absolute error), a warning that suggests `--group COLUMN`; such a finding replaces an
+      inferred one that names no key. A column whose grouping does not change the score is
+      not suggested (see `pitfall.checks.group_keys`).
     - With text columns, the clusters are the connected groups of exact and near copies of
       records (PF201 and PF202 for text) that hold an improbably copied test record and rows on
       both sides of the split; the same two conditions apply.
@@ -77,7 +86,56 @@ class GroupLeakage(Check):
         if ctx.split.roles.group:
             yield from self._declared(ctx)
         else:
-            yield from self._inferred(ctx)
+            found = list(self._inferred(ctx))
+            if any(f.evidence.get("group_key_candidates") for f in found):
+                yield from found
+                return
+            # no key named yet: a column that splits the score is the more useful finding
+            yield from list(self._suggested(ctx)) or found
+
+    def _suggested(self, ctx: Context) -> Iterator[Finding]:
+        """A column that looks like the objects' key and whose grouped folds score clearly worse."""
+        from pitfall.checks.group_keys import suggest_group_key
+
+        if ctx.split.roles.modality:
+            return
+        s = suggest_group_key(ctx)
+        if s is None:
+            return
+        drop = s.drop
+        if s.measure == "accuracy":
+            scores = (
+                f"with folds by {s.column!r} pitfall's model reaches accuracy {s.grouped_folds:.3f} out-of-fold "
+                f"on the training rows, against {s.random_folds:.3f} with random folds (drop {drop['estimate']:.3f}, "
+                f"95% CI {drop['low']:.3f} to {drop['high']:.3f})"
+            )
+        else:
+            scores = (
+                f"with folds by {s.column!r} pitfall's model's absolute error is {s.grouped_folds:.4g} out-of-fold "
+                f"on the training rows, against {s.random_folds:.4g} with random folds ({drop['estimate']:.0%} more, "
+                f"95% CI {drop['low']:.0%} to {drop['high']:.0%})"
+            )
+        yield self.finding(
+            f"Column {s.column!r} repeats {s.values:,} values across rows (median {s.median_rows:g} rows each) "
+            f"and {s.shared_test_share:.0%} of test rows share their value with training rows: the split "
+            f"looks random along it. {scores[0].upper()}{scores[1:]}: pass `--group {s.column}`.",
+            f"Split so each {s.column!r} is on one side (`--split group --group {s.column}`, or "
+            "GroupShuffleSplit), then re-evaluate.",
+            evidence={
+                "inferred": True,
+                "method": "group key",
+                "group_key_candidates": [s.column],
+                "values": s.values,
+                "median_rows_per_value": s.median_rows,
+                "test_rows_sharing_a_value": s.shared_test_share,
+                "random_folds_score": s.random_folds,
+                "grouped_folds_score": s.grouped_folds,
+                "measure": s.measure,
+                "drop": drop,
+            },
+            columns=(s.column,),
+            severity=Severity.WARNING,
+        )
 
     def _declared(self, ctx: Context) -> Iterator[Finding]:
         g = ctx.split.roles.group

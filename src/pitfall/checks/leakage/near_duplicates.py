@@ -193,7 +193,7 @@ class NearDuplicates(Check):
         sampled = f" of a sample of {m.examined:,}" if m.examined < n_test else f" of {n_test:,}"
         yield self.finding(
             f"{k:,}{sampled} test rows ({share:.1%}) have a training row far closer than their other "
-            f"neighbours (nearest against 10th neighbour in {len(m.columns)} numeric columns; "
+            f"neighbours (nearest against 20th neighbour in {len(m.columns)} numeric columns; "
             f"{m.expected:.2g} expected by chance): near copies, such as repeated measurements of "
             "one specimen.",
             "Split by the object each row belongs to (`--split group --group ID`); without an "
