@@ -38,7 +38,7 @@ def scan(train, test, code: str, seed: int, **kw) -> list:
     report = pitfall.scan(train, test, target="label", select=code, config=False, seed=seed, **kw)
     if report.crashed:
         raise RuntimeError(report.crashed)
-    return [f for f in report.findings if f.code == code]
+    return [f for f in report.findings if f.code in code.split(",")]
 
 
 def loud(found: list) -> bool:
@@ -146,7 +146,32 @@ def pf407(seeds: int) -> Iterator[tuple[str, bool, bool]]:
             yield name, True, loud(scan(train[train["label"] != gone], test, "PF407", seed))
 
 
-FAMILIES = {"PF208": pf208, "PF205": pf205, "PF202": pf202, "PF402": pf402, "PF403": pf403, "PF407": pf407}
+def _repeated(name: str, noise: float, seed: int, per: int = 4) -> pd.DataFrame:
+    df = sklearn_frame(name)
+    rng = np.random.default_rng(seed)
+    cols = [c for c in df.columns if c != "label"]
+    rep = df.loc[df.index.repeat(per)].reset_index(drop=True)
+    rep[cols] = rep[cols] + rng.normal(size=(len(rep), len(cols))) * (noise * df[cols].std().to_numpy())
+    return rep
+
+
+def repeats(seeds: int) -> Iterator[tuple[str, bool, bool]]:
+    """PF202 and PF203 on specimens measured 4 times (3% and 5% noise), split by row."""
+    for name in ("iris", "wine", "breast_cancer", "diabetes"):
+        for seed in range(seeds):
+            train, test = split(sklearn_frame(name), seed)
+            found = scan(train, test, "PF202,PF203", seed)
+            yield f"{name} (PF202 or PF203)", False, loud(found)
+            for noise in (0.03, 0.05):
+                found = scan(*split(_repeated(name, noise, seed), seed), "PF202,PF203", seed)
+                yield f"{name} x4 {noise:.0%} PF202", True, loud([f for f in found if f.code == "PF202"])
+                yield f"{name} x4 {noise:.0%} PF203", True, loud([f for f in found if f.code == "PF203"])
+
+
+FAMILIES = {
+    "PF208": pf208, "PF205": pf205, "PF202": pf202, "PF402": pf402, "PF403": pf403, "PF407": pf407,
+    "repeats": repeats,
+}
 
 
 def main() -> None:
