@@ -107,3 +107,76 @@ def suggest_group_key(ctx: Context) -> KeySuggestion | None:
                 col, n_values, median, shared, float(random_score), float(grouped_score), drop.to_dict(), measure
             )
     return None
+
+
+@dataclass(frozen=True)
+class TimeSuggestion:
+    column: str
+    older_test_share: float
+    random_folds: float
+    grouped_folds: float
+    drop: dict
+    measure: str
+
+
+def suggest_time_key(ctx: Context) -> TimeSuggestion | None:
+    """A date column (not declared with ``--time``) along which the split looks random and
+    whose periods, held out in turn, score clearly worse than random folds.
+
+    The training rows are cut into ``N_FOLDS`` contiguous periods (time quantiles); each fold
+    holds out one period, so the comparison with random folds of the same size measures what
+    knowing neighbouring dates is worth, not the number of training rows.
+    """
+    from sklearn.model_selection import GroupKFold, KFold
+
+    from pitfall.checks.refits import row_mean_interval
+    from pitfall.data.encode import as_float
+
+    if ctx.split.roles.time:
+        return None
+    train, test = ctx.split.train, ctx.split.test
+    for col in train.columns:
+        if col in ctx.split.roles.non_features():
+            continue
+        parsed = [_as_dates(train[col]), _as_dates(test[col])]
+        if parsed[0] is None or parsed[1] is None:
+            continue
+        t_train, t_test = (as_float(p) for p in parsed)
+        if not np.isfinite(t_train).any() or not np.isfinite(t_test).any():
+            continue
+        older = float(np.mean(t_test[np.isfinite(t_test)] < np.nanmax(t_train)))
+        if older < SHARED:
+            continue
+        rows = ctx.cv_rows
+        t = t_train[rows]
+        if not np.isfinite(t).all() or np.unique(t).size < N_FOLDS:
+            continue
+        edges = np.quantile(t, np.linspace(0, 1, N_FOLDS + 1)[1:-1])
+        periods = np.searchsorted(edges, t, side="right")
+        if np.unique(periods).size < N_FOLDS:
+            continue
+        random_loss = _oof_loss(ctx, rows, list(KFold(N_FOLDS, shuffle=True, random_state=ctx.seed).split(rows)))
+        period_loss = _oof_loss(ctx, rows, list(GroupKFold(N_FOLDS).split(rows, groups=periods)))
+        if ctx.is_classification:
+            scale, measure = 1.0, "accuracy"
+            random_score, grouped_score = 1 - random_loss.mean(), 1 - period_loss.mean()
+        else:
+            scale = float(random_loss.mean()) or 1.0
+            measure = "absolute error relative to random folds"
+            random_score, grouped_score = float(random_loss.mean()), float(period_loss.mean())
+        drop = row_mean_interval(ctx, (period_loss - random_loss) / scale)
+        if drop.low > 0 and drop.estimate >= MIN_DROP:
+            return TimeSuggestion(str(col), older, float(random_score), float(grouped_score), drop.to_dict(), measure)
+    return None
+
+
+
+def _as_dates(values: pd.Series) -> pd.Series | None:
+    """The column when it is typed as dates (Parquet, a DataFrame); None otherwise.
+
+    Dates read from CSV stay text, and pitfall's model treats them as categories: holding out
+    a period then costs it nothing, so the comparison would be empty.
+    """
+    from pitfall.data.encode import column_kind
+
+    return values if column_kind(values) == "datetime" else None

@@ -6,6 +6,7 @@ in train.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.checks.evaluation.synthetic import scan
@@ -88,4 +89,29 @@ def test_a_repeated_code_that_does_not_change_the_score_is_not_suggested():
     df = sklearn_frame("wine")
     df["batch"] = [f"B{i:03d}" for i in np.random.default_rng(0).integers(0, 60, len(df))]
     train, test = random_split(df, seed=0)
+    assert _codes(scan(train, test, select="PF203"), "PF203") == []
+
+
+def dated(drift: bool, seed: int = 0):
+    """diabetes with an observation date over ten years; with ``drift`` the target follows a
+    three-year cycle of the date, which neighbouring dates reveal and a later period does not."""
+    df = sklearn_frame("diabetes")
+    rng = np.random.default_rng(seed)
+    days = np.sort(rng.integers(0, 3650, len(df)))
+    df["date"] = pd.Timestamp("2010-01-01") + pd.to_timedelta(rng.permutation(days), unit="D")
+    if drift:
+        years = (df["date"] - pd.Timestamp("2010-01-01")).dt.days / 365.25
+        df["label"] = df["label"] + 80 * np.sin(2 * np.pi * years / 3)
+    return df
+
+
+def test_a_date_along_which_the_split_is_random_is_suggested_as_time():
+    train, test = random_split(dated(drift=True), seed=0)
+    [pf203] = _codes(scan(train, test, select="PF203"), "PF203")
+    assert pf203.evidence["method"] == "time key" and pf203.columns == ("date",)
+    assert "--time date" in pf203.message and pf203.evidence["drop"]["low"] > 0
+
+
+def test_a_date_that_does_not_change_the_score_is_not_suggested():
+    train, test = random_split(dated(drift=False), seed=0)
     assert _codes(scan(train, test, select="PF203"), "PF203") == []

@@ -50,6 +50,11 @@ class GroupLeakage(Check):
       absolute error), a warning that suggests `--group COLUMN`; such a finding replaces an
       inferred one that names no key. A column whose grouping does not change the score is
       not suggested (see `pitfall.checks.group_keys`).
+    - A date column (typed as dates, as in Parquet or a DataFrame) not declared with `--time`,
+      along which the split looks random (at least half of the test rows are older than the
+      newest training row): when holding out one of five contiguous periods at a time scores
+      clearly worse out-of-fold than random folds of the same size (same test as above), a
+      warning that suggests `--time COLUMN`.
     - With text columns, the clusters are the connected groups of exact and near copies of
       records (PF201 and PF202 for text) that hold an improbably copied test record and rows on
       both sides of the split; the same two conditions apply.
@@ -101,6 +106,7 @@ class GroupLeakage(Check):
             return
         s = suggest_group_key(ctx)
         if s is None:
+            yield from self._suggested_time(ctx)
             return
         drop = s.drop
         if s.measure == "accuracy":
@@ -242,6 +248,46 @@ class GroupLeakage(Check):
                 "local_dimension": m.dimension,
                 "group_key_candidates": [],
             },
+            severity=Severity.WARNING,
+        )
+
+
+    def _suggested_time(self, ctx: Context) -> Iterator[Finding]:
+        """A date column along which the split looks random and whose periods score worse."""
+        from pitfall.checks.group_keys import suggest_time_key
+
+        s = suggest_time_key(ctx)
+        if s is None:
+            return
+        d = s.drop
+        if s.measure == "accuracy":
+            scores = (
+                f"holding out one period at a time, pitfall's model reaches accuracy {s.grouped_folds:.3f} "
+                f"out-of-fold on the training rows, against {s.random_folds:.3f} with random folds (drop "
+                f"{d['estimate']:.3f}, 95% CI {d['low']:.3f} to {d['high']:.3f})"
+            )
+        else:
+            scores = (
+                f"holding out one period at a time, pitfall's model's absolute error is {s.grouped_folds:.4g} "
+                f"out-of-fold on the training rows, against {s.random_folds:.4g} with random folds "
+                f"({d['estimate']:.0%} more, 95% CI {d['low']:.0%} to {d['high']:.0%})"
+            )
+        yield self.finding(
+            f"{s.older_test_share:.0%} of test rows are older than the newest training row in date column "
+            f"{s.column!r}: the split looks random in time, and {scores}: pass `--time {s.column}`.",
+            f"Split by time (`--split time --time {s.column}`): train before a cut-off, test after it.",
+            evidence={
+                "inferred": True,
+                "method": "time key",
+                "time_column": s.column,
+                "test_rows_older_than_train": s.older_test_share,
+                "random_folds_score": s.random_folds,
+                "period_folds_score": s.grouped_folds,
+                "measure": s.measure,
+                "drop": d,
+                "group_key_candidates": [],
+            },
+            columns=(s.column,),
             severity=Severity.WARNING,
         )
 
