@@ -238,6 +238,14 @@ def target_single_class(tmp: Path) -> Case:
 
 
 @case
+def labels_coded_differently_in_the_two_files(tmp: Path) -> Case:
+    test = frame(60, 2)
+    test["label"] = "class_" + test["label"].astype(str)
+    write_pair(tmp, test=test)
+    return Case(PAIR, ("test.csv", "no label", "'label'", "train.csv: 0, 1", "'class_0'", "same way"))
+
+
+@case
 def nan_in_target(tmp: Path) -> Case:
     train = frame(120, 1).astype({"label": float})
     train.loc[[3, 17], "label"] = np.nan

@@ -176,6 +176,25 @@ def _check_nested(frame: pd.DataFrame, name: str) -> None:
             )
 
 
+def _shown(values: list, limit: int = 4) -> str:
+    head = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:limit])
+    return head + (", ..." if len(values) > limit else "")
+
+
+def _check_label_coding(y_train: pd.Series, y_test: pd.Series, target: str, train_name: str, test_name: str) -> None:
+    """Train and test labels must share a coding: no test label among the training labels means
+    the files code classes differently (0/1/2 against 'class_0'...), and every score would be 0."""
+    train_values = sorted(y_train.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+    test_values = sorted(y_test.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+    if set(train_values) & set(test_values):
+        return
+    raise InputError(
+        f"{test_name}: no label of target column {target!r} occurs in {train_name} "
+        f"({train_name}: {_shown(train_values)}; {test_name}: {_shown(test_values)}). "
+        "Code the classes the same way in both files."
+    )
+
+
 def validate_split(
     train: pd.DataFrame,
     test: pd.DataFrame,
@@ -259,6 +278,7 @@ def validate_split(
             "Use --task multiclass, or leave out --task."
         )
     if task != "regression":
+        _check_label_coding(train[target], test[target], target, train_name, test_name)
         n_train_classes = train[target].nunique()
         if n_train_classes < 2:
             only = train[target].iloc[0]

@@ -203,7 +203,8 @@ def scan(
         ignore: Codes or prefixes to skip.
         config: A ``Config``, a pyproject.toml path, False to ignore config files, or None to
             use the nearest pyproject.toml.
-        claimed_precision: Precision you will quote for the score (PF403). Defaults to 0.05.
+        claimed_precision: Precision you will quote for the score: PF403 warns when the test set
+            cannot support it. Without one, PF403 notes the supported precision at info.
         on_progress: Called as ``on_progress(code, done, total)`` before each check.
 
     Returns:

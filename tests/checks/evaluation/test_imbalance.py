@@ -1,6 +1,7 @@
 """PF402 misleading-metric: a rare class, and whether the scan's metric hides it."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -16,10 +17,11 @@ def _pf402(report):
     return [f for f in report.findings if f.code == "PF402"]
 
 
-@pytest.mark.parametrize("positives", [0.02, 0.05])
+@pytest.mark.parametrize("positives", [0.07, 0.08])
 def test_rare_positives_are_an_info_note_under_balanced_accuracy(positives):
     train, test = split(binary(4000, positives=positives))
     [finding] = _pf402(scan(train, test, select="PF402"))
+    assert finding.evidence["majority_accuracy"] < 0.95
     assert finding.severity.value == "info"
     ev = finding.evidence
     assert ev["rare_class"] == 1 and ev["majority_class"] == 0
@@ -30,6 +32,27 @@ def test_rare_positives_are_an_info_note_under_balanced_accuracy(positives):
     for iv in ev["model_metrics"].values():
         assert iv["low"] <= iv["estimate"] <= iv["high"]
     assert finding.columns == ("label",)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("positives", [0.02, 0.04])
+def test_a_majority_guess_of_95_percent_is_a_warning_under_any_metric(positives, seed):
+    train, test = split(binary(4000, seed=seed, positives=positives), seed=seed)
+    [finding] = _pf402(scan(train, test, select="PF402", seed=seed))
+    assert finding.evidence["metric_in_use"] == "balanced_accuracy"
+    assert finding.evidence["majority_accuracy"] >= 0.95
+    assert finding.severity.value == "warning" and "says nothing about the rare class" in finding.message
+
+
+def test_breast_cancer_made_rare_is_a_warning():
+    # a real table: keep 2% of the malignant rows
+    from tests.checks.shapes import sklearn_frame
+
+    df = sklearn_frame("breast_cancer")
+    rare = df[df["label"] == 0].sample(8, random_state=0)
+    df = pd.concat([df[df["label"] == 1], rare]).sample(frac=1, random_state=0)
+    [finding] = _pf402(scan(*split(df, test_share=0.5), select="PF402"))
+    assert finding.severity.value == "warning"
 
 
 def test_rare_positives_are_a_warning_when_the_metric_is_accuracy():

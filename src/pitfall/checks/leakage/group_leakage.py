@@ -9,6 +9,7 @@ import pandas as pd
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
+from pitfall.checks.neighbour_copies import neighbour_copies
 from pitfall.checks.shared import (
     CrossMatches,
     cross_matches,
@@ -34,7 +35,26 @@ class GroupLeakage(Check):
       like the objects' key: a code (text or whole numbers) constant within at least 90% of the
       clusters whose value is, in the median cluster, held mostly (at least half) by that
       cluster's rows. It names that column. Pairs of copies without such a column are left to
-      PF201 and PF202.
+      PF201 and PF202. A code is never a measurement: a numeric column of more than 32 values
+      that rank-correlates (|rho| >= 0.3) with another column or the label is a scale.
+    - Noisy repeats that the grids miss (a specimen measured four times with noise of a few
+      percent of each column's spread): when, by the nearest-neighbour test of PF202, test
+      rows have improbably close training neighbours (p < alpha) and the median such row has
+      at least two of them (three or more measurements of one specimen), a warning.
+    - A column that looks like the objects' key though no copies name it (a `firm` repeated
+      across years): a code (never a measurement) with at least 20 values, a median of 2 to 100
+      rows each, and at least half of the test rows sharing their value with training rows (the
+      split looks random along it). When pitfall's model, scored out-of-fold on the training
+      rows, does worse with folds by that column than with random folds (paired bootstrap 95%
+      interval of the drop above zero, and a drop of at least 0.05 in accuracy, or 5% more
+      absolute error), a warning that suggests `--group COLUMN`; such a finding replaces an
+      inferred one that names no key. A column whose grouping does not change the score is
+      not suggested (see `pitfall.checks.group_keys`).
+    - A date column (typed as dates, as in Parquet or a DataFrame) not declared with `--time`,
+      along which the split looks random (at least half of the test rows are older than the
+      newest training row): when holding out one of five contiguous periods at a time scores
+      clearly worse out-of-fold than random folds of the same size (same test as above), a
+      warning that suggests `--time COLUMN`.
     - With text columns, the clusters are the connected groups of exact and near copies of
       records (PF201 and PF202 for text) that hold an improbably copied test record and rows on
       both sides of the split; the same two conditions apply.
@@ -71,7 +91,57 @@ class GroupLeakage(Check):
         if ctx.split.roles.group:
             yield from self._declared(ctx)
         else:
-            yield from self._inferred(ctx)
+            found = list(self._inferred(ctx))
+            if any(f.evidence.get("group_key_candidates") for f in found):
+                yield from found
+                return
+            # no key named yet: a column that splits the score is the more useful finding
+            yield from list(self._suggested(ctx)) or found
+
+    def _suggested(self, ctx: Context) -> Iterator[Finding]:
+        """A column that looks like the objects' key and whose grouped folds score clearly worse."""
+        from pitfall.checks.group_keys import suggest_group_key
+
+        if ctx.split.roles.modality:
+            return
+        s = suggest_group_key(ctx)
+        if s is None:
+            yield from self._suggested_time(ctx)
+            return
+        drop = s.drop
+        if s.measure == "accuracy":
+            scores = (
+                f"with folds by {s.column!r} pitfall's model reaches accuracy {s.grouped_folds:.3f} out-of-fold "
+                f"on the training rows, against {s.random_folds:.3f} with random folds (drop {drop['estimate']:.3f}, "
+                f"95% CI {drop['low']:.3f} to {drop['high']:.3f})"
+            )
+        else:
+            scores = (
+                f"with folds by {s.column!r} pitfall's model's absolute error is {s.grouped_folds:.4g} out-of-fold "
+                f"on the training rows, against {s.random_folds:.4g} with random folds ({drop['estimate']:.0%} more, "
+                f"95% CI {drop['low']:.0%} to {drop['high']:.0%})"
+            )
+        yield self.finding(
+            f"Column {s.column!r} repeats {s.values:,} values across rows (median {s.median_rows:g} rows each) "
+            f"and {s.shared_test_share:.0%} of test rows share their value with training rows: the split "
+            f"looks random along it. {scores[0].upper()}{scores[1:]}: pass `--group {s.column}`.",
+            f"Split so each {s.column!r} is on one side (`--split group --group {s.column}`, or "
+            "GroupShuffleSplit), then re-evaluate.",
+            evidence={
+                "inferred": True,
+                "method": "group key",
+                "group_key_candidates": [s.column],
+                "values": s.values,
+                "median_rows_per_value": s.median_rows,
+                "test_rows_sharing_a_value": s.shared_test_share,
+                "random_folds_score": s.random_folds,
+                "grouped_folds_score": s.grouped_folds,
+                "measure": s.measure,
+                "drop": drop,
+            },
+            columns=(s.column,),
+            severity=Severity.WARNING,
+        )
 
     def _declared(self, ctx: Context) -> Iterator[Finding]:
         g = ctx.split.roles.group
@@ -120,13 +190,16 @@ class GroupLeakage(Check):
         mu = m.mu_exact + m.mu_near
         p = poisson_sf(k, mu)
         if k == 0 or p >= self.alpha:
+            yield from self._neighbours(ctx)
             return
         members = _cluster_members(ctx, m)
         sizes = members.groupby("cluster").size()
         test_rows = int((members["split"] == 1).sum())
         candidates = _group_key_candidates(ctx, members)
         if not candidates and sizes.median() < 3:
-            return  # copies in pairs without a key: PF201/PF202 say all there is to say
+            # copies in pairs on the grids; noisy repeats may still be several per specimen
+            yield from self._neighbours(ctx)
+            return
         share = test_rows / len(ctx.split.test)
         hint = (
             f" Column {candidates[0]!r} is constant within them: pass `--group {candidates[0]}`."
@@ -141,6 +214,80 @@ class GroupLeakage(Check):
             "without an identifier, use the clusters as groups.",
             evidence=cluster_evidence(sizes, test_rows, share, mu, p, candidates),
             columns=tuple(candidates[:1]),
+            severity=Severity.WARNING,
+        )
+
+
+    def _neighbours(self, ctx: Context) -> Iterator[Finding]:
+        """Several training rows improbably close to each of many test rows: repeated measurements
+        of one specimen on both sides (see ``pitfall.checks.neighbour_copies``)."""
+        m = neighbour_copies(ctx, matching_columns(ctx))
+        if m is None or len(m.rows) == 0:
+            return
+        p = poisson_sf(len(m.rows), m.expected)
+        copies = float(np.median(m.siblings))
+        if p >= self.alpha or copies < 2:
+            return  # pairs of copies: PF202 says all there is to say
+        share = len(m.rows) / m.examined
+        yield self.finding(
+            f"{len(m.rows):,} of {m.examined:,} test rows examined ({share:.1%}) each have several "
+            f"training rows improbably close (median {copies:g}; {m.expected:.2g} such test rows "
+            "expected by chance): likely repeated measurements of the same specimens on both "
+            "sides of the split.",
+            "Find the specimen each row belongs to and split by it (`--split group --group ID`); "
+            "without an identifier, cluster near-identical rows and split by cluster.",
+            evidence={
+                "inferred": True,
+                "method": "nearest neighbours",
+                "test_rows_with_copies": len(m.rows),
+                "examined": m.examined,
+                "share_of_test": share,
+                "median_training_copies": copies,
+                "expected_by_chance": m.expected,
+                "p_value": p,
+                "local_dimension": m.dimension,
+                "group_key_candidates": [],
+            },
+            severity=Severity.WARNING,
+        )
+
+
+    def _suggested_time(self, ctx: Context) -> Iterator[Finding]:
+        """A date column along which the split looks random and whose periods score worse."""
+        from pitfall.checks.group_keys import suggest_time_key
+
+        s = suggest_time_key(ctx)
+        if s is None:
+            return
+        d = s.drop
+        if s.measure == "accuracy":
+            scores = (
+                f"holding out one period at a time, pitfall's model reaches accuracy {s.grouped_folds:.3f} "
+                f"out-of-fold on the training rows, against {s.random_folds:.3f} with random folds (drop "
+                f"{d['estimate']:.3f}, 95% CI {d['low']:.3f} to {d['high']:.3f})"
+            )
+        else:
+            scores = (
+                f"holding out one period at a time, pitfall's model's absolute error is {s.grouped_folds:.4g} "
+                f"out-of-fold on the training rows, against {s.random_folds:.4g} with random folds "
+                f"({d['estimate']:.0%} more, 95% CI {d['low']:.0%} to {d['high']:.0%})"
+            )
+        yield self.finding(
+            f"{s.older_test_share:.0%} of test rows are older than the newest training row in date column "
+            f"{s.column!r}: the split looks random in time, and {scores}: pass `--time {s.column}`.",
+            f"Split by time (`--split time --time {s.column}`): train before a cut-off, test after it.",
+            evidence={
+                "inferred": True,
+                "method": "time key",
+                "time_column": s.column,
+                "test_rows_older_than_train": s.older_test_share,
+                "random_folds_score": s.random_folds,
+                "period_folds_score": s.grouped_folds,
+                "measure": s.measure,
+                "drop": d,
+                "group_key_candidates": [],
+            },
+            columns=(s.column,),
             severity=Severity.WARNING,
         )
 
@@ -205,7 +352,7 @@ def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
     matching = set(matching_columns(ctx))
     found = []
     for col in train.columns:
-        if col in skip or not _is_code(train[col]):
+        if col in skip or not _is_code(train[col]) or _is_measurement(ctx, col):
             continue
         values = np.empty(len(members), dtype=object)
         values[is_train] = train[col].to_numpy()[rows[is_train]]
@@ -223,6 +370,34 @@ def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
         if np.nanmedian(held) >= 0.5:
             found.append((col in matching, str(col)))
     return [name for _, name in sorted(found)][:3]
+
+
+MEASUREMENT_RHO = 0.3  # rank correlation with another column above which numbers are a scale
+
+
+def _is_measurement(ctx: Context, col: str) -> bool:
+    """Whole numbers on a scale (a proline content, a count), not arbitrary codes.
+
+    A numeric column with more than 32 values whose rank correlation with another numeric
+    column or with the label reaches ``MEASUREMENT_RHO`` (on up to 5,000 training rows) orders
+    the rows meaningfully; the numbers of an identifier (a firm's code) are arbitrary and
+    correlate with nothing.
+    """
+    train = ctx.split.train
+    values = train[col]
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    if values.nunique() <= 32:
+        return False
+    sample = train.iloc[:: max(1, len(train) // 5000)]
+    numeric = sample.select_dtypes("number").drop(columns=[col])
+    target = ctx.split.roles.target
+    if target in sample.columns and ctx.is_classification:
+        numeric[target] = pd.Series(ctx.y_train[:: max(1, len(train) // 5000)], index=sample.index)
+    if numeric.empty:
+        return False
+    rho = numeric.corrwith(sample[col], method="spearman").abs()
+    return bool((rho >= MEASUREMENT_RHO).any())
 
 
 def _is_code(values: pd.Series) -> bool:

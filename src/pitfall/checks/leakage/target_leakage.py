@@ -8,6 +8,7 @@ import numpy as np
 
 from pitfall.checks.base import Check, Requires
 from pitfall.checks.context import Context, Predictions
+from pitfall.checks.label_function import LabelFunction, label_function
 from pitfall.checks.shared import id_like_columns
 from pitfall.checks.single_feature import fit_rule_predict, rule_metric_name, single_feature_scores
 from pitfall.findings import Finding, Severity
@@ -35,19 +36,35 @@ class TargetLeakage(Check):
     are put on a 0 (chance) to 1 (perfect) scale with bootstrap 95% intervals. A feature is
     *near-perfect* when the interval's lower bound is at least `near_perfect` (default 0.9).
 
-    A near-perfect feature is an `error` when it also bears a sign of leakage:
+    Each feature reported is judged by two measurements, never by how strong the other features
+    are:
 
-    - it is an identifier (row numbers, codes) or the missingness of a column: neither should
-      say anything about the label, so rows were sorted or filled by class;
-    - it *dominates*: on the test set, its rule is better than pitfall's model trained on all
-      the other features together (the paired bootstrap 95% interval of the difference lies
-      above zero) and makes at most half as many errors (`dominance`, default 0.5: the share of
-      the other features' errors that the feature alone avoids; errors are 1 − balanced
-      accuracy, or 1 − R²). The label's information then sits in this one column, and the
-      reported score stands or falls with it.
+    - **how close it is to a function of the label**: the share of the column's entropy that
+      knowing the label leaves, `H(column | label) / H(column)` (columns of more than 32 values
+      and regression targets cut into 16 quantile bins), with a bootstrap 95% interval. A
+      measurement varies within a class; a column computed from the label does not.
+    - **what it adds over all other features**: on the test set, its one-feature rule against
+      pitfall's model trained on every other feature, with a paired bootstrap 95% interval of
+      the difference, and the share of that model's errors it avoids.
 
-    Otherwise it is `info`: the feature is strong, but the other features carry the same
-    information (iris petal width is near-perfect, and so are the other petal measurements).
+    Severity:
+
+    - `error` when a *strong* feature (interval's lower bound at least `strong`, default 0.5:
+      it explains at least half of the label on its own) is nearly a function of the label:
+      the upper bound of its remaining entropy share is at most `determined` (default 0.25).
+      A categorical "outcome" column agreeing with the label in 99.5% of rows, or a 3-level
+      band of a regression target, is an error however strong the genuine features are.
+    - `error` when a near-perfect feature is an identifier (row numbers, codes) or the
+      missingness of a column: neither should say anything about the label, so rows were
+      sorted or filled by class.
+    - `error` when a near-perfect feature *dominates*: its rule beats all the other features
+      together (interval of the gain above zero) and makes at most half as many errors
+      (`dominance`, default 0.5).
+    - `warning` when a near-perfect feature beats all the other features together (interval
+      above zero) by less than that: the score leans on this one column.
+    - `info` when a near-perfect feature adds nothing significant over the others and varies
+      within classes like a measurement (iris petal width: the other petal measurements carry
+      the same information).
 
     ## Why it matters
     A column computed from the label (a catalogue's own class code, a diagnosis date, a
@@ -67,6 +84,10 @@ class TargetLeakage(Check):
       one-feature score counts as near-perfect.
     - `dominance` (default 0.5): share of the errors of all other features together that a
       near-perfect feature must avoid, alone, to count as dominating.
+    - `strong` (default 0.5): lower confidence bound, on the 0–1 scale, from which a feature
+      is judged as a possible function of the label.
+    - `determined` (default 0.25): upper bound of `H(column | label) / H(column)` at or below
+      which a strong feature counts as nearly a function of the label.
     """
 
     code = "PF205"
@@ -76,9 +97,12 @@ class TargetLeakage(Check):
     requires = Requires(model=True)
     model_based = True
 
-    def __init__(self, *, near_perfect: float = 0.9, dominance: float = 0.5):
+    def __init__(self, *, near_perfect: float = 0.9, dominance: float = 0.5, strong: float = 0.5,
+                 determined: float = 0.25):
         self.near_perfect = near_perfect
         self.dominance = dominance
+        self.strong = strong
+        self.determined = determined
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         sfs = single_feature_scores(ctx)
@@ -95,13 +119,20 @@ class TargetLeakage(Check):
         }
         ids = id_like_columns(ctx)
         reported: set[str] = set()
+        floor = min(self.near_perfect, self.strong)
         # missingness first: for a column whose missingness leaks, that is the explanation
-        near = [(n, iv) for n, iv in top if normalise(iv.low, ctx.task, k) >= self.near_perfect]
+        near = [(n, iv) for n, iv in top if normalise(iv.low, ctx.task, k) >= floor]
         near.sort(key=lambda item: not item[0].startswith("missing("))
         for name, iv in near:
             indicator = name.startswith("missing(")
             column = name[len("missing(") : -1] if indicator else name
             if column in reported:
+                continue
+            near_perfect = normalise(iv.low, ctx.task, k) >= self.near_perfect
+            strong = normalise(iv.low, ctx.task, k) >= self.strong
+            fixed = self._label_function(ctx, sfs, name)
+            determined = strong and fixed.column_given_label.high <= self.determined
+            if not (near_perfect or determined):
                 continue
             reported.add(column)
             evidence = {
@@ -112,8 +143,11 @@ class TargetLeakage(Check):
                 "model_score": model_iv.to_dict(),
                 "missingness_indicator": indicator,
                 "identifier": column in ids,
+                "label_function": fixed.to_dict(),
+                "determined_by_label": determined,
             }
-            if indicator or column in ids:
+            fixes = fixed.column_given_label
+            if near_perfect and (indicator or column in ids):
                 severity = Severity.ERROR
                 why = "its missingness" if indicator else "an identifier"
                 what = f"The missingness of {column!r}" if indicator else f"Identifier {column!r}"
@@ -124,7 +158,7 @@ class TargetLeakage(Check):
             else:
                 rule, rest, gain = self._dominance(ctx, name, column)
                 reduction = error_reduction(rule.estimate, rest.estimate)
-                dominant = gain.low > 0 and reduction >= self.dominance
+                dominant = near_perfect and gain.low > 0 and reduction >= self.dominance
                 evidence.update(
                     rule_test_score=rule.to_dict(),
                     rest_test_score=rest.to_dict(),
@@ -132,18 +166,34 @@ class TargetLeakage(Check):
                     error_reduction=reduction,
                     dominant=dominant,
                 )
-                severity = Severity.ERROR if dominant else Severity.INFO
-                alone = (
-                    f"Feature {column!r} alone predicts the label almost perfectly "
-                    f"({metric.name} {iv} out-of-fold"
-                )
-                if dominant:
+                what = f"Missingness of {column!r}" if indicator else f"Feature {column!r}"
+                alone = f"{what} alone predicts the label ({metric.name} {iv} out-of-fold; {rule} on test)"
+                if determined:
+                    severity = Severity.ERROR
                     message = (
-                        f"{alone}; {rule} on test), with {reduction:.0%} fewer errors than all "
-                        f"other features together ({rest} on test)."
+                        f"{alone}, and is nearly a function of the label: knowing the label leaves "
+                        f"{fixes.estimate:.0%} (95% CI up to {fixes.high:.0%}) of its entropy. "
+                        f"All other features together: {rest} on test (gain {gain})."
+                    )
+                elif dominant:
+                    severity = Severity.ERROR
+                    message = (
+                        f"{alone}, with {reduction:.0%} fewer errors than all other features "
+                        f"together ({rest} on test; gain {gain})."
+                    )
+                elif gain.low > 0:
+                    severity = Severity.WARNING
+                    message = (
+                        f"{alone}, better than all other features together ({rest} on test; gain "
+                        f"{gain}): the label's information sits largely in this column."
                     )
                 else:
-                    message = f"{alone}), as do the other features together ({rest} on test)."
+                    severity = Severity.INFO
+                    message = (
+                        f"Feature {column!r} alone predicts the label almost perfectly "
+                        f"({metric.name} {iv} out-of-fold), as do the other features together "
+                        f"({rest} on test)."
+                    )
             yield self.finding(
                 message,
                 f"Check that {column!r} is known before the label at prediction time; "
@@ -152,6 +202,14 @@ class TargetLeakage(Check):
                 columns=(column,),
                 severity=severity,
             )
+
+    @staticmethod
+    def _label_function(ctx: Context, sfs, name: str) -> LabelFunction:
+        rule = sfs.rules[name]
+        x = ctx.X_train[ctx.cv_rows, rule.column]
+        if rule.missing_indicator:
+            x = (~np.isfinite(x)).astype(float)
+        return label_function(x, sfs.y, regression=not ctx.is_classification, seed=ctx.seed)
 
     def _dominance(
         self, ctx: Context, name: str, column: str
