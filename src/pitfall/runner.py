@@ -266,6 +266,7 @@ def scan(
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
     codes = [c for c in codes if CHECKS[c].command() == "scan"]  # others run with `pitfall drift` / `thresholds`
+    ctx.prediction_users = frozenset(c for c in codes if CHECKS[c].requires.model and not _unmet(CHECKS[c], data))
     report = Report(
         inputs={
             **data.sources,
