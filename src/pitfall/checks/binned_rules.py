@@ -58,7 +58,8 @@ def fine_cuts(x: np.ndarray, seed: int = 0) -> np.ndarray:
     lo = xf.min()
     if xf.max() == lo:
         return np.array([])
-    cuts = np.unique(np.quantile(xf, np.linspace(0, 1, N_FINE + 1)[1:-1]))
+    n_fine = min(N_FINE, max(2, xf.size // 2))  # a fine bin of a small column holds two rows or more
+    cuts = np.unique(np.quantile(xf, np.linspace(0, 1, n_fine + 1)[1:-1]))
     return cuts[cuts > lo]
 
 
@@ -141,11 +142,14 @@ def _solve(block, cuts, counts: np.ndarray, k: int, offset: float) -> dict[str, 
     numeric = np.array([kind == "numeric" for _, _, kind in block])
     starts = np.ones(w.shape, dtype=bool)  # codes and indicators: one leaf per value
     if numeric.any():
-        wn = w[numeric].reshape(-1, N_FINE)
+        used = max(c.size + 1 for c, is_num in zip(cuts, numeric, strict=True) if is_num)  # bins beyond: empty
+        wn = w[numeric][..., :used].reshape(-1, used)
         min_leaf = np.maximum(5.0, 0.002 * wn.sum(axis=1))
-        starts[numeric] = _grow(S[numeric].reshape(-1, N_FINE, S.shape[-1]), wn, min_leaf).reshape(
-            -1, F + 1, N_FINE
+        grown = np.zeros((int(numeric.sum()), F + 1, N_FINE), dtype=bool)
+        grown[..., :used] = _grow(S[numeric][..., :used, :].reshape(-1, used, S.shape[-1]), wn, min_leaf).reshape(
+            -1, F + 1, used
         )
+        starts[numeric] = grown
     leaf = _leaf_sums(train[..., :N_FINE, :], starts)  # each bin's leaf totals
     leaf = np.concatenate([leaf, train[..., N_FINE:, :]], axis=2)  # the missing bin is its own leaf
     held = counts  # (C, F, NB, ch)
@@ -155,8 +159,8 @@ def _solve(block, cuts, counts: np.ndarray, k: int, offset: float) -> dict[str, 
         prior = train.sum(axis=2, keepdims=True) / np.maximum(train.sum(axis=(2, 3), keepdims=True), 1)
         proba = (leaf + prior) / (n_leaf + 1.0)  # (C, F + 1, NB, k)
         label = np.argmax(proba / np.maximum(prior, 1e-12), axis=-1)  # (C, F + 1, NB)
-        onehot = np.eye(k)[label[:, :F]]  # (C, F, NB, k_pred)
-        conf = np.einsum("cfbt,cfbp->ctp", held, onehot)
+        onehot = np.eye(k)[label[:, :F]].reshape(C, F * NB, k)  # (C, F·NB, k_pred)
+        conf = np.matmul(held.reshape(C, F * NB, k).transpose(0, 2, 1), onehot)  # (C, k_true, k_pred)
         support = conf.sum(axis=2)
         hits = np.diagonal(conf, axis1=1, axis2=2)
         present = support > 0
