@@ -69,8 +69,8 @@ class MultivariateDrift(Check):
     6,403 rows of each give the AUC's 95% interval a half-width of at most 0.01 when the two are
     alike (Hanley & McNeil's variance at AUC 0.5, `(n₁ + n₂ + 1) / (12 n₁ n₂)`, the largest of
     the separabilities that matter), so an AUC of `min_auc` + 0.02 is found. With `--window`,
-    where each window needs its own rows, up to `max_rows` of each are used. Its out-of-fold ROC AUC gets a 95% bootstrap
-    interval. An AUC of 0.5 means the two are indistinguishable. With `--window`, the same
+    where each window needs its own rows, up to `max_rows` of each are used. Its out-of-fold ROC
+    AUC gets a 95% bootstrap interval. An AUC of 0.5 means the two are indistinguishable. With `--window`, the same
     out-of-fold scores give an AUC for each window's rows against the reference.
 
     - `warning`: the interval's lower bound exceeds `min_auc` (default 0.55), the smallest
@@ -121,9 +121,9 @@ class MultivariateDrift(Check):
         features = list(ctx.features)
         if not features:
             raise Skip("no feature columns to compare")
-        rows = self.max_rows if ctx.windows else min(self.max_rows, rows_for_precision(self.precision))
-        ref = ctx.ref_sample[features].iloc[:rows]
-        cur = ctx.cur_sample.iloc[:rows]
+        per_side = self.max_rows if ctx.windows else min(self.max_rows, rows_for_precision(self.precision))
+        ref = ctx.ref_sample[features].iloc[:per_side]
+        cur = ctx.cur_sample.iloc[:per_side]
         if len(ref) < 2 * N_FOLDS or len(cur) < 2 * N_FOLDS:
             raise Skip(f"too few rows to cross-validate a classifier ({len(ref)} reference, {len(cur)} current)")
         X = pd.concat([ref, cur[features]], ignore_index=True)
@@ -152,7 +152,8 @@ class MultivariateDrift(Check):
         m = ctx.drift_metrics()
         m["multivariate"] = {
             "auc": overall.to_dict(), "min_auc": self.min_auc, "n_reference": len(ref), "n_current": len(cur),
-            "importance": importance, "seed": ctx.seed, "precision": self.precision, "rows_per_side": rows,
+            "importance": importance, "seed": ctx.seed, "precision": self.precision,
+            "rows_per_side": per_side,
         }
         hits = [("the current data", overall)] + [(f"the window starting {s.start}", iv) for s, iv in per_window]
         hits = [(w, iv) for w, iv in hits if np.isfinite(iv.low) and iv.low > self.min_auc]
@@ -180,7 +181,7 @@ class MultivariateDrift(Check):
                 "importance": importance[:10], "windows_separable": windows_hit, "n_reference": len(ref),
                 "n_current": len(cur), "folds": N_FOLDS, "seed": ctx.seed,
                 "sample": {
-                    "rows_per_side": rows, "precision": self.precision,
+                    "rows_per_side": per_side, "precision": self.precision,
                     "why": "rows of each data set that give the AUC's 95% interval a half-width of at most "
                     "`precision` at AUC 0.5 (Hanley-McNeil); more with --window",
                 },
