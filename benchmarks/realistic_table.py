@@ -7,6 +7,7 @@
 - 20 numeric columns on different scales (``n00``–``n19``): Gaussians from 1e-3 to 1e6 in
   scale, log-normal amounts, Poisson counts and uniform fractions;
 - 5 categoricals (``c0``–``c4``) with 10, 20, 30, 40 and 50 levels and Zipf(1.1) frequencies;
+- with ``columns`` other than 25, four numeric columns to each categorical in the same pattern;
 - 5% of the feature cells missing, completely at random;
 - a binary ``label`` from a logistic model of four numeric columns and one categorical;
 - 3 drifted columns in test: ``n03`` shifted by 0.2 standard deviations, ``n07`` spread by 30%,
@@ -33,12 +34,12 @@ LEVELS = (10, 20, 30, 40, 50)
 MISSING = 0.05
 NEAR_SHARE = 0.01
 DRIFTED = ("n03", "n07", "c1")
-COUNT_COLUMNS = {f"n{j:02d}" for j in range(N_NUMERIC) if j % 5 == 2}
+COUNT_COLUMNS = {f"n{j:02d}" for j in range(1000) if j % 5 == 2}
 
 
 def _numeric(rng: np.random.Generator, j: int, n: int) -> np.ndarray:
     kind = j % 5
-    scale = 10.0 ** (-3 + 9 * j / (N_NUMERIC - 1))  # 1e-3 ... 1e6
+    scale = 10.0 ** (-3 + 9 * (j % N_NUMERIC) / (N_NUMERIC - 1))  # 1e-3 ... 1e6
     if kind == 0 or kind == 3:
         return rng.normal(scale * (j % 3), scale, n)
     if kind == 1:
@@ -53,10 +54,12 @@ def _zipf_probs(levels: int) -> np.ndarray:
     return p / p.sum()
 
 
-def _block(rng: np.random.Generator, n: int, test: bool, beta: np.ndarray) -> dict[str, np.ndarray]:
+def _block(
+    rng: np.random.Generator, n: int, test: bool, beta: np.ndarray, n_numeric: int, n_cat: int
+) -> dict[str, np.ndarray]:
     cols: dict[str, np.ndarray] = {}
     z = np.zeros(n)
-    for j in range(N_NUMERIC):
+    for j in range(n_numeric):
         name = f"n{j:02d}"
         x = _numeric(rng, j, n)
         if test and name == "n03":
@@ -66,7 +69,8 @@ def _block(rng: np.random.Generator, n: int, test: bool, beta: np.ndarray) -> di
         if j < 4:  # the label's numeric signal, on a common scale
             z += beta[j] * (x - x.mean()) / (x.std() + 1e-300)
         cols[name] = x
-    for i, levels in enumerate(LEVELS):
+    for i in range(n_cat):
+        levels = LEVELS[i % len(LEVELS)]
         p = _zipf_probs(levels)
         if test and f"c{i}" == "c1":
             p = p[::-1]
@@ -96,9 +100,11 @@ def _arrow(cols: dict) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def generate(rows: int, out: Path, seed: int = 0) -> dict:
+def generate(rows: int, out: Path, seed: int = 0, columns: int = 25) -> dict:
     """Write ``out/train.parquet`` and ``out/test.parquet``; return what was planted."""
     out.mkdir(parents=True, exist_ok=True)
+    n_cat = max(1, columns // 5)
+    n_numeric = columns - n_cat
     n_train = int(rows * 0.8)
     n_test = rows - n_train
     beta = np.array([1.0, -0.7, 0.5, 0.3])
@@ -111,7 +117,7 @@ def generate(rows: int, out: Path, seed: int = 0) -> dict:
         for start in range(0, n, GROUP_ROWS):
             m = min(GROUP_ROWS, n - start)
             block_rng = np.random.default_rng([seed, int(test), start])
-            table = _arrow(_block(block_rng, m, test, beta))
+            table = _arrow(_block(block_rng, m, test, beta, n_numeric, n_cat))
             if not test and start == 0:
                 kept = table.take(pa.array(sources))
             if test:
@@ -159,8 +165,10 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, default=Path("bench-out/table"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--columns", type=int, default=25)
     args = ap.parse_args()
-    print(json.dumps({k: v for k, v in generate(args.rows, args.out, args.seed).items() if k != "near_copies"}))
+    planted = generate(args.rows, args.out, args.seed, args.columns)
+    print(json.dumps({k: v for k, v in planted.items() if k != "near_copies"}))
 
 
 if __name__ == "__main__":
