@@ -16,10 +16,8 @@ def _data(n: int, seed: int, k: int):
     X = rng.normal(size=(n, 4))
     X[rng.random(n) < 0.1, 1] = np.nan
     X[:, 2] = rng.integers(0, 6, n)  # codes
-    if k:
-        y = ((X[:, 0] > 0.3).astype(int) + (rng.random(n) < 0.1)) % k
-    else:
-        y = 2 * X[:, 0] + rng.normal(scale=0.5, size=n)
+    signal = (X[:, 0] > 0.3).astype(int) + (rng.random(n) < 0.1)
+    y = signal % k if k else 2 * X[:, 0] + rng.normal(scale=0.5, size=n)
     cols = [("x0", 0, "numeric"), ("x1", 1, "numeric"), ("c", 2, "codes"), ("missing(x1)", 1, "missing")]
     return X, y, cols
 
