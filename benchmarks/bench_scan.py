@@ -20,7 +20,8 @@ the process after its imports) over the data's in-memory size (pandas, strings a
   processes over the same Parquet files (row groups as partitions).
 
 The planted near copies found by PF202 and the drifted columns found by PF501/PF502 are checked
-against what was planted. Results go to bench-out/scan.json (or scaling.json).
+against what was planted. Generated tables are kept in bench-out/table-ROWS-COLUMNS/ and reused. Results go to
+bench-out/scan.json (or scaling-STAGES.json).
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def run_stage(name: str, paths: list[Path]) -> dict:
 def measure(rows: int, columns: int, stages: list[str]) -> dict:
     folder = OUT / f"table-{rows}-{columns}"
     t0 = time.perf_counter()
-    planted = generate(rows, folder, columns=columns)
+    done = folder / "planted.json"
+    planted = json.loads(done.read_text()) if done.exists() else generate(rows, folder, columns=columns)
     paths = [folder / "train.parquet", folder / "test.parquet"]
     size = in_memory_bytes(paths)
     print(f"\n{rows:,} rows x {columns} columns: generated in {time.perf_counter() - t0:.0f}s, "
@@ -174,9 +176,10 @@ def main() -> None:
     ap.add_argument("--model", action="store_true", help="also the full default scan")
     ap.add_argument("--dask", action="store_true", help="also the data checks on a local Dask cluster")
     ap.add_argument("--scaling", action="store_true", help="100k/1M/5M rows at 25 columns; 25/100/400 columns")
+    ap.add_argument("--stages", default="data,drift", help="stages besides the floor (data, drift)")
     ap.add_argument("--scaling-columns-rows", type=int, default=100_000, help="rows of the column sweep")
     args = ap.parse_args()
-    stages = ["data", "drift"] + (["model"] if args.model else []) + (["dask"] if args.dask else [])
+    stages = args.stages.split(",") + (["model"] if args.model else []) + (["dask"] if args.dask else [])
     OUT.mkdir(exist_ok=True)
     if not args.scaling:
         summary = measure(args.rows, args.columns, stages)
@@ -185,13 +188,14 @@ def main() -> None:
         return
     runs = [measure(r, 25, stages) for r in (100_000, 1_000_000, 5_000_000)]
     runs += [measure(args.scaling_columns_rows, c, stages) for c in (100, 400)]
-    (OUT / "scaling.json").write_text(json.dumps(runs, indent=2))
+    written = OUT / f"scaling-{'-'.join(stages)}.json"
+    written.write_text(json.dumps(runs, indent=2))
     print(f"\n{'rows':>10}{'cols':>6}{'floor s':>9}" + "".join(f"{s + ' x':>9}" for s in stages))
     for r in runs:
         st = r["stages"]
         print(f"{r['rows']:>10,}{r['columns']:>6}{st['floor']['seconds']:>9.1f}"
               + "".join(f"{st[s].get('time_over_floor', float('nan')):>9.2f}" for s in stages))
-    print(f"\nwritten {OUT / 'scaling.json'}")
+    print(f"\nwritten {written}")
 
 
 if __name__ == "__main__":
