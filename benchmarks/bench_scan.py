@@ -1,7 +1,7 @@
 """Benchmark `pitfall scan` and `pitfall drift` on a realistic table: time and memory against a
 one-pass floor measured in the same run.
 
-    python benchmarks/bench_scan.py [--rows 1000000] [--columns 25] [--model] [--dask]
+    python benchmarks/bench_scan.py [--rows 1000000] [--columns 25] [--model] [--stages data,drift]
     python benchmarks/bench_scan.py --scaling        # 100k / 1M / 5M rows, 25 / 100 / 400 columns
 
 The data are those of ``realistic_table.py`` (80% train / 20% test Parquet; numeric columns on
@@ -15,9 +15,7 @@ the process after its imports) over the data's in-memory size (pandas, strings a
 - data: ``pitfall.scan(..., select="PF1,PF2", ignore="PF106")``: every integrity and leakage
   check that fits no model of the label (PF106, confident learning, is a model check);
 - drift: ``pitfall.drift(train, test, target="label")``;
-- model (``--model``): the full default scan;
-- dask (``--dask``): the data checks with ``engine="dask"`` on a LocalCluster of 2 worker
-  processes over the same Parquet files (row groups as partitions).
+- model (``--model``): the full default scan.
 
 The planted near copies found by PF202 and the drifted columns found by PF501/PF502 are checked
 against what was planted. Generated tables are kept in bench-out/table-ROWS-COLUMNS/ and reused. Results go to
@@ -86,19 +84,6 @@ import pitfall
 r = pitfall.scan(PATHS[0], PATHS[1], target="label", config=False)
 print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings}))
 """,
-    "dask": """
-import pitfall
-from distributed import Client, LocalCluster
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \\
-        Client(cluster) as client:
-    t = time.perf_counter()
-    r = pitfall.scan(PATHS[0], PATHS[1], target="label", select="PF1,PF2", ignore="PF106", config=False,
-                     engine="dask", scheduler=cluster.scheduler_address)
-    print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings, "notes": r.notes,
-                      "scan_seconds": time.perf_counter() - t,
-                      "near": [[f.evidence["count"], [e["test_row"] for e in f.evidence["examples"]]]
-                           for f in r.findings if f.code == "PF202"]}))
-""",
 }
 
 
@@ -150,7 +135,7 @@ def measure(rows: int, columns: int, stages: list[str]) -> dict:
         r["added_rss_over_data"] = added / size
         print(f"{name:<8}{r['seconds']:>9.1f}{r['time_over_floor']:>9.2f}{added / 2**20:>15.0f}{added / size:>8.2f}")
     planted_near = set(planted["near_copies"]["test_rows"])
-    for name in ("data", "dask"):
+    for name in ("data",):
         res = results.get(name, {}).get("result")
         if res:
             near = res.get("near") or [[0, []]]
@@ -174,12 +159,11 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--columns", type=int, default=25)
     ap.add_argument("--model", action="store_true", help="also the full default scan")
-    ap.add_argument("--dask", action="store_true", help="also the data checks on a local Dask cluster")
     ap.add_argument("--scaling", action="store_true", help="100k/1M/5M rows at 25 columns; 25/100/400 columns")
     ap.add_argument("--stages", default="data,drift", help="stages besides the floor (data, drift)")
     ap.add_argument("--scaling-columns-rows", type=int, default=100_000, help="rows of the column sweep")
     args = ap.parse_args()
-    stages = args.stages.split(",") + (["model"] if args.model else []) + (["dask"] if args.dask else [])
+    stages = args.stages.split(",") + (["model"] if args.model else [])
     OUT.mkdir(exist_ok=True)
     if not args.scaling:
         summary = measure(args.rows, args.columns, stages)
