@@ -1,20 +1,25 @@
-"""Benchmark `pitfall scan` at a million rows: time and memory against a one-pass floor.
+"""Benchmark `pitfall scan` and `pitfall drift` on a realistic table: time and memory against a
+one-pass floor measured in the same run.
 
-    python benchmarks/bench_scan.py [--rows 1000000] [--features 25] [--skip-model]
+    python benchmarks/bench_scan.py [--rows 1000000] [--columns 25] [--model] [--stages data,drift]
+    python benchmarks/bench_scan.py --scaling        # 100k / 1M / 5M rows, 25 / 100 / 400 columns
 
-Generates ``rows`` x ``features`` (80% train, 20% test, 2% of test rows copied from train and
-2% near-copied, so PF201/PF202 have work to do), writes CSV, then runs each stage in a fresh
-process and reports, from the same run:
+The data are those of ``realistic_table.py`` (80% train / 20% test Parquet; numeric columns on
+scales from 1e-3 to 1e6, Zipf categoricals with 10–50 levels, 5% missing cells, 3 drifted
+columns, 1% of the test rows planted near copies of training rows). Each stage runs in a fresh
+process and reports its wall time over the floor's and the peak resident memory it adds (over
+the process after its imports) over the data's in-memory size (pandas, strings as read):
 
-- floor: read the two CSV files + a 64-bin histogram of every column (the least any data
-  check must do);
-- data checks: every check that fits no model (PF101–PF105, PF201–PF204, PF206);
-- model checks: PF205 and PF401–PF403 with the default model, reported separately
-  (``bench_model_checks.py`` times every model check at 100k rows);
+- floor: read both files with pandas and histogram every column (64 bins for numbers, counts
+  for categories): the least any data check must do;
+- data: ``pitfall.scan(..., select="PF1,PF2", ignore="PF106")``: every integrity and leakage
+  check that fits no model of the label (PF106, confident learning, is a model check);
+- drift: ``pitfall.drift(train, test, target="label")``;
+- model (``--model``): the full default scan.
 
-as wall time over the floor's, and the peak resident memory the stage adds (over the process
-after importing pandas, scikit-learn and pitfall) over the data's in-memory size.
-Results go to bench-out/scan.json.
+The planted near copies found by PF202 and the drifted columns found by PF501/PF502 are checked
+against what was planted. Generated tables are kept in bench-out/table-ROWS-COLUMNS/ and reused. Results go to
+bench-out/scan.json (or scaling-STAGES.json).
 """
 
 from __future__ import annotations
@@ -27,13 +32,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realistic_table import generate, in_memory_bytes  # noqa: E402
 
 OUT = Path("bench-out")
 
 # Peak RSS in KiB of the stage's process. Linux's getrusage ru_maxrss survives exec: a stage
-# started by this process (which holds the generated data) would start from its peak. VmHWM
+# started by a process that held the generated data would start from its peak. VmHWM
 # belongs to the new process image and starts afresh.
 HIGH_WATER = """
 def high_water():
@@ -50,60 +55,44 @@ def high_water():
 STAGES = {
     "floor": """
 import numpy as np, pandas as pd
-frames = [pd.read_csv(p, low_memory=False) for p in PATHS]
-for f in frames:
+for p in PATHS:
+    f = pd.read_parquet(p)
     for c in f.columns:
-        x = f[c].to_numpy(dtype=float)
-        x = x[np.isfinite(x)]
-        np.histogram(x, bins=64)
+        if f[c].dtype.kind in "fiub":
+            x = f[c].to_numpy(dtype=float)
+            np.histogram(x[np.isfinite(x)], bins=64)
+        else:
+            f[c].value_counts()
+    del f
 """,
-    "data_checks": """
+    "data": """
 import pitfall
-from pitfall.checks.registry import CHECKS
-codes = [c for c, cls in CHECKS.items() if not cls.model_based and cls.command() == "scan"]
-r = pitfall.scan(PATHS[0], PATHS[1], target="label", select=codes, config=False)
-print(json.dumps({"codes": r.codes(), "crashed": r.crashed}))
+r = pitfall.scan(PATHS[0], PATHS[1], target="label", select="PF1,PF2", ignore="PF106", config=False)
+print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings, "notes": r.notes,
+                  "near": [[f.evidence["count"], [e["test_row"] for e in f.evidence["examples"]]]
+                           for f in r.findings if f.code == "PF202"]}))
 """,
-    "model_checks": """
+    "drift": """
 import pitfall
-r = pitfall.scan(PATHS[0], PATHS[1], target="label", select=["PF205", "PF401", "PF402", "PF403"], config=False)
+r = pitfall.drift(PATHS[0], PATHS[1], target="label", config=False)
+print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings,
+                  "drifted": sorted({c for f in r.findings if f.code == "PF501" for c in f.columns}),
+                  "pf502": [f.evidence.get("auc") for f in r.findings if f.code == "PF502"]}))
+""",
+    "model": """
+import pitfall
+r = pitfall.scan(PATHS[0], PATHS[1], target="label", config=False)
 print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings}))
 """,
 }
 
 
-def generate(rows: int, features: int, seed: int = 0) -> tuple[Path, Path, int]:
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(rows, features)).astype(np.float64)
-    X[:, : features // 5] = np.round(X[:, : features // 5] * 3)  # some integer-valued columns
-    y = (X[:, 0] + X[:, 1] - 0.5 * X[:, 2] + rng.logistic(size=rows) > 0).astype(int)
-    df = pd.DataFrame(X, columns=[f"f{j:02d}" for j in range(features)])
-    df["label"] = y
-    n_train = int(rows * 0.8)
-    train, test = df.iloc[:n_train].reset_index(drop=True), df.iloc[n_train:].reset_index(drop=True)
-    k = int(0.02 * len(test))
-    src = rng.choice(n_train, size=2 * k, replace=False)
-    test.iloc[:k] = train.iloc[src[:k]].to_numpy()
-    near = train.iloc[src[k:]].copy()
-    # measurement noise on the continuous columns; the integer-valued ones (counts, codes) stay
-    cols = [c for c in df.columns if c != "label"][features // 5 :]
-    near[cols] = near[cols] + rng.normal(0, 0.005, size=(k, len(cols)))
-    test.iloc[k : 2 * k] = near.to_numpy()
-    test["label"] = test["label"].astype(int)
-    OUT.mkdir(exist_ok=True)
-    p_train, p_test = OUT / "train.csv", OUT / "test.csv"
-    train.to_csv(p_train, index=False)
-    test.to_csv(p_test, index=False)
-    in_memory = int(train.memory_usage(deep=True).sum() + test.memory_usage(deep=True).sum())
-    return p_train, p_test, in_memory
-
-
 def run_stage(name: str, paths: list[Path]) -> dict:
-    code = f"import json\nPATHS = {[str(p) for p in paths]!r}\n" + STAGES[name]
+    code = f"import json, time\nPATHS = {[str(p) for p in paths]!r}\n" + STAGES[name]
     wrapper = (
         "import resource, time, sys\n"
         + HIGH_WATER
-        + "import numpy, pandas, sklearn.ensemble, pitfall.runners.scan, pitfall.checks.registry\n"
+        + "import numpy, pandas, pyarrow.parquet, sklearn.ensemble, pitfall.runners.scan, pitfall.checks.registry\n"
         "base = high_water()\n"
         "t0 = time.perf_counter()\n"
         f"exec(compile({code!r}, 'stage', 'exec'))\n"
@@ -113,7 +102,7 @@ def run_stage(name: str, paths: list[Path]) -> dict:
     )
     proc = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, env=os.environ.copy())
     if proc.returncode != 0:
-        raise SystemExit(f"stage {name} failed:\n{proc.stderr[-2000:]}")
+        return {"failed": proc.stderr[-2000:]}
     lines = proc.stdout.strip().splitlines()
     bench = next(ln for ln in lines if ln.startswith("BENCH")).split()
     extra = [ln for ln in lines if ln.startswith("{")]
@@ -125,49 +114,72 @@ def run_stage(name: str, paths: list[Path]) -> dict:
     }
 
 
+def measure(rows: int, columns: int, stages: list[str]) -> dict:
+    folder = OUT / f"table-{rows}-{columns}"
+    t0 = time.perf_counter()
+    done = folder / "planted.json"
+    planted = json.loads(done.read_text()) if done.exists() else generate(rows, folder, columns=columns)
+    paths = [folder / "train.parquet", folder / "test.parquet"]
+    size = in_memory_bytes(paths)
+    print(f"\n{rows:,} rows x {columns} columns: generated in {time.perf_counter() - t0:.0f}s, "
+          f"in memory {size / 2**20:.0f} MiB, Parquet {sum(p.stat().st_size for p in paths) / 2**20:.0f} MiB")
+    results = {s: run_stage(s, paths) for s in ["floor", *stages]}
+    floor = results["floor"]["seconds"]
+    print(f"{'stage':<8}{'seconds':>9}{'x floor':>9}{'added RSS MiB':>15}{'x data':>8}")
+    for name, r in results.items():
+        if "failed" in r:
+            print(f"{name:<8} FAILED: {r['failed'].splitlines()[-1] if r['failed'] else ''}")
+            continue
+        added = r["peak_rss_bytes"] - r["start_rss_bytes"]
+        r["time_over_floor"] = r["seconds"] / floor
+        r["added_rss_over_data"] = added / size
+        print(f"{name:<8}{r['seconds']:>9.1f}{r['time_over_floor']:>9.2f}{added / 2**20:>15.0f}{added / size:>8.2f}")
+    planted_near = set(planted["near_copies"]["test_rows"])
+    for name in ("data",):
+        res = results.get(name, {}).get("result")
+        if res:
+            near = res.get("near") or [[0, []]]
+            res["near_count"], examples = near[0]
+            res["near_examples_planted"] = f"{len(set(examples) & planted_near)}/{len(examples)}"
+            res["planted_near"] = len(planted_near)
+            slow = sorted(((v, k) for k, v in res["timings"].items() if k != "total"), reverse=True)[:4]
+            print(f"{name}: findings {res['codes']}, crashed {res['crashed']}")
+            print(f"  PF202 near copies reported {res['near_count']} (planted {len(planted_near)}; "
+                  f"examples planted {res['near_examples_planted']}); slowest {[(k, round(v, 1)) for v, k in slow]}")
+    res = results.get("drift", {}).get("result")
+    if res:
+        print(f"drift: findings {res['codes']}; PF501 columns {res['drifted']} (planted {planted['drifted']}); "
+              f"PF502 AUC {res['pf502']}; timings {({k: round(v, 1) for k, v in res['timings'].items()})}")
+    return {"rows": rows, "columns": columns, "in_memory_bytes": size, "planted_drift": planted["drifted"],
+            "stages": results}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--features", type=int, default=25)
-    ap.add_argument("--skip-model", action="store_true", help="skip the default-model checks")
+    ap.add_argument("--columns", type=int, default=25)
+    ap.add_argument("--model", action="store_true", help="also the full default scan")
+    ap.add_argument("--scaling", action="store_true", help="100k/1M/5M rows at 25 columns; 25/100/400 columns")
+    ap.add_argument("--stages", default="data,drift", help="stages besides the floor (data, drift)")
+    ap.add_argument("--scaling-columns-rows", type=int, default=100_000, help="rows of the column sweep")
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    p_train, p_test, in_memory = generate(args.rows, args.features)
-    print(
-        f"generated {args.rows:,} rows x {args.features} features in {time.perf_counter() - t0:.1f}s; "
-        f"in memory {in_memory / 2**20:.0f} MiB, CSV {(p_train.stat().st_size + p_test.stat().st_size) / 2**20:.0f} MiB"
-    )
-    stages = ["floor", "data_checks"] + ([] if args.skip_model else ["model_checks"])
-    results = {s: run_stage(s, [p_train, p_test]) for s in stages}
-    floor = results["floor"]
-    print(f"\n{'stage':<14}{'seconds':>9}{'x floor':>9}{'added RSS MiB':>14}{'x data':>8}")
-    for name, r in results.items():
-        extra_mem = r["peak_rss_bytes"] - r["start_rss_bytes"]
-        print(
-            f"{name:<14}{r['seconds']:>9.1f}{r['seconds'] / floor['seconds']:>9.2f}"
-            f"{extra_mem / 2**20:>14.0f}{extra_mem / in_memory:>8.2f}"
-        )
-    for name in ("data_checks", "model_checks"):
-        if name in results and results[name]["result"]:
-            print(
-                f"{name}: findings {results[name]['result'].get('codes')} "
-                f"crashed {results[name]['result'].get('crashed')}"
-            )
-    summary = {
-        "rows": args.rows,
-        "features": args.features,
-        "in_memory_bytes": in_memory,
-        "stages": results,
-        "ratios": {
-            name: {
-                "time_over_floor": r["seconds"] / floor["seconds"],
-                "extra_rss_over_data": (r["peak_rss_bytes"] - r["start_rss_bytes"]) / in_memory,
-            }
-            for name, r in results.items()
-        },
-    }
-    (OUT / "scan.json").write_text(json.dumps(summary, indent=2))
-    print(f"\nwritten {OUT / 'scan.json'}")
+    stages = args.stages.split(",") + (["model"] if args.model else [])
+    OUT.mkdir(exist_ok=True)
+    if not args.scaling:
+        summary = measure(args.rows, args.columns, stages)
+        (OUT / "scan.json").write_text(json.dumps(summary, indent=2))
+        print(f"\nwritten {OUT / 'scan.json'}")
+        return
+    runs = [measure(r, 25, stages) for r in (100_000, 1_000_000, 5_000_000)]
+    runs += [measure(args.scaling_columns_rows, c, stages) for c in (100, 400)]
+    written = OUT / f"scaling-{'-'.join(stages)}.json"
+    written.write_text(json.dumps(runs, indent=2))
+    print(f"\n{'rows':>10}{'cols':>6}{'floor s':>9}" + "".join(f"{s + ' x':>9}" for s in stages))
+    for r in runs:
+        st = r["stages"]
+        print(f"{r['rows']:>10,}{r['columns']:>6}{st['floor']['seconds']:>9.1f}"
+              + "".join(f"{st[s].get('time_over_floor', float('nan')):>9.2f}" for s in stages))
+    print(f"\nwritten {written}")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,9 @@ class Context:
         self.notes: list[str] = []
         self._cache: dict[str, Any] = {}
         self.metrics: dict[str, Any] = {}  # measured values the reports plot (scores, baselines)
+        # codes of the checks of this scan that need the model's predictions (set by the runner;
+        # None: unknown, so assume they are made anyway)
+        self.prediction_users: frozenset[str] | None = None
 
     def cached(self, key: str, compute):
         """Share an expensive intermediate result between checks of one scan."""
@@ -156,6 +159,14 @@ class Context:
         train = self.split.train if rows is None else self.split.train.iloc[rows]
         model.fit(train[features], train[self.split.target])
         return model
+
+    def predictions_made_anyway(self, asking: str) -> bool:
+        """Whether this scan makes the model's test predictions for some check other than
+        ``asking`` (or has them already, or has the user's model): quoting the model's score
+        next to a data check then costs no extra fit."""
+        if self.user_model is not None or "predictions" in self.__dict__ or self.prediction_users is None:
+            return True
+        return bool(self.prediction_users - {asking})
 
     @cached_property
     def predictions(self) -> Predictions:

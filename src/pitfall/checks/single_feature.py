@@ -1,18 +1,24 @@
 """One-feature models: how much of the label each column explains on its own.
 
-Each numeric feature is cut into at most 32 intervals by a decision tree fitted on that
-feature alone (categorical codes are their own bins; missing values get a bin), and the model
-is the label distribution per bin (classification, smoothed toward the prior) or the mean label
-per bin (regression): the best one-feature rule up to 32 thresholds. Bins and tables are
-learnt inside each of five folds and scored out-of-fold, on at most ``MAX_CV_ROWS`` rows.
+Each numeric feature is cut into at most 32 intervals by a small tree fitted on that feature
+alone (categorical codes are their own bins; missing values get a bin), and the model is the
+label distribution per bin (classification, smoothed toward the prior) or the mean label per bin
+(regression): the best one-feature rule up to 32 thresholds. Bins and tables are learnt inside
+each of five folds and scored out-of-fold on every training row.
+
+Everything is computed from binned sufficient statistics (``pitfall.checks.binned_rules``):
+each column is cut once into at most 256 quantile bins, the labels are counted per (fold, bin),
+and the trees, tables and out-of-fold scores are computed from those counts, for all columns
+at once. The cost is one pass over the rows per column and no model fit; the counts of two
+chunks of rows add up, so the same code serves data split across machines.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import KFold, StratifiedKFold
 
 from pitfall.checks.context import Context, Predictions
 from pitfall.metrics import METRICS, bootstrap
@@ -139,12 +145,16 @@ def _predict(table, bins: np.ndarray, n_classes: int, prior, balanced: bool) -> 
 
 @dataclass
 class SingleFeatureScores:
-    """Out-of-fold score of each one-feature rule on the training rows (``ctx.cv_rows``)."""
+    """Out-of-fold score of each one-feature rule on the training rows (all of them).
+
+    ``oof`` gives a rule's out-of-fold predictions for every training row, computed when asked
+    for (the scores themselves come from counts).
+    """
 
     metric: str
     scores: dict[str, float]
     rules: dict[str, FeatureRule]
-    oof: dict[str, Predictions]
+    oof: Mapping[str, Predictions]
     y: np.ndarray
 
     def ranked(self) -> list[tuple[str, float]]:
@@ -153,80 +163,60 @@ class SingleFeatureScores:
         )
 
     def interval(self, name: str, resamples: Resamples) -> Interval:
-        """Bootstrap interval of one rule's out-of-fold score (resamples of the CV rows)."""
+        """Bootstrap interval of one rule's out-of-fold score (resamples of the training rows)."""
         pred = self.oof[name]
         samples = bootstrap(METRICS[self.metric], self.y, [(pred.label, pred.proba)], resamples)[0]
         return percentile_interval(self.scores[name], samples)
 
 
-def _rules(ctx: Context, X: np.ndarray, y: np.ndarray) -> dict[str, FeatureRule]:
-    """One rule per feature, plus one per partly-missing feature's missingness."""
-    rules = {}
+def _rule_columns(ctx: Context, X: np.ndarray) -> list[tuple[str, int, str]]:
+    """(rule name, column, kind) for every feature, plus the missingness of partly-missing ones;
+    kind is ``numeric``, ``codes`` or ``missing``."""
+    out = []
     cat = ctx.encoder.categorical_mask
-    clf = ctx.is_classification
     for j, name in enumerate(ctx.split.features):
         if name in ctx.split.roles.modality:  # text and images: encoded as missing, no value to cut
             continue
-        rules[name] = FeatureRule.fit(
-            name, j, X[:, j], y, classification=clf, categorical=bool(cat[j])
-        )
+        out.append((name, j, "codes" if cat[j] else "numeric"))
         missing = float(np.mean(~np.isfinite(X[:, j])))
         if 0.005 <= missing <= 0.995:
-            rules[f"missing({name})"] = FeatureRule.fit(
-                f"missing({name})",
-                j,
-                X[:, j],
-                y,
-                classification=clf,
-                categorical=False,
-                missing_indicator=True,
-            )
-    return rules
+            out.append((f"missing({name})", j, "missing"))
+    return out
 
 
 def single_feature_scores(ctx: Context) -> SingleFeatureScores:
     def compute():
-        rows = ctx.cv_rows
-        X = ctx.X_train[rows]
-        y = ctx.y_train[rows]
+        from pitfall.checks.binned_rules import fold_ids, score_rules
+
+        X, y = ctx.X_train, ctx.y_train
         k = len(ctx.classes)
         metric_name = rule_metric_name(ctx.task)
-        metric = METRICS[metric_name]
-        if k:
-            splitter = StratifiedKFold(N_FOLDS, shuffle=True, random_state=ctx.seed)
-            min_count = np.bincount(y, minlength=k)
-            if min_count[min_count > 0].min() < N_FOLDS:
-                splitter = KFold(N_FOLDS, shuffle=True, random_state=ctx.seed)
-        else:
-            splitter = KFold(N_FOLDS, shuffle=True, random_state=ctx.seed)
-        folds = list(splitter.split(X, y))
-        rules = _rules(ctx, X, y)
-        scores, oof = {}, {}
-        for name, rule in rules.items():
-            x = X[:, rule.column]
-            label = np.zeros(len(y), dtype=np.int64 if k else float)
-            proba = np.zeros((len(y), k)) if k else None
-            for tr, te in folds:
-                fold_rule = rule
-                if rule.edges is not None:  # thresholds are learnt inside the fold
-                    fold_rule = FeatureRule(
-                        name, rule.column, False, _tree_edges(x[tr], y[tr], bool(k))
-                    )
-                b_tr, b_te = fold_rule.bins(x[tr]), fold_rule.bins(x[te])
-                prior = np.bincount(y[tr], minlength=k) / len(tr) if k else float(np.mean(y[tr]))
-                table = _fit_table(b_tr, y[tr], fold_rule.n_bins, k, prior)
-                pred = _predict(
-                    table, b_te, k, np.maximum(prior, 1e-12) if k else prior, balanced=True
-                )
-                label[te] = pred.label
-                if k:
-                    proba[te] = pred.proba
-            pred = Predictions(label=label, proba=proba)
-            oof[name] = pred
-            scores[name] = metric(y, pred.label, pred.proba)
-        return SingleFeatureScores(metric_name, scores, rules, oof, y)
+        folds = fold_ids(y, k, N_FOLDS, ctx.seed)
+        fitted = score_rules(X, y, folds, _rule_columns(ctx, X), n_classes=k, seed=ctx.seed)
+        scores = {name: r.score for name, r in fitted.items()}
+        rules = {name: r.rule for name, r in fitted.items()}
+        return SingleFeatureScores(metric_name, scores, rules, _LazyOOF(fitted, X, folds, k), y)
 
     return ctx.cached("single_feature", compute)
+
+
+class _LazyOOF(Mapping):
+    """Out-of-fold predictions per rule, made from the per-fold tables when first asked for."""
+
+    def __init__(self, fitted: dict, X: np.ndarray, folds: np.ndarray, n_classes: int):
+        self._fitted, self._X, self._folds, self._k = fitted, X, folds, n_classes
+        self._made: dict[str, Predictions] = {}
+
+    def __getitem__(self, name: str) -> Predictions:
+        if name not in self._made:
+            self._made[name] = self._fitted[name].oof(self._X, self._folds, self._k)
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._fitted)
+
+    def __len__(self) -> int:
+        return len(self._fitted)
 
 
 def fit_rule_predict(ctx: Context, name: str, *, balanced: bool) -> Predictions:

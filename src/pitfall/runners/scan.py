@@ -262,6 +262,9 @@ def scan(
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
     codes = [c for c in codes if SPECS[c].command() == "scan"]  # others run with `pitfall drift` / `thresholds`
+    ctx.prediction_users = frozenset(  # checks that fit or use a model of the label (PF206 refits only the user's)
+        c for c in codes if CHECKS[c].requires.model and CHECKS[c].model_based and not _unmet(CHECKS[c], data)
+    )
     report = Report(
         inputs={
             **data.sources,

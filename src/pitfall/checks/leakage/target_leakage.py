@@ -109,11 +109,12 @@ class TargetLeakage(Check):
         ranked = sfs.ranked()
         k = len(ctx.classes)
         metric = METRICS[rule_metric_name(ctx.task)]
-        model_iv = ctx.score(ctx.predictions, metric)
+        # the model's score is context for the plot; fitted for it only when a finding quotes it
+        model_iv = ctx.score(ctx.predictions, metric) if ctx.predictions_made_anyway(self.code) else None
         top = [(name, sfs.interval(name, ctx.resamples(len(sfs.y)))) for name, _ in ranked[:TOP]]
         ctx.metrics["single_feature"] = {
             "metric": metric.name,
-            "model": model_iv.to_dict(),
+            "model": model_iv.to_dict() if model_iv else None,
             "features": {n: {"estimate": s} for n, s in ranked},
             "top": {n: iv.to_dict() for n, iv in top},
         }
@@ -140,7 +141,7 @@ class TargetLeakage(Check):
                 "metric": metric.name,
                 "feature_score": iv.to_dict(),
                 "feature_normalised": normalise(iv.estimate, ctx.task, k),
-                "model_score": model_iv.to_dict(),
+                "model_score": (model_iv or ctx.score(ctx.predictions, metric)).to_dict(),
                 "missingness_indicator": indicator,
                 "identifier": column in ids,
                 "label_function": fixed.to_dict(),
