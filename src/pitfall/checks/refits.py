@@ -42,6 +42,7 @@ class Predicted:
     label: np.ndarray
     proba: np.ndarray | None
     confidence: np.ndarray | None
+    decision: np.ndarray | None = None  # the reweighted probabilities the decision compares, rows sum to 1
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def predict_frame(ctx: Context, model: Any, X: pd.DataFrame, *, with_proba: bool
     q = q / np.where(q.sum(axis=1, keepdims=True) > 0, q.sum(axis=1, keepdims=True), 1.0)
     safe = np.clip(label, 0, len(classes) - 1)
     confidence = np.where(label >= 0, q[np.arange(len(label)), safe], 0.0)
-    return Predicted(label, proba, confidence)
+    return Predicted(label, proba, confidence, q)
 
 
 def numeric_scales(ctx: Context) -> dict[str, float]:

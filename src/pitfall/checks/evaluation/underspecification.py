@@ -199,11 +199,28 @@ class UnderspecifiedModel(Check):
         sure = None
         if all(p.confidence is not None for p in preds):
             sure = np.zeros(n)
+            consensus = np.mean([p.decision if p.decision is not None else p.proba for p in preds], axis=0)
+        odds = self.confidence / (1.0 - self.confidence) if self.confidence < 1 else np.inf
+        rows = np.arange(n)
         for a, b in pairs:
-            differ = preds[a].label != preds[b].label
+            la, lb = preds[a].label, preds[b].label
+            differ = la != lb
             raw += differ
-            if sure is not None:
-                sure += differ & (preds[a].confidence >= self.confidence) & (preds[b].confidence >= self.confidence)
+            if sure is None:
+                continue
+            da, db = preds[a].decision, preds[b].decision
+            if da is not None and db is not None:
+                # each refit favours its own class over the other's at odds of at least
+                # confidence : (1 - confidence); with two classes: each at least `confidence` sure
+                ia, ib = np.clip(la, 0, None), np.clip(lb, 0, None)
+                each = (da[rows, ia] >= odds * da[rows, ib]) & (db[rows, ib] >= odds * db[rows, ia])
+            else:
+                each = (preds[a].confidence >= self.confidence) & (preds[b].confidence >= self.confidence)
+            # or the refits together favour one of the two classes at those odds: the row is no
+            # boundary row, whatever one small ensemble (a forest of ten trees) says of it alone
+            ca, cb = consensus[rows, np.clip(la, 0, None)], consensus[rows, np.clip(lb, 0, None)]
+            settled = (ca >= odds * cb) | (cb >= odds * ca)
+            sure += differ & (each | settled)
         raw /= len(pairs)
         return raw, None if sure is None else sure / len(pairs), None
 

@@ -98,6 +98,14 @@ class TrivialStatisticShortcut(Check):
     column. A file's size follows how well its content compresses, so with lossless formats it
     can stand for texture; the finding names the descriptor that matters most, to tell.
 
+    **Missing values that encode the label.** Each partly-missing column's missing-value
+    indicator is also judged alone: the label distribution among rows where the column is
+    empty and where it is filled, learnt on train, scored on test. When its gain over the dummy
+    has a paired bootstrap interval above zero (Bonferroni over the partly-missing columns) and
+    reaches `missing_share` of the model's own gain, the finding is a `warning` that names the
+    column: a measurement taken only when the outcome was suspected (missing for most negatives,
+    present for most positives) leaks the label, however strong the other columns are.
+
     Each statistic is also scored alone (a small tree on that statistic) to show which matter.
     The check is skipped with fewer than `min_columns` numeric columns: a statistic of two or
     three columns is little more than the columns themselves.
@@ -124,6 +132,8 @@ class TrivialStatisticShortcut(Check):
     - `min_columns` (default 4): the fewest numeric columns for which row statistics mean
       something beyond the columns themselves.
     - `level` (default 0.95): confidence level of the paired intervals.
+    - `missing_share` (default 0.5): the share of the model's gain over the dummy that one
+      column's missing-value indicator must reach on its own to be a `warning`.
     - `max_rank_corr` (default 0.9): rank correlation with one column (81% of its rank variance)
       at which a statistic counts as that column, not as a property of the row.
     """
@@ -136,14 +146,29 @@ class TrivialStatisticShortcut(Check):
     model_based = True
 
     def __init__(
-        self, *, share: float = 0.8, min_columns: int = 4, level: float = 0.95, max_rank_corr: float = 0.9
+        self, *, share: float = 0.8, min_columns: int = 4, level: float = 0.95, max_rank_corr: float = 0.9,
+        missing_share: float = 0.5,
     ):
         self.share = share
+        self.missing_share = missing_share
         self.max_rank_corr = max_rank_corr
         self.min_columns = min_columns
         self.level = level
 
     def run(self, ctx: Context) -> Iterator[Finding]:
+        from pitfall.checks.shortcuts.missingness import missing_indicator_findings
+
+        missing = list(missing_indicator_findings(self, ctx))
+        try:
+            rows = list(self._row_statistics(ctx))
+        except Skip:
+            if not missing:
+                raise
+            rows = []
+        yield from missing
+        yield from rows
+
+    def _row_statistics(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.text:
             from pitfall.modalities.text_stats import text_statistic_shortcut
 

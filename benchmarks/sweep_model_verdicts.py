@@ -1,0 +1,98 @@
+"""Recall and false-alarm rates of the model checks on planted and clean real data, over seeds.
+
+    python benchmarks/sweep_model_verdicts.py label-noise [--seeds 10]
+    python benchmarks/sweep_model_verdicts.py seed-churn [--seeds 10]
+    python benchmarks/sweep_model_verdicts.py missingness [--seeds 10]
+    python benchmarks/sweep_model_verdicts.py study [--seeds 10]
+
+Each family scans planted cases (the pitfall is there: the check must warn) and clean cases
+(it must not) built from data sets that ship with scikit-learn and statsmodels, one scan per
+seed, and prints one line per case: ``case  loud/scans``. The numbers are those reported in
+docs/false-alarms.md. Slow by design (minutes): not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pitfall  # noqa: E402
+from tests.checks.evaluation.synthetic import multiclass  # noqa: E402
+from tests.checks.shapes import SHAPES, sklearn_frame  # noqa: E402
+
+
+def split(df: pd.DataFrame, seed: int, test_share: float = 0.3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    idx = np.random.default_rng(seed + 1000).permutation(len(df))
+    cut = int(round(len(df) * (1 - test_share)))
+    return df.iloc[idx[:cut]].reset_index(drop=True), df.iloc[idx[cut:]].reset_index(drop=True)
+
+
+def flip(df: pd.DataFrame, rate: float, seed: int) -> pd.DataFrame:
+    """``rate`` of the labels replaced by a random other class."""
+    rng = np.random.default_rng([seed, 7])
+    y = df["label"].to_numpy(copy=True)
+    classes = np.unique(y)
+    k = len(classes)
+    pos = np.searchsorted(classes, y)
+    hit = rng.random(len(y)) < rate
+    pos[hit] = (pos[hit] + rng.integers(1, k, hit.sum())) % k
+    return df.assign(label=classes[pos])
+
+
+def loud(report: pitfall.Report, code: str) -> bool:
+    return any(f.code == code and f.severity.value != "info" for f in report.findings)
+
+
+def run(cases: dict[str, Callable[[int], tuple]], code: str, seeds: int) -> None:
+    for name, make in cases.items():
+        hits = 0
+        for seed in range(seeds):
+            train, test, kw = make(seed)
+            report = pitfall.scan(train, test, target="label", select=[code], config=False, seed=seed, **kw)
+            hits += loud(report, code)
+        print(f"{code}  {name:<44} {hits}/{seeds}", flush=True)
+
+
+def label_noise() -> dict[str, Callable[[int], tuple]]:
+    def noisy(name: str, rate: float):
+        def make(seed: int):
+            train, test = split(sklearn_frame(name), seed)
+            return flip(train, rate, seed), test, {}
+        return make
+
+    def clean(frame: Callable[[int], pd.DataFrame]):
+        def make(seed: int):
+            train, test = split(frame(seed), seed)
+            return train, test, {}
+        return make
+
+    return {
+        "planted: digits, 15% of train labels flipped": noisy("digits", 0.15),
+        "planted: digits, 5% flipped": noisy("digits", 0.05),
+        "planted: breast_cancer, 15% flipped": noisy("breast_cancer", 0.15),
+        "clean: digits": clean(lambda s: sklearn_frame("digits")),
+        "clean: wine": clean(lambda s: sklearn_frame("wine")),
+        "clean: iris": clean(lambda s: sklearn_frame("iris")),
+        "clean: breast_cancer": clean(lambda s: sklearn_frame("breast_cancer")),
+        "clean: imbalanced (2% positives)": clean(lambda s: SHAPES["imbalanced"](seed=s)),
+        "clean: 4 overlapping gaussian classes": clean(lambda s: multiclass(1500, seed=s, k=4)),
+    }
+
+
+FAMILIES = {"label-noise": ("PF106", label_noise)}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("family", choices=sorted(FAMILIES))
+    parser.add_argument("--seeds", type=int, default=10)
+    args = parser.parse_args()
+    code, cases = FAMILIES[args.family]
+    run(cases(), code, args.seeds)
