@@ -23,9 +23,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pitfall  # noqa: E402
 from tests.checks.evaluation.synthetic import multiclass  # noqa: E402
 from tests.checks.shapes import SHAPES, sklearn_frame  # noqa: E402
+
+import pitfall  # noqa: E402
 
 
 def split(df: pd.DataFrame, seed: int, test_share: float = 0.3) -> tuple[pd.DataFrame, pd.DataFrame]:
