@@ -37,10 +37,15 @@ class UnderspecifiedModel(Check):
     Rows near the decision boundary change label with any small change of the model, and a
     model that says it is unsure of them is not at fault: gradient boosting on noisy labels
     churns 5–13% of rows between seeds while giving them probabilities near 0.5. So the check
-    judges *contradictions*: rows where two refits predict different classes and each gives
-    its own class a probability of at least `confidence` (after the same prior correction its
-    decision uses). A well-specified model does not do that: one seed is sure of "A", another
-    sure of "B" only when the data do not pin the model down. For regression a contradiction is
+    judges *contradictions*: rows where two refits predict different classes and each favours
+    its own class over the other's at odds of at least `confidence` : 1 − `confidence` (3 to 1 by
+    default, after the same prior correction its decision uses; with two classes: each gives its
+    class a probability of at least `confidence`). A well-specified model does not do that: one
+    seed is sure of "A", another sure of "B" only when the data do not pin the model down. A
+    disagreement also counts when the refits together (their mean probabilities) favour one of
+    the two classes at those odds: the row is no boundary row, only each small ensemble is too
+    noisy to say so (a forest of ten trees votes in steps of 0.1, and two such forests disagree
+    on rows a forest of fifty trees settles). For regression a contradiction is
     a pair of refits whose predictions differ by more than the refits' test RMSE, and the
     evidence adds `prediction_spread`: the refits' standard deviation per row, averaged over
     rows, relative to the target's standard deviation.
@@ -171,7 +176,8 @@ class UnderspecifiedModel(Check):
             )
             return
         what = (
-            f"contradict each other (each refit at least {self.confidence:.0%} sure of a different class)"
+            f"contradict each other (each refit favours its own class at odds of at least "
+            f"{self.confidence:.0%}:{1 - self.confidence:.0%}, or all refits together do)"
             if ctx.is_classification
             else "disagree by more than their RMSE"
         )
