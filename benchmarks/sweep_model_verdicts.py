@@ -87,7 +87,90 @@ def label_noise() -> dict[str, Callable[[int], tuple]]:
     }
 
 
-FAMILIES = {"label-noise": ("PF106", label_noise)}
+def _colour(df: pd.DataFrame, seed: int, agree: float = 0.72) -> pd.DataFrame:
+    rng = np.random.default_rng([seed, 302])
+    y = df["label"].to_numpy()
+    blue = rng.random(len(df)) < np.where(y == y.max(), agree, 1 - agree)
+    return df.assign(colour=np.where(blue, "blue", "red"))
+
+
+def randhie(seed: int, n: int = 5000) -> pd.DataFrame:
+    from statsmodels.datasets import randhie as data
+
+    df = data.load_pandas().data.sample(n, random_state=seed).reset_index(drop=True)
+    df["label"] = (df.pop("mdvis") > 0).astype(int)
+    return df
+
+
+def binary_table(name: str) -> pd.DataFrame:
+    df = sklearn_frame(name)
+    if name == "wine":
+        df["label"] = (df["label"] == 0).astype(int)
+    if name == "diabetes":
+        df["label"] = (df["label"] > df["label"].median()).astype(int)
+    return df
+
+
+def study() -> dict[str, Callable[[int], tuple]]:
+    def make(frame: Callable[[int], pd.DataFrame]):
+        def inner(seed: int):
+            train, test = split(_colour(frame(seed), seed), seed)
+            return train, test, {"study": "colour"}
+        return inner
+
+    return {
+        "planted: randhie + colour 72/28": make(randhie),
+        "planted: diabetes (binary) + colour 72/28": make(lambda s: binary_table("diabetes")),
+        "clean: breast_cancer + colour 72/28": make(lambda s: binary_table("breast_cancer")),
+        "clean: wine (binary) + colour 72/28": make(lambda s: binary_table("wine")),
+    }
+
+
+def missingness() -> dict[str, Callable[[int], tuple]]:
+    def make(name: str, col: str, planted: bool):
+        def inner(seed: int):
+            df = binary_table(name)
+            rng = np.random.default_rng([seed, 3])
+            y = df["label"].to_numpy()
+            rate = np.where(y == y.max(), 0.1, 0.8) if planted else np.full(len(df), 0.3)
+            df.loc[rng.random(len(df)) < rate, col] = np.nan
+            train, test = split(df, seed)
+            return train, test, {}
+        return inner
+
+    return {
+        f"{'planted' if p else 'clean (30% missing at random)'}: {name} {col!r}": make(name, col, p)
+        for p in (True, False)
+        for name, col in (("breast_cancer", "mean area"), ("wine", "magnesium"), ("diabetes", "bmi"))
+    } | {"clean: randhie (no missing values)": lambda s: (*split(randhie(s), s), {})}
+
+
+def seed_churn() -> dict[str, Callable[[int], tuple]]:
+    from sklearn.ensemble import RandomForestClassifier
+
+    def make(n_trees: int, noise: float, name: str = "digits"):
+        def inner(seed: int):
+            train, test = split(sklearn_frame(name), seed)
+            train = flip(train, noise, seed) if noise else train
+            model = RandomForestClassifier(n_estimators=n_trees, max_features=1, random_state=seed)
+            model.fit(train.drop(columns="label"), train["label"])
+            return train, test, {"model": model}
+        return inner
+
+    return {
+        "planted: digits 15% noise, 10-tree forest": make(10, 0.15),
+        "clean: digits 15% noise, 200-tree forest": make(200, 0.15),
+        "clean: digits, 200-tree forest": make(200, 0.0),
+        "clean: breast_cancer, 200-tree forest": make(200, 0.0, "breast_cancer"),
+    }
+
+
+FAMILIES = {
+    "label-noise": ("PF106", label_noise),
+    "study": ("PF302", study),
+    "missingness": ("PF301", missingness),
+    "seed-churn": ("PF404", seed_churn),
+}
 
 
 if __name__ == "__main__":
