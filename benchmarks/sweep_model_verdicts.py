@@ -1,6 +1,6 @@
 """Recall and false-alarm rates of the model checks on planted and clean real data, over seeds.
 
-    python benchmarks/sweep_model_verdicts.py label-noise [--seeds 10]
+    python benchmarks/sweep_model_verdicts.py label-noise [--seeds 10] [--jobs 4]
     python benchmarks/sweep_model_verdicts.py seed-churn [--seeds 10]
     python benchmarks/sweep_model_verdicts.py missingness [--seeds 10]
     python benchmarks/sweep_model_verdicts.py study [--seeds 10]
@@ -51,14 +51,28 @@ def loud(report: pitfall.Report, code: str) -> bool:
     return any(f.code == code and f.severity.value != "info" for f in report.findings)
 
 
-def run(cases: dict[str, Callable[[int], tuple]], code: str, seeds: int) -> None:
-    for name, make in cases.items():
-        hits = 0
-        for seed in range(seeds):
-            train, test, kw = make(seed)
-            report = pitfall.scan(train, test, target="label", select=[code], config=False, seed=seed, **kw)
-            hits += loud(report, code)
-        print(f"{code}  {name:<44} {hits}/{seeds}", flush=True)
+def one(family: str, name: str, seed: int) -> bool:
+    """Whether one scan of one case at one seed is loud (a warning or an error)."""
+    code, cases = FAMILIES[family]
+    train, test, kw = cases()[name](seed)
+    report = pitfall.scan(train, test, target="label", select=[code], config=False, seed=seed, **kw)
+    return loud(report, code)
+
+
+def run(family: str, seeds: int, jobs: int = 1) -> None:
+    code, cases = FAMILIES[family]
+    names = list(cases())
+    tasks = [(family, name, seed) for name in names for seed in range(seeds)]
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(one, *zip(*tasks, strict=True)))
+    else:
+        results = [one(*t) for t in tasks]
+    for k, name in enumerate(names):
+        hits = sum(results[k * seeds : (k + 1) * seeds])
+        print(f"{code}  {name:<52} {hits}/{seeds}", flush=True)
 
 
 def label_noise() -> dict[str, Callable[[int], tuple]]:
@@ -177,6 +191,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("family", choices=sorted(FAMILIES))
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=1, help="processes (each scan runs one thread)")
     args = parser.parse_args()
-    code, cases = FAMILIES[args.family]
-    run(cases(), code, args.seeds)
+    run(args.family, args.seeds, args.jobs)
