@@ -176,7 +176,7 @@ def seed_churn() -> dict[str, Callable[[int], tuple]]:
         "clean: digits 15% noise, 200-tree forest": make(200, 0.15),
         "clean: digits, 200-tree forest": make(200, 0.0),
         "clean: breast_cancer, 200-tree forest": make(200, 0.0, "breast_cancer"),
-        "clean: 4 overlapping gaussian classes, default model": lambda s: (*split(multiclass(1500, seed=s, k=4), s), {}),
+        "clean: 4 gaussian classes, default model": lambda s: (*split(multiclass(1500, seed=s, k=4), s), {}),
         "clean: digits, default model": lambda s: (*split(sklearn_frame("digits"), s), {}),
         "clean: randhie, default model": lambda s: (*split(randhie(s, 3000), s), {}),
     }
