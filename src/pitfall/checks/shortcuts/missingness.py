@@ -40,8 +40,6 @@ def missing_indicator_findings(check: TrivialStatisticShortcut, ctx: Context) ->
     if not names or len(ctx.y_test) < 10:
         return
     metric = ctx.metric
-    if metric.needs_proba:
-        return
     level = 1 - (1 - check.level) / len(names)
     balanced = metric.name == "balanced_accuracy"
     dummy = next(iter(dummy_predictions(ctx).values()))
