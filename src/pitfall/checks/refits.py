@@ -62,8 +62,8 @@ def _random_state_params(model: Any) -> list[str]:
     return [name for name in params if name == "random_state" or name.endswith("__random_state")]
 
 
-def seeded_refits(ctx: Context, k: int) -> Refits:
-    """``k`` refits of the scan's model on ``ctx.cv_rows``, in parallel.
+def seeded_refits(ctx: Context, k: int, first: int = 0) -> Refits:
+    """Refits ``first`` to ``k - 1`` of the scan's model on ``ctx.cv_rows``, in parallel.
 
     The default model is refitted with seeds ``ctx.seed + i``; its first refit is the scan's
     model itself when that was fitted on the same rows. A user's model is cloned with every
@@ -75,12 +75,12 @@ def seeded_refits(ctx: Context, k: int) -> Refits:
     """
     from joblib import Parallel, delayed
 
-    seeds = [ctx.seed + i for i in range(k)]
+    seeds = [ctx.seed + i for i in range(first, k)]
     rows = ctx.cv_rows
     features = list(ctx.split.features)
     jobs = Parallel(n_jobs=ctx.options.n_jobs, prefer="threads")
     if ctx.user_model is None:
-        reuse = len(rows) == len(ctx.y_train)
+        reuse = first == 0 and len(rows) == len(ctx.y_train)
         todo = seeds[1:] if reuse else seeds
         fitted = jobs(delayed(ctx.fit_default_model)(features, rows, seed=s) for s in todo)
         return Refits(seeds, ([ctx.model] if reuse else []) + list(fitted), "seed")

@@ -19,6 +19,8 @@ from pitfall.checks.refits import (
 )
 from pitfall.findings import Finding, Severity
 
+FIRST_STAGE = 3  # refits fitted before the futility stop is considered
+
 
 class UnderspecifiedModel(Check):
     """Refits that differ only by their seed score the same but contradict each other on test rows.
@@ -55,6 +57,11 @@ class UnderspecifiedModel(Check):
     best minus the worst refit includes 0): "same score, different predictions". A model
     without `predict_proba` cannot say which rows it is unsure of; its churn is then reported
     as `info` when it is above `min_churn`.
+
+    The refits are fitted in two stages: three first, then the rest. When the three refits'
+    contradiction rate has an upper interval bound below half of `min_churn`, the verdict cannot
+    turn into a warning and the other refits are not fitted (`stopped_early` in the evidence,
+    `refits_fitted` says how many were).
 
     ## Why it matters
     When a seed decides which class one row in ten gets while the test score stays the same, the
@@ -102,16 +109,24 @@ class UnderspecifiedModel(Check):
             raise Skip("needs at least 2 refits (option `refits`)")
         if len(ctx.y_test) < 2:
             raise Skip("needs at least 2 test rows")
-        refits = seeded_refits(ctx, int(self.refits))
-        ctx.cached("refits:seeded", lambda: refits)  # PF405 reports them as an ensemble
-        models = refits.models
+        k = int(self.refits)
         X_test = ctx.split.test[list(ctx.split.features)]
         stressed = perturb(X_test, numeric_scales(ctx), self.stress_scale, np.random.default_rng([ctx.seed, 404]))
-        try:
-            preds = [predict_frame(ctx, m, X_test) for m in models]
-            stress_preds = [predict_frame(ctx, m, stressed) for m in models]
-        except Exception as exc:
-            raise Skip(f"a refitted model failed to predict ({type(exc).__name__}: {str(exc)[:120]})") from None
+        # Sequential: 3 refits (3 pairs) first; when the contradiction rate's interval lies below
+        # half of `min_churn` the verdict cannot change, and the other refits are not fitted.
+        first = min(k, FIRST_STAGE)
+        refits = seeded_refits(ctx, first)
+        preds, stress_preds = _predict_all(ctx, refits.models, X_test, stressed)
+        stopped = False
+        if first < k:
+            _, early, _ = self._disagreement(ctx, preds)
+            stopped = early is not None and row_mean_interval(ctx, early).high < self.min_churn / 2
+            if not stopped:
+                more = seeded_refits(ctx, k, first=first)
+                refits = type(refits)(refits.seeds + more.seeds, refits.models + more.models, refits.source)
+                extra, extra_stress = _predict_all(ctx, more.models, X_test, stressed)
+                preds, stress_preds = preds + extra, stress_preds + extra_stress
+        ctx.cached("refits:seeded", lambda: refits)  # PF405 reports them as an ensemble
         scores = [ctx.score(_as_predictions(p)) for p in preds]
         estimates = np.array([s.estimate for s in scores])
         ranked = np.where(np.isfinite(estimates), estimates * (1.0 if ctx.metric.greater_is_better else -1.0), -np.inf)
@@ -141,6 +156,8 @@ class UnderspecifiedModel(Check):
             "disagreement_histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
             "stress_scale": self.stress_scale,
             "stress_scores": [float(s) for s in stress],
+            "refits_fitted": len(refits.models),
+            "stopped_early": stopped,
         }
         if not ctx.is_classification:
             spread = labels.std(axis=0, ddof=1).mean() / max(float(np.nanstd(ctx.y_test)), 1e-12)
@@ -229,6 +246,13 @@ class UnderspecifiedModel(Check):
             sure += differ & (each | settled)
         raw /= len(pairs)
         return raw, None if sure is None else sure / len(pairs), None
+
+
+def _predict_all(ctx: Context, models: list, X_test, stressed) -> tuple[list[Predicted], list[Predicted]]:
+    try:
+        return [predict_frame(ctx, m, X_test) for m in models], [predict_frame(ctx, m, stressed) for m in models]
+    except Exception as exc:
+        raise Skip(f"a refitted model failed to predict ({type(exc).__name__}: {str(exc)[:120]})") from None
 
 
 def _as_predictions(p: Predicted) -> Predictions:
