@@ -69,3 +69,14 @@ def test_tiles_without_copies_are_silent(tmp_path, seed):
     folder(tmp_path, seed, n_copies=0)
     report = scan(tmp_path, select=["PF202", "PF203"], seed=seed)
     assert not [f for f in report.findings if f.code in ("PF202", "PF203")]
+
+
+def test_a_folder_of_flat_images_has_nothing_to_compare(tmp_path):
+    for side in ("train", "test"):
+        for label, grey in (("dark", 20), ("bright", 230)):
+            (tmp_path / side / label).mkdir(parents=True)
+            for i in range(6):
+                flat = np.full((16, 16, 3), grey + i, dtype=np.uint8)
+                Image.fromarray(flat).save(tmp_path / side / label / f"{i}.png")
+    report = scan(tmp_path, select=["PF202", "PF203"])
+    assert report.crashed == {} and not report.findings

@@ -273,7 +273,10 @@ def edge_signatures(thumbs: np.ndarray) -> np.ndarray:
     """Unit-norm, centred edge maps of (n, side, side, channels) thumbnails: horizontal and
     vertical differences of the grey levels. A flat or unreadable thumbnail gives zeros."""
     g = np.nan_to_num(np.asarray(thumbs, dtype=np.float32)).mean(axis=3)
-    e = np.concatenate([np.diff(g, axis=1).reshape(len(g), -1), np.diff(g, axis=2).reshape(len(g), -1)], axis=1)
+    n, h, w = g.shape
+    e = np.concatenate(
+        [np.diff(g, axis=1).reshape(n, (h - 1) * w), np.diff(g, axis=2).reshape(n, h * (w - 1))], axis=1
+    )
     e = e - e.mean(axis=1, keepdims=True)
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     return np.where(norm > 1e-9, e / np.where(norm > 1e-9, norm, 1.0), 0.0).astype(np.float32)
