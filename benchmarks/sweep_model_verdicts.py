@@ -59,19 +59,21 @@ def one(family: str, name: str, seed: int) -> bool:
     return loud(report, code)
 
 
-def run(family: str, seeds: int, jobs: int = 1) -> None:
+def run(family: str, seeds: int, jobs: int = 1, only: str = "") -> None:
     code, cases = FAMILIES[family]
-    names = list(cases())
-    tasks = [(family, name, seed) for name in names for seed in range(seeds)]
+    names = [name for name in cases() if only in name]
     if jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
 
+        tasks = [(family, name, seed) for name in names for seed in range(seeds)]
         with ProcessPoolExecutor(jobs) as pool:
             results = list(pool.map(one, *zip(*tasks, strict=True)))
-    else:
-        results = [one(*t) for t in tasks]
-    for k, name in enumerate(names):
-        hits = sum(results[k * seeds : (k + 1) * seeds])
+        counts = [sum(results[k * seeds : (k + 1) * seeds]) for k in range(len(names))]
+        for name, hits in zip(names, counts, strict=True):
+            print(f"{code}  {name:<52} {hits}/{seeds}", flush=True)
+        return
+    for name in names:
+        hits = sum(one(family, name, seed) for seed in range(seeds))
         print(f"{code}  {name:<52} {hits}/{seeds}", flush=True)
 
 
@@ -195,5 +197,6 @@ if __name__ == "__main__":
     parser.add_argument("family", choices=sorted(FAMILIES))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=1, help="processes (each scan runs one thread)")
+    parser.add_argument("--only", default="", help="run the cases whose name contains this text")
     args = parser.parse_args()
-    run(args.family, args.seeds, args.jobs)
+    run(args.family, args.seeds, args.jobs, args.only)
