@@ -42,6 +42,7 @@ class Predicted:
     label: np.ndarray
     proba: np.ndarray | None
     confidence: np.ndarray | None
+    decision: np.ndarray | None = None  # the reweighted probabilities the decision compares, rows sum to 1
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def _random_state_params(model: Any) -> list[str]:
     return [name for name in params if name == "random_state" or name.endswith("__random_state")]
 
 
-def seeded_refits(ctx: Context, k: int) -> Refits:
-    """``k`` refits of the scan's model on ``ctx.cv_rows``, in parallel.
+def seeded_refits(ctx: Context, k: int, first: int = 0) -> Refits:
+    """Refits ``first`` to ``k - 1`` of the scan's model on ``ctx.cv_rows``, in parallel.
 
     The default model is refitted with seeds ``ctx.seed + i``; its first refit is the scan's
     model itself when that was fitted on the same rows. A user's model is cloned with every
@@ -74,12 +75,12 @@ def seeded_refits(ctx: Context, k: int) -> Refits:
     """
     from joblib import Parallel, delayed
 
-    seeds = [ctx.seed + i for i in range(k)]
+    seeds = [ctx.seed + i for i in range(first, k)]
     rows = ctx.cv_rows
     features = list(ctx.split.features)
     jobs = Parallel(n_jobs=ctx.options.n_jobs, prefer="threads")
     if ctx.user_model is None:
-        reuse = len(rows) == len(ctx.y_train)
+        reuse = first == 0 and len(rows) == len(ctx.y_train)
         todo = seeds[1:] if reuse else seeds
         fitted = jobs(delayed(ctx.fit_default_model)(features, rows, seed=s) for s in todo)
         return Refits(seeds, ([ctx.model] if reuse else []) + list(fitted), "seed")
@@ -150,7 +151,7 @@ def predict_frame(ctx: Context, model: Any, X: pd.DataFrame, *, with_proba: bool
     q = q / np.where(q.sum(axis=1, keepdims=True) > 0, q.sum(axis=1, keepdims=True), 1.0)
     safe = np.clip(label, 0, len(classes) - 1)
     confidence = np.where(label >= 0, q[np.arange(len(label)), safe], 0.0)
-    return Predicted(label, proba, confidence)
+    return Predicted(label, proba, confidence, q)
 
 
 def numeric_scales(ctx: Context) -> dict[str, float]:

@@ -55,11 +55,17 @@ _BITS = {"1": 1, "L": 8, "P": 8, "RGB": 8, "RGBA": 8, "LA": 8, "CMYK": 8, "YCbCr
 def _pil():
     try:
         from PIL import Image
-    except ImportError:  # pragma: no cover - pillow is in the images and dev extras
+    except ImportError:  # tested in a subprocess where importing PIL fails
         raise InputError(
-            "reading images needs Pillow. Install it with `pip install 'pitfall[images]'`."
+            "reading images needs the images extra (Pillow is missing): pip install 'pitfall[images]'."
         ) from None
     return Image
+
+
+def require_pillow() -> None:
+    """Raise the one-line ``InputError`` naming the images extra when Pillow is not installed:
+    a missing library is the user's setup to fix, not a finding about each image."""
+    _pil()
 
 
 @dataclass
@@ -211,6 +217,8 @@ def read_image(path: str | os.PathLike) -> ImageRecord:
         return _failed("is a directory")
     except PermissionError:
         return _failed("permission denied")
+    except InputError:  # a missing library (the images extra), not a bad file
+        raise
     except Exception as exc:  # corrupt or unsupported files are findings, not crashes
         text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         return _failed(f"cannot decode ({text})")

@@ -235,6 +235,10 @@ def scan(
     )
     if model is not None:
         check_model(model)
+    if data.roles.image:  # before any check: every image would otherwise be "unreadable"
+        from pitfall.data.images import require_pillow
+
+        require_pillow()
     text_note = None
     if text is not False and not data.roles.text:
         from pitfall.data.detect import apply_text_detection

@@ -19,6 +19,8 @@ from pitfall.checks.refits import (
 )
 from pitfall.findings import Finding, Severity
 
+FIRST_STAGE = 3  # refits fitted before the futility stop is considered
+
 
 class UnderspecifiedModel(Check):
     """Refits that differ only by their seed score the same but contradict each other on test rows.
@@ -37,10 +39,15 @@ class UnderspecifiedModel(Check):
     Rows near the decision boundary change label with any small change of the model, and a
     model that says it is unsure of them is not at fault: gradient boosting on noisy labels
     churns 5–13% of rows between seeds while giving them probabilities near 0.5. So the check
-    judges *contradictions*: rows where two refits predict different classes and each gives
-    its own class a probability of at least `confidence` (after the same prior correction its
-    decision uses). A well-specified model does not do that: one seed is sure of "A", another
-    sure of "B" only when the data do not pin the model down. For regression a contradiction is
+    judges *contradictions*: rows where two refits predict different classes and each favours
+    its own class over the other's at odds of at least `confidence` : 1 − `confidence` (3 to 1 by
+    default, after the same prior correction its decision uses; with two classes: each gives its
+    class a probability of at least `confidence`). A well-specified model does not do that: one
+    seed is sure of "A", another sure of "B" only when the data do not pin the model down. A
+    disagreement also counts when the refits together (their mean probabilities) favour one of
+    the two classes at those odds: the row is no boundary row, only each small ensemble is too
+    noisy to say so (a forest of ten trees votes in steps of 0.1, and two such forests disagree
+    on rows a forest of fifty trees settles). For regression a contradiction is
     a pair of refits whose predictions differ by more than the refits' test RMSE, and the
     evidence adds `prediction_spread`: the refits' standard deviation per row, averaged over
     rows, relative to the target's standard deviation.
@@ -50,6 +57,11 @@ class UnderspecifiedModel(Check):
     best minus the worst refit includes 0): "same score, different predictions". A model
     without `predict_proba` cannot say which rows it is unsure of; its churn is then reported
     as `info` when it is above `min_churn`.
+
+    The refits are fitted in two stages: three first, then the rest. When the three refits'
+    contradiction rate has an upper interval bound below half of `min_churn`, the verdict cannot
+    turn into a warning and the other refits are not fitted (`stopped_early` in the evidence,
+    `refits_fitted` says how many were).
 
     ## Why it matters
     When a seed decides which class one row in ten gets while the test score stays the same, the
@@ -97,16 +109,24 @@ class UnderspecifiedModel(Check):
             raise Skip("needs at least 2 refits (option `refits`)")
         if len(ctx.y_test) < 2:
             raise Skip("needs at least 2 test rows")
-        refits = seeded_refits(ctx, int(self.refits))
-        ctx.cached("refits:seeded", lambda: refits)  # PF405 reports them as an ensemble
-        models = refits.models
+        k = int(self.refits)
         X_test = ctx.split.test[list(ctx.split.features)]
         stressed = perturb(X_test, numeric_scales(ctx), self.stress_scale, np.random.default_rng([ctx.seed, 404]))
-        try:
-            preds = [predict_frame(ctx, m, X_test) for m in models]
-            stress_preds = [predict_frame(ctx, m, stressed) for m in models]
-        except Exception as exc:
-            raise Skip(f"a refitted model failed to predict ({type(exc).__name__}: {str(exc)[:120]})") from None
+        # Sequential: 3 refits (3 pairs) first; when the contradiction rate's interval lies below
+        # half of `min_churn` the verdict cannot change, and the other refits are not fitted.
+        first = min(k, FIRST_STAGE)
+        refits = seeded_refits(ctx, first)
+        preds, stress_preds = _predict_all(ctx, refits.models, X_test, stressed)
+        stopped = False
+        if first < k:
+            _, early, _ = self._disagreement(ctx, preds)
+            stopped = early is not None and row_mean_interval(ctx, early).high < self.min_churn / 2
+            if not stopped:
+                more = seeded_refits(ctx, k, first=first)
+                refits = type(refits)(refits.seeds + more.seeds, refits.models + more.models, refits.source)
+                extra, extra_stress = _predict_all(ctx, more.models, X_test, stressed)
+                preds, stress_preds = preds + extra, stress_preds + extra_stress
+        ctx.cached("refits:seeded", lambda: refits)  # PF405 reports them as an ensemble
         scores = [ctx.score(_as_predictions(p)) for p in preds]
         estimates = np.array([s.estimate for s in scores])
         ranked = np.where(np.isfinite(estimates), estimates * (1.0 if ctx.metric.greater_is_better else -1.0), -np.inf)
@@ -136,6 +156,8 @@ class UnderspecifiedModel(Check):
             "disagreement_histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
             "stress_scale": self.stress_scale,
             "stress_scores": [float(s) for s in stress],
+            "refits_fitted": len(refits.models),
+            "stopped_early": stopped,
         }
         if not ctx.is_classification:
             spread = labels.std(axis=0, ddof=1).mean() / max(float(np.nanstd(ctx.y_test)), 1e-12)
@@ -171,7 +193,8 @@ class UnderspecifiedModel(Check):
             )
             return
         what = (
-            f"contradict each other (each refit at least {self.confidence:.0%} sure of a different class)"
+            f"contradict each other (each refit favours its own class at odds of at least "
+            f"{self.confidence:.0%}:{1 - self.confidence:.0%}, or all refits together do)"
             if ctx.is_classification
             else "disagree by more than their RMSE"
         )
@@ -199,13 +222,37 @@ class UnderspecifiedModel(Check):
         sure = None
         if all(p.confidence is not None for p in preds):
             sure = np.zeros(n)
+            consensus = np.mean([p.decision if p.decision is not None else p.proba for p in preds], axis=0)
+        odds = self.confidence / (1.0 - self.confidence) if self.confidence < 1 else np.inf
+        rows = np.arange(n)
         for a, b in pairs:
-            differ = preds[a].label != preds[b].label
+            la, lb = preds[a].label, preds[b].label
+            differ = la != lb
             raw += differ
-            if sure is not None:
-                sure += differ & (preds[a].confidence >= self.confidence) & (preds[b].confidence >= self.confidence)
+            if sure is None:
+                continue
+            da, db = preds[a].decision, preds[b].decision
+            if da is not None and db is not None:
+                # each refit favours its own class over the other's at odds of at least
+                # confidence : (1 - confidence); with two classes: each at least `confidence` sure
+                ia, ib = np.clip(la, 0, None), np.clip(lb, 0, None)
+                each = (da[rows, ia] >= odds * da[rows, ib]) & (db[rows, ib] >= odds * db[rows, ia])
+            else:
+                each = (preds[a].confidence >= self.confidence) & (preds[b].confidence >= self.confidence)
+            # or the refits together favour one of the two classes at those odds: the row is no
+            # boundary row, whatever one small ensemble (a forest of ten trees) says of it alone
+            ca, cb = consensus[rows, np.clip(la, 0, None)], consensus[rows, np.clip(lb, 0, None)]
+            settled = (ca >= odds * cb) | (cb >= odds * ca)
+            sure += differ & (each | settled)
         raw /= len(pairs)
         return raw, None if sure is None else sure / len(pairs), None
+
+
+def _predict_all(ctx: Context, models: list, X_test, stressed) -> tuple[list[Predicted], list[Predicted]]:
+    try:
+        return [predict_frame(ctx, m, X_test) for m in models], [predict_frame(ctx, m, stressed) for m in models]
+    except Exception as exc:
+        raise Skip(f"a refitted model failed to predict ({type(exc).__name__}: {str(exc)[:120]})") from None
 
 
 def _as_predictions(p: Predicted) -> Predictions:

@@ -63,6 +63,20 @@ def null_flag_counts(proba: np.ndarray, n_sims: int, seed: int) -> np.ndarray:
     return out
 
 
+def null_contradiction_counts(proba: np.ndarray, epsilon: float, n_sims: int, seed: int) -> np.ndarray:
+    """Counts of labels given probability at most ``epsilon`` when every label is drawn from the
+    model's own probabilities: what a calibrated model's tails predict for correct labels."""
+    rng = np.random.default_rng([seed, 1062])
+    cum = np.cumsum(proba, axis=1)
+    cum[:, -1] = 1.0
+    rows = np.arange(len(proba))
+    out = np.empty(n_sims)
+    for s in range(n_sims):
+        y = (cum > rng.random((len(proba), 1))).argmax(axis=1)
+        out[s] = (proba[rows, y] <= epsilon).sum()
+    return out
+
+
 class LabelErrors(Check):
     """More rows look mislabelled than the overlap of the classes explains.
 
@@ -82,9 +96,23 @@ class LabelErrors(Check):
     side (below that, a training-side excess is reported at `info`). Up to 20 suspect rows are
     listed, largest margin first, with the suggested label.
 
-    Label noise that a model can learn (the same flip rate everywhere in a region) looks like
-    class overlap and cannot be told from it; what this check finds are labels that disagree
-    with confident predictions more often than the model's probabilities allow.
+    A model fitted on labels flipped at random (to any other class) learns the flip rate as a
+    floor of probability on every class, and the parametric null above then explains the flags
+    as overlap. But a model spreads that floor unevenly (a class that looks nothing like the row
+    gets less), while random flips land on every class alike. So the check also counts
+    *confident contradictions*: rows whose label gets an out-of-fold probability of at most
+    `epsilon` (odds of 99 to 1 against, by default). Calibrated probabilities predict how many
+    such labels correct data hold (the sum of the probabilities at most `epsilon`), and the
+    same drawn labellings give its `level` quantile. When the observed count exceeds it, by at
+    least `min_rows` and `min_share` of the rows, the finding is a `warning` whatever the
+    flag count says: class overlap does not produce labels that a good model gives 1% to more
+    often than it says. The excess is a lower bound on the number of label errors (a flipped
+    label the model still gives more than `epsilon` is not counted).
+
+    Label noise that a model can learn exactly (the same flip rate everywhere, spread over the
+    classes as the model spreads its doubt) looks like class overlap and cannot be told from
+    it; what this check finds are labels that disagree with confident predictions more often
+    than the model's probabilities allow.
 
     ## Why it matters
     Wrong training labels teach the model wrong answers; wrong test labels bias the score
@@ -100,6 +128,8 @@ class LabelErrors(Check):
     correct labels: about 122 label errors (3.1%).
 
     ## Options
+    - `epsilon` (default 0.01): the out-of-fold probability at or below which a label counts as
+      confidently contradicted.
     - `level` (default 0.99): quantile of the null flag count the observed count must exceed
       (per set: train, and test).
     - `min_share` (default 0.01): smallest share of rows with estimated label errors that counts.
@@ -125,8 +155,9 @@ class LabelErrors(Check):
 
     def __init__(
         self, *, level: float = 0.99, min_share: float = 0.01, train_allowance: float = 0.04, min_rows: int = 10,
-        n_null: int = 200, min_class_rows: int = 500,
+        n_null: int = 200, min_class_rows: int = 500, epsilon: float = 0.01,
     ):
+        self.epsilon = epsilon
         self.min_class_rows = min_class_rows
         self.level = level
         self.min_share = min_share
@@ -162,7 +193,7 @@ class LabelErrors(Check):
                 continue
             model = "out-of-fold" if name == "train" else "cross-fitted on train"
             hint = ""
-            if few < self.min_class_rows:
+            if few < self.min_class_rows and not found["contradiction_fires"]:
                 # The null takes the probabilities as calibrated; a class learnt from a few dozen
                 # rows has probabilities too rough for that, and the excess is no evidence.
                 found["fires"] = "info"
@@ -170,11 +201,25 @@ class LabelErrors(Check):
                     f" The rarest class has {few} training rows, too few for calibrated probabilities: "
                     "treat the list as suspects to review, not as a measured error rate."
                 )
+            if found["contradiction_fires"]:
+                head = (
+                    f"{found['contradicted']:,} of {found['n']:,} {name} labels get at most "
+                    f"{self.epsilon:.0%} probability from a model that did not see them ({model}) where "
+                    f"{found['contradicted_expected']:.0f} [null {self.level:.0%} quantile "
+                    f"{found['contradicted_null_quantile']:.0f}] are expected with correct labels: at least "
+                    f"{found['contradicted_excess']:.0f} label errors "
+                    f"({found['contradicted_excess'] / max(found['n'], 1):.1%}) that class overlap does not explain"
+                    f" ({found['flagged']:,} rows flagged by confident learning)."
+                )
+            else:
+                head = (
+                    f"{found['flagged']:,} of {found['n']:,} {name} rows look mislabelled ({model}) where "
+                    f"{found['expected_clean']:.0f} [null {self.level:.0%} quantile {found['null_quantile']:.0f}] "
+                    f"are expected with correct labels: about {found['estimated_errors']:.0f} label errors "
+                    f"({found['share']:.1%})."
+                )
             yield self.finding(
-                f"{found['flagged']:,} of {found['n']:,} {name} rows look mislabelled ({model}) where "
-                f"{found['expected_clean']:.0f} [null {self.level:.0%} quantile {found['null_quantile']:.0f}] "
-                f"are expected with correct labels: about {found['estimated_errors']:.0f} label errors "
-                f"({found['share']:.1%}).{hint}",
+                head + hint,
                 f"Review the listed {name} rows (relabel or drop them) and look for a cause: a confusable "
                 "pair of classes, an annotator, a labelling rule.",
                 evidence={
@@ -185,6 +230,7 @@ class LabelErrors(Check):
                     "train_allowance": self.train_allowance,
                     "min_rows": self.min_rows,
                     "min_class_rows": self.min_class_rows,
+                    "epsilon": self.epsilon,
                     "rarest_class_rows": few,
                     "n_null": self.n_null,
                     "seed": ctx.seed,
@@ -209,6 +255,14 @@ class LabelErrors(Check):
         counts = flagged > quantile and excess >= max(self.min_rows, self.min_share * n)
         allowance = self.train_allowance if name == "train" else 0.0
         fires = "warning" if counts and excess >= (self.min_share + allowance) * n else "info" if counts else ""
+        given = proba[np.arange(n), y]
+        contradicted = int((given <= self.epsilon).sum())
+        null_c = null_contradiction_counts(proba, self.epsilon, self.n_null, seed)
+        c_expected, c_quantile = float(null_c.mean()), float(np.quantile(null_c, self.level))
+        c_excess = max(contradicted - c_expected, 0.0)
+        tail = contradicted > c_quantile and c_excess >= max(self.min_rows, self.min_share * n)
+        if tail:
+            fires = "warning"
         return {
             "n": n,
             "flagged": flagged,
@@ -216,6 +270,11 @@ class LabelErrors(Check):
             "null_quantile": quantile,
             "estimated_errors": excess,
             "share": excess / n if n else 0.0,
+            "contradicted": contradicted,
+            "contradicted_expected": c_expected,
+            "contradicted_null_quantile": c_quantile,
+            "contradicted_excess": c_excess,
+            "contradiction_fires": bool(tail),
             "thresholds": {str(c): float(t) for c, t in zip(ctx.classes, flags.thresholds, strict=True)
                            if np.isfinite(t)},
             "examples": _examples(ctx, flags, proba, y, rows, name),

@@ -2,8 +2,10 @@
 
 Exact copies share their decoded pixels (a re-saved or losslessly re-encoded file counts). Near
 copies (rescaled, re-encoded with loss, cropped by a few pixels) are pairs whose perceptual
-hashes lie within a Hamming distance that chance cannot reach among this many pairs (see
-``pitfall.data.image_hashing``). Images of a single flat colour carry nothing to
+hashes lie within a Hamming distance that chance cannot reach among this many pairs, or, where
+the pictures share so much structure that no such distance exists, pairs within ``SEARCH_CAP``
+bits whose thumbnails' edge maps correlate beyond what chance pairs reach among the candidates
+(see ``pitfall.data.image_hashing``). Images of a single flat colour carry nothing to
 memorise and hash arbitrarily, so they take no part.
 """
 
@@ -16,7 +18,17 @@ from typing import Any
 import numpy as np
 
 from pitfall.checks.shared import impact_severity_share
-from pitfall.data.image_hashing import SEARCH_CAP, NullModel, fit_null, hash_pairs, threshold
+from pitfall.data.image_hashing import (
+    SEARCH_CAP,
+    EdgeNull,
+    NullModel,
+    edge_correlation,
+    edge_signatures,
+    fit_edge_null,
+    fit_null,
+    hash_pairs,
+    threshold,
+)
 from pitfall.data.images import image_table
 from pitfall.findings import Finding, Severity
 from pitfall.stats import poisson_sf
@@ -40,6 +52,10 @@ class ImageMatches:
             pairs within ``t``.
         null: The fitted null distribution of distances.
         hashed: Images that took part (readable, not flat).
+        edge_null: The fitted tail of the edge correlation of unrelated images.
+        edge_threshold: The edge correlation that confirms a candidate within ``SEARCH_CAP``.
+        candidates: Pairs within ``SEARCH_CAP`` that were compared by their edge maps.
+        confirmed: Of those beyond ``t``, the pairs the edge maps confirmed.
     """
 
     n_train: int
@@ -51,6 +67,10 @@ class ImageMatches:
     mu_near: float
     null: NullModel
     hashed: int
+    edge_null: EdgeNull | None = None
+    edge_threshold: float = 1.0
+    candidates: int = 0
+    confirmed: int = 0
 
 
 def image_matches(ctx: Any, column: str) -> ImageMatches:
@@ -74,7 +94,16 @@ def image_matches(ctx: Any, column: str) -> ImageMatches:
         n = len(pos)
         null = fit_null(fine[pos], ctx.seed)
         t = threshold(null, n * (n - 1) / 2)
-        qi, ii, d = hash_pairs(fine[pos], fine[pos], min(t, SEARCH_CAP), same=True)
+        qi, ii, d = hash_pairs(fine[pos], fine[pos], SEARCH_CAP, same=True)
+        # second, finer comparison: within SEARCH_CAP a pair is a copy when its hash distance
+        # is beyond chance (<= t) or its thumbnails' edge maps correlate beyond chance
+        sig = edge_signatures(np.concatenate([tr.thumbs, te.thumbs])[pos])
+        edge_null = fit_edge_null(sig, ctx.seed)
+        r = edge_correlation(sig, qi, ii)
+        r_star = edge_null.threshold(len(qi))
+        by_edges = (d > t) & (r >= r_star)
+        keep = (d <= t) | by_edges
+        qi, ii, d = qi[keep], ii[keep], d[keep]
         a, b = pos[qi], pos[ii]  # a < b: a train image comes first
         near: dict[int, tuple[int, int]] = {}
         cross = (a < n_tr) & (b >= n_tr)
@@ -83,8 +112,11 @@ def image_matches(ctx: Any, column: str) -> ImageMatches:
             if j not in exact and j not in near:
                 near[j] = (int(x), int(dist))
         n_tr_ok, n_te_ok = int(ok[:n_tr].sum()), int(ok[n_tr:].sum())
+        n_pairs = max(n * (n - 1) / 2, 1.0)
+        cross_share = n_tr_ok * n_te_ok / n_pairs  # of all pairs, those across the split
+        mu = n_tr_ok * n_te_ok * null.cdf(t) + cross_share * len(keep) * edge_null.sf(r_star)
         return ImageMatches(
-            n_tr, n_te, exact, near, (a, b, d), t, n_tr_ok * n_te_ok * null.cdf(t), null, n
+            n_tr, n_te, exact, near, (a, b, d), t, mu, null, n, edge_null, r_star, len(keep), int(by_edges.sum())
         )
 
     return ctx.cached(f"image-matches:{column}", compute)
@@ -143,13 +175,16 @@ def near_findings(check: Any, ctx: Any) -> Iterator[Finding]:
         ]
         yield check.finding(
             f"{k:,} of {m.n_test:,} test images in {col!r} ({share:.1%}) are near copies of training images "
-            f"(perceptual hashes within {m.t} of 256 bits; {m.mu_near:.2g} such pairs expected by chance).",
+            f"(perceptual hashes within {m.t} of 256 bits, or within {SEARCH_CAP} with edge maps correlating "
+            f"at {m.edge_threshold:.2f} or more; {m.mu_near:.2g} such pairs expected by chance).",
             "Split by the object each image shows; without an identifier, cluster near-identical images "
             "(their perceptual hashes) and split by cluster.",
             evidence={
                 "modality": "image", "method": "256-bit average hash (16×16 cells vs their median), multi-index search",
                 "column": col, "count": k, "share_of_test": share, "hamming_threshold": m.t,
-                "search_radius": min(m.t, SEARCH_CAP),
+                "search_radius": SEARCH_CAP, "edge_threshold": m.edge_threshold,
+                "edge_null": m.edge_null.to_dict() if m.edge_null else None, "candidates": m.candidates,
+                "confirmed_by_edges": m.confirmed,
                 "expected_by_chance": m.mu_near, "p_value": p, "null_distances": m.null.to_dict(),
                 "score_noise_half_width": half, "images_hashed": m.hashed, "examples": examples,
             },

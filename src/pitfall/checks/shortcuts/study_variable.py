@@ -164,8 +164,15 @@ class BeggingTheQuestion(Check):
     labels' own association. It is `info` when the score falls significantly (interval above
     zero) by at least `min_reliance` of the model's gain over a dummy guess, by shuffling or by
     dropping the variable. With several study variables each decision uses a Bonferroni-
-    corrected level. Models without `predict_proba` are judged on reliance only: hard predicted
-    classes are cleaner than labels and exaggerate every association the model uses.
+    corrected level.
+
+    Hard predicted classes are cleaner than labels and exaggerate every association a model
+    uses, so alone they prove nothing. But a study or catalogue built from a model's predicted
+    classes inherits that exaggeration: a model that relies on the variable (as above) and whose
+    predicted classes tie it to the label more than the labels do (paired interval of the
+    difference above zero, by at least the amplification minimum) turns, say, a 72/28 link
+    between colour and class into near-certainty. That is a `warning` too, with or without
+    `predict_proba`.
 
     **Images.** With image columns (`--image`, or an image folder; no `--study` needed) the
     study variable is the images' colour. The test images are copied to a temporary folder
@@ -268,15 +275,16 @@ class BeggingTheQuestion(Check):
         bins = study_bins(ctx, col)
         judged = soft is not None
         if ctx.is_classification and judged:
-            label, pred, hard_iv, diff, _ = association(ctx, bins, [Y, soft, hard], level)
+            label, pred, hard_iv, diff, hard_diff = association(ctx, bins, [Y, soft, hard], level)
         else:
             label, pred, diff = association(ctx, bins, [Y, hard], level)
-            hard_iv = pred
+            hard_iv, hard_diff = pred, diff
         return {
             "label_association": label,
             "prediction_association": pred,
             "amplification": diff,
             "hard_prediction_association": hard_iv,
+            "hard_amplification": hard_diff,
             "amplification_judged": judged,
         }
 
@@ -350,6 +358,12 @@ class BeggingTheQuestion(Check):
             name: iv for name, iv in (("permute", permute), ("drop", drop))
             if iv is not None and gain.estimate > 0 and iv.low > 0 and iv.estimate >= floor
         }
+        hard_diff = assoc["hard_amplification"]
+        hard_effect = min(hard_diff.estimate, assoc["hard_prediction_association"].estimate - max(label.estimate, 0.0))
+        # the predicted classes are what a catalogue or a study of the predictions uses: a model
+        # that relies on the variable and turns a moderate link into (near) certainty there is
+        # circular however calibrated its probabilities are
+        hardened = bool(relies and hard_diff.low > 0 and hard_effect >= needed)
         if not (amplified or relies):
             return None
         metric = ctx.metric.name
@@ -367,6 +381,8 @@ class BeggingTheQuestion(Check):
             "permute": permute.to_dict(),
             "drop": drop.to_dict() if drop is not None else None,
             "amplified": amplified,
+            "hard_amplification": hard_diff.to_dict(),
+            "hardened": hardened,
             "relies": sorted(relies),
             "repeats": self.repeats,
             "seed": ctx.seed,
@@ -383,6 +399,20 @@ class BeggingTheQuestion(Check):
                 f"through the true labels (amplification {_pct(diff)}){also}.",
                 f"Do not study {col!r} through predictions of a model fed {col!r}: leave it out of the "
                 "features, or train on a sample where its link to the label matches the population.",
+                evidence=evidence,
+                columns=(col,),
+                severity=Severity.WARNING,
+            )
+        if hardened:
+            hard = assoc["hard_prediction_association"]
+            return self.finding(
+                f"The model relies on study variable {col!r} ({falls}) and its predicted classes tie "
+                f"{col!r} to the label far more than the truth does: {_pct(hard)} of the test labels' "
+                f"variance through the predicted classes, {_pct(label)} through the true labels "
+                f"(amplification {_pct(hard_diff)}). A catalogue or study built from these predictions "
+                f"would find {col!r} nearly decides the label.",
+                f"Do not study {col!r} through predictions of a model fed {col!r}: leave it out of the "
+                "features, or study the predicted probabilities rather than the predicted classes.",
                 evidence=evidence,
                 columns=(col,),
                 severity=Severity.WARNING,

@@ -98,6 +98,14 @@ class TrivialStatisticShortcut(Check):
     column. A file's size follows how well its content compresses, so with lossless formats it
     can stand for texture; the finding names the descriptor that matters most, to tell.
 
+    **Missing values that encode the label.** Each partly-missing column's missing-value
+    indicator is also judged alone: the label distribution among rows where the column is
+    empty and where it is filled, learnt on train, scored on test. When its gain over the dummy
+    has a paired bootstrap interval above zero (Bonferroni over the partly-missing columns) and
+    reaches `missing_share` of the model's own gain, the finding is a `warning` that names the
+    column: a measurement taken only when the outcome was suspected (missing for most negatives,
+    present for most positives) leaks the label, however strong the other columns are.
+
     Each statistic is also scored alone (a small tree on that statistic) to show which matter.
     The check is skipped with fewer than `min_columns` numeric columns: a statistic of two or
     three columns is little more than the columns themselves.
@@ -124,6 +132,10 @@ class TrivialStatisticShortcut(Check):
     - `min_columns` (default 4): the fewest numeric columns for which row statistics mean
       something beyond the columns themselves.
     - `level` (default 0.95): confidence level of the paired intervals.
+    - `missing_share` (default 0.5): the share of the model's gain over the dummy that one
+      column's missing-value indicator must reach on its own to be a `warning`.
+    - `max_rank_corr` (default 0.9): rank correlation with one column (81% of its rank variance)
+      at which a statistic counts as that column, not as a property of the row.
     """
 
     code = "PF301"
@@ -133,12 +145,30 @@ class TrivialStatisticShortcut(Check):
     requires = Requires(model=True)
     model_based = True
 
-    def __init__(self, *, share: float = 0.8, min_columns: int = 4, level: float = 0.95):
+    def __init__(
+        self, *, share: float = 0.8, min_columns: int = 4, level: float = 0.95, max_rank_corr: float = 0.9,
+        missing_share: float = 0.5,
+    ):
         self.share = share
+        self.missing_share = missing_share
+        self.max_rank_corr = max_rank_corr
         self.min_columns = min_columns
         self.level = level
 
     def run(self, ctx: Context) -> Iterator[Finding]:
+        from pitfall.checks.shortcuts.missingness import missing_indicator_findings
+
+        missing = list(missing_indicator_findings(self, ctx))
+        try:
+            rows = list(self._row_statistics(ctx))
+        except Skip:
+            if not missing:
+                raise
+            rows = []
+        yield from missing
+        yield from rows
+
+    def _row_statistics(self, ctx: Context) -> Iterator[Finding]:
         if ctx.split.roles.text:
             from pitfall.checks.shortcuts.text_statistics import text_statistic_shortcut
 
@@ -167,6 +197,19 @@ class TrivialStatisticShortcut(Check):
             varying = [j for j in range(len(STATISTICS)) if np.nanstd(S_train[:, j]) > 0]
         if not varying:
             raise Skip("every row has the same summary statistics")
+        follows = dict(zip(varying, source_columns(S_train[:, varying], X_train), strict=True))
+        disguised = {
+            STATISTICS[j]: ctx.split.features[cols[c]] for j, (c, rho) in follows.items() if rho >= self.max_rank_corr
+        }
+        varying = [j for j in varying if STATISTICS[j] not in disguised]
+        if disguised:
+            ctx.notes.append(
+                "PF301: " + ", ".join(f"the row {k} follows column {v!r}" for k, v in disguised.items())
+                + f" (rank correlation >= {self.max_rank_corr}); judged as that column, not as a row statistic."
+            )
+        if not varying:
+            pairs = ", ".join(f"{k} ~ {v}" for k, v in disguised.items())
+            raise Skip(f"each row statistic follows one column: {pairs}")
         names = [STATISTICS[j] for j in varying]
         y = ctx.y_train[rows]
         balanced = ctx.metric.name == "balanced_accuracy"
@@ -176,13 +219,21 @@ class TrivialStatisticShortcut(Check):
             "dummy": _dummy(ctx),
             "linear": _linear(ctx, X_train, y, X_test, balanced),
         }
+        sources = sorted({follows[j][0] for j in varying})
+        source_names = [ctx.split.features[cols[j]] for j in sources]
+        preds[f"columns: {', '.join(source_names)}"] = _fit_predict(
+            ctx, X_train[:, sources], y, X_test[:, sources], source_names, balanced
+        )
         ranked = single_feature_scores(ctx).ranked()
         if ranked:
             preds[f"rule: {ranked[0][0]}"] = fit_rule_predict(ctx, ranked[0][0], balanced=balanced)
-        yield from self._judge(ctx, preds, _statistic_scores(ctx, S_train, y, S_test, varying, balanced), cols)
+        yield from self._judge(
+            ctx, preds, _statistic_scores(ctx, S_train, y, S_test, varying, balanced), cols, disguised
+        )
 
     def _judge(
-        self, ctx: Context, preds: dict[str, Predictions], stat_scores: dict[str, float], cols: list[int]
+        self, ctx: Context, preds: dict[str, Predictions], stat_scores: dict[str, float], cols: list[int],
+        disguised: dict[str, str] | None = None,
     ) -> Iterator[Finding]:
         metric, level = ctx.metric, self.level
         if metric.needs_proba and any(p.proba is None for p in preds.values()):
@@ -209,7 +260,7 @@ class TrivialStatisticShortcut(Check):
         )
         with np.errstate(all="ignore"):
             share = stats_gain.estimate / model_gain.estimate if model_gain.estimate > 0 else float("nan")
-        plain = [k for k in keys if k == "linear" or k.startswith("rule: ")]
+        plain = [k for k in keys if k == "linear" or k.startswith(("rule: ", "columns: "))]
         over_plain = {k: gain("statistics", k) for k in plain}
         model_over_stats = gain("model", "statistics")
         ctx.metrics["shortcuts"] = {
@@ -220,6 +271,7 @@ class TrivialStatisticShortcut(Check):
             "share": float(share) if np.isfinite(share) else None,
             "statistics": stat_scores,
             "plain": {k: iv[k].to_dict() for k in plain},
+            "follows_one_column": disguised or {},
         }
         if not (model_gain.low > 0 and stats_gain.low > 0 and most.low > 0):
             return
@@ -238,6 +290,7 @@ class TrivialStatisticShortcut(Check):
             "plain": {k: iv[k].to_dict() for k in plain},
             "statistics": stat_scores,
             "top_statistic": top,
+            "follows_one_column": disguised or {},
             "n_columns": len(cols),
             "seed": ctx.seed,
         }
@@ -266,6 +319,36 @@ class TrivialStatisticShortcut(Check):
                 columns=columns,
                 severity=Severity.INFO,
             )
+
+
+def source_columns(S: np.ndarray, X: np.ndarray, max_rows: int = 5_000) -> list[tuple[int, float]]:
+    """For each statistic, the column (position in ``X``) it follows most closely and their
+    absolute rank correlation, over the rows (a seeded sample of at most ``max_rows``).
+
+    On columns of different units a row's maximum is often one column (the one on the largest
+    scale) and its mean and spread follow that column too: such a statistic is a column in
+    disguise, not a property of the whole row.
+    """
+    if len(S) > max_rows:
+        pick = np.random.default_rng([len(S), 301]).choice(len(S), max_rows, replace=False)
+        S, X = S[pick], X[pick]
+    ranks = pd.DataFrame(X).rank(na_option="keep").to_numpy()
+    out: list[tuple[int, float]] = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for j in range(S.shape[1]):
+            s = pd.Series(S[:, j]).rank(na_option="keep").to_numpy()
+            both = np.isfinite(ranks) & np.isfinite(s)[:, None]
+            n = np.maximum(both.sum(axis=0), 1)
+            r, v = np.where(both, ranks, 0.0), np.where(both, s[:, None], 0.0)
+            mr, mv = r.sum(axis=0) / n, v.sum(axis=0) / n
+            cov = (r * v).sum(axis=0) / n - mr * mv
+            var_r, var_v = (r**2).sum(axis=0) / n - mr**2, (v**2).sum(axis=0) / n - mv**2
+            corr = np.abs(cov / np.sqrt(var_r * var_v))
+            corr = np.where((both.sum(axis=0) > 2) & np.isfinite(corr), corr, -1.0)
+            best = int(np.argmax(corr))
+            out.append((best, float(max(corr[best], 0.0))))
+    return out
 
 
 def _dummy(ctx: Context) -> Predictions:
