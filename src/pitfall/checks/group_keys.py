@@ -42,14 +42,14 @@ class KeySuggestion:
 
 
 def _candidates(ctx: Context) -> list[tuple[str, int, float, float]]:
-    from pitfall.checks.leakage.group_leakage import _is_code, _is_measurement
+    from pitfall.checks.leakage.group_leakage import is_code_column, is_measurement
 
     train, test = ctx.split.train, ctx.split.test
     roles = ctx.split.roles
     skip = roles.non_features()
     out = []
     for col in train.columns:
-        if col in skip or col in roles.modality or not _is_code(train[col]) or _is_measurement(ctx, col):
+        if col in skip or col in roles.modality or not is_code_column(train[col]) or is_measurement(ctx, col):
             continue
         both = pd.concat([train[col], test[col]], ignore_index=True).dropna()
         counts = both.value_counts()

@@ -121,7 +121,7 @@ def _tree_edges(x: np.ndarray, y: np.ndarray, classification: bool) -> np.ndarra
     return np.unique(cuts[np.floor(split_bins).astype(np.int64)])
 
 
-def _fit_table(
+def fit_table(
     bins: np.ndarray, y: np.ndarray, n_bins: int, n_classes: int, prior: np.ndarray | float
 ):
     if n_classes:
@@ -135,7 +135,7 @@ def _fit_table(
     return (sums + prior) / (counts + 1.0)
 
 
-def _predict(table, bins: np.ndarray, n_classes: int, prior, balanced: bool) -> Predictions:
+def predict_table(table, bins: np.ndarray, n_classes: int, prior, balanced: bool) -> Predictions:
     if n_classes:
         proba = table[bins]
         scores = proba / prior if balanced else proba
@@ -228,5 +228,5 @@ def fit_rule_predict(ctx: Context, name: str, *, balanced: bool) -> Predictions:
     b_test = rule.bins(ctx.X_test[:, rule.column])
     y = ctx.y_train
     prior = np.bincount(y, minlength=k) / len(y) if k else float(np.mean(y))
-    table = _fit_table(b_train, y, rule.n_bins, k, prior)
-    return _predict(table, b_test, k, np.maximum(prior, 1e-12) if k else prior, balanced=balanced)
+    table = fit_table(b_train, y, rule.n_bins, k, prior)
+    return predict_table(table, b_test, k, np.maximum(prior, 1e-12) if k else prior, balanced=balanced)

@@ -128,7 +128,7 @@ def _describe_columns(columns: list[str], limit: int = 12) -> str:
     return shown + (f", … ({len(columns)} in all)" if len(columns) > limit else "")
 
 
-def _did_you_mean(name: str, columns: list[str]) -> str:
+def did_you_mean(name: str, columns: list[str]) -> str:
     folded = {c.casefold().strip(): c for c in columns}
     match = folded.get(name.casefold().strip())
     if match is None:
@@ -220,7 +220,7 @@ def validate_split(
         for role, col in roles.named():
             if col not in frame.columns:
                 raise InputError(
-                    f"{name}: no {role} column {col!r}.{_did_you_mean(col, cols)} "
+                    f"{name}: no {role} column {col!r}.{did_you_mean(col, cols)} "
                     f"Columns are: {_describe_columns(cols)}. Pass one of them with --{role}."
                 )
         _check_nested(frame, name)

@@ -15,7 +15,7 @@ __all__ = ["CallOps", "MAX_DEPTH"]
 MAX_DEPTH = 4  # nested calls of functions defined in the file
 
 
-class _Return(Exception):
+class ReturnSignal(Exception):
     """Raised by ``return`` inside a followed function."""
 
 
@@ -57,7 +57,7 @@ class CallOps:
         loops, self.loops = self.loops, 0
         try:
             self.block(fnode.body)
-        except _Return:
+        except ReturnSignal:
             pass
         finally:
             self.loops = loops

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from pitfall.lint import known
-from pitfall.lint.calls import CallOps, _Return
+from pitfall.lint.calls import CallOps, ReturnSignal
 from pitfall.lint.estimators import EstimatorOps
 from pitfall.lint.events import Evaluation, Selection, SplitEvent, Trace, name_role
 from pitfall.lint.frames import FrameOps
@@ -157,7 +157,7 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
     def s_Return(self, s: ast.Return) -> None:
         if self.returns:
             self.returns[-1].append(self.ev(s.value) if s.value is not None else unknown())
-        raise _Return
+        raise ReturnSignal
 
     def s_If(self, s: ast.If) -> None:
         if (isinstance(s.test, ast.Compare) and isinstance(s.test.left, ast.Name)

@@ -45,7 +45,7 @@ def _data(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _code(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
+def code_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     from pitfall.records.rerun import (
         strip_output_options as _strip,  # where the report goes and recording do not change results
@@ -67,7 +67,7 @@ def _code(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _environment(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
+def environment_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
     ea, eb = dict(ma.get("environment") or {}), dict(mb.get("environment") or {})
     ea.pop("executable", None)
     eb.pop("executable", None)
@@ -105,8 +105,8 @@ def diff_runs(a: Any, b: Any) -> dict[str, Any]:
     return {
         "a": ma["id"], "b": mb["id"],
         "data": _data(ma, mb),
-        "code": _code(ma, mb),
-        "environment": _environment(ma, mb),
+        "code": code_changes(ma, mb),
+        "environment": environment_changes(ma, mb),
         "numbers": _numbers(a.report, b.report, ma, mb),
     }
 

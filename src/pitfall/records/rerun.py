@@ -321,9 +321,9 @@ def rerun(
 
 def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Settings, code and environment that differ between the record and its re-execution."""
-    from pitfall.records.diff import _code, _environment
+    from pitfall.records.diff import code_changes, environment_changes
 
-    changes = [c for c in _code(old, new) if c["what"] != "command"] + _environment(old, new)
+    changes = [c for c in code_changes(old, new) if c["what"] != "command"] + environment_changes(old, new)
     if not changes:
         return []
     shown = "; ".join(f"{c['what']} {c['a']} → {c['b']}" for c in changes[:8])

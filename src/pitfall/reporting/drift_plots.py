@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
-from pitfall.reporting.svg import COLOURS, FONT, _esc, _fmt, _num, nice_ticks
+from pitfall.reporting.svg import COLOURS, FONT, esc, fmt, nice_ticks, num
 
 __all__ = ["distribution_plot", "drift_plots", "windows_plot"]
 
@@ -28,8 +28,8 @@ def _open(width: int, height: int, uid: str, title: str, desc: str) -> list[str]
     return [
         f'<svg class="pf-plot" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-labelledby="{uid}-title {uid}-desc" font-family="system-ui, sans-serif" font-size="{FONT}">',
-        f'<title id="{uid}-title">{_esc(title)}</title><desc id="{uid}-desc">{_esc(desc)}</desc>',
-        f'<text x="0" y="16" font-size="13" font-weight="600" fill="{COLOURS["text"]}">{_esc(title)}</text>',
+        f'<title id="{uid}-title">{esc(title)}</title><desc id="{uid}-desc">{esc(desc)}</desc>',
+        f'<text x="0" y="16" font-size="13" font-weight="600" fill="{COLOURS["text"]}">{esc(title)}</text>',
     ]
 
 
@@ -55,8 +55,8 @@ def distribution_plot(name: str, entry: Mapping[str, Any], uid: str) -> str | No
     if not isinstance(ref, Mapping) or not isinstance(cur, Mapping):
         return None
     width, height, left, top, plot_w, plot_h = 420, 230, 44, 40, 356, 140
-    effect = _num(entry.get("effect"))
-    title = f"{name}" + (f" ({entry.get('effect_name', 'effect')} {_fmt(effect, 2)})" if effect is not None else "")
+    effect = num(entry.get("effect"))
+    title = f"{name}" + (f" ({entry.get('effect_name', 'effect')} {fmt(effect, 2)})" if effect is not None else "")
     out = _open(width, height, uid, title, f"Distribution of {name} in the reference and current data.")
     if "edges" in ref:
         edges, rc, cc = ref.get("edges") or [], ref.get("counts") or [], cur.get("counts") or []
@@ -79,7 +79,7 @@ def distribution_plot(name: str, entry: Mapping[str, Any], uid: str) -> str | No
                 h = plot_h * v / top_share
                 out.append(
                     f'<rect x="{left + i * bw:.1f}" y="{top + plot_h - h:.1f}" width="{bw:.1f}" height="{h:.1f}" '
-                    f'fill="{colour}" opacity="0.45"><title>{_esc(f"{grid[i]:.3g} to {grid[i + 1]:.3g}: {v:.1%}")}'
+                    f'fill="{colour}" opacity="0.45"><title>{esc(f"{grid[i]:.3g} to {grid[i + 1]:.3g}: {v:.1%}")}'
                     "</title></rect>"
                 )
         for t in nice_ticks(lo, hi, 4):
@@ -101,13 +101,13 @@ def distribution_plot(name: str, entry: Mapping[str, Any], uid: str) -> str | No
             y = top + i * row_h
             label = str(cat) if len(str(cat)) <= 16 else str(cat)[:15] + "…"
             out.append(f'<text x="{label_w - 4}" y="{y + row_h * 0.6:.1f}" text-anchor="end" '
-                       f'fill="{COLOURS["text"]}">{_esc(label)}</text>')
+                       f'fill="{COLOURS["text"]}">{esc(label)}</text>')
             for j, (v, colour) in enumerate(((r, REF_COLOUR), (c, CUR_COLOUR))):
                 w = (width - label_w - 50) * v / top_share
                 out.append(
                     f'<rect x="{label_w}" y="{y + j * row_h * 0.42 + 1:.1f}" width="{w:.1f}" '
                     f'height="{row_h * 0.4:.1f}" fill="{colour}" opacity="0.7"><title>'
-                    f'{_esc(f"{cat}: {v:.1%}")}</title></rect>'
+                    f'{esc(f"{cat}: {v:.1%}")}</title></rect>'
                 )
             out.append(f'<text x="{label_w + (width - label_w - 50) * max(r, c) / top_share + 4:.1f}" '
                        f'y="{y + row_h * 0.6:.1f}" fill="{COLOURS["muted"]}">{c:.0%}</text>')
@@ -136,9 +136,9 @@ def windows_plot(drift: Mapping[str, Any], uid: str = "pf-drift-windows") -> str
         label = "domain-classifier AUC per window (0.5 = no drift)"
     else:
         return None
-    values = [_num(v.get(k)) for _, vs, _ in series for v in vs if isinstance(v, Mapping)
+    values = [num(v.get(k)) for _, vs, _ in series for v in vs if isinstance(v, Mapping)
               for k in ("estimate", "low", "high")]
-    values += [_num(ref.get(k)) for k in ("low", "high")] if ref else []
+    values += [num(ref.get(k)) for k in ("low", "high")] if ref else []
     values = [v for v in values if v is not None]
     if not values:
         return None
@@ -158,33 +158,33 @@ def windows_plot(drift: Mapping[str, Any], uid: str = "pf-drift-windows") -> str
         out.append(f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + plot_w}" y2="{py(t):.1f}" '
                    f'stroke="{COLOURS["grid"]}"/><text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" '
                    f'fill="{COLOURS["axis"]}">{t:g}</text>')
-    if ref and _num(ref.get("low")) is not None and _num(ref.get("high")) is not None:
-        y1, y2 = py(_num(ref["high"])), py(_num(ref["low"]))
+    if ref and num(ref.get("low")) is not None and num(ref.get("high")) is not None:
+        y1, y2 = py(num(ref["high"])), py(num(ref["low"]))
         out.append(f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{max(y2 - y1, 1):.1f}" '
                    f'fill="{COLOURS["band"]}" opacity="0.6"><title>reference</title></rect>')
     for k, (name, vs, colour) in enumerate(series):
         dx = (k - (len(series) - 1) / 2) * 6  # side by side, so whiskers do not hide each other
         pts = []
         for i, v in enumerate(vs):
-            if not isinstance(v, Mapping) or _num(v.get("estimate")) is None:
+            if not isinstance(v, Mapping) or num(v.get("estimate")) is None:
                 continue
-            est, low, high = _num(v.get("estimate")), _num(v.get("low")), _num(v.get("high"))
+            est, low, high = num(v.get("estimate")), num(v.get("low")), num(v.get("high"))
             if low is not None and high is not None:
                 out.append(f'<line x1="{px(i) + dx:.1f}" y1="{py(low):.1f}" x2="{px(i) + dx:.1f}" '
                            f'y2="{py(high):.1f}" stroke="{colour}" stroke-width="1.5"/>')
-            tip = f"{windows[i].get('start')}: {name} {_fmt(est)}"
+            tip = f"{windows[i].get('start')}: {name} {fmt(est)}"
             out.append(f'<circle cx="{px(i) + dx:.1f}" cy="{py(est):.1f}" r="3.5" fill="{colour}">'
-                       f"<title>{_esc(tip)}</title></circle>")
+                       f"<title>{esc(tip)}</title></circle>")
             pts.append(f"{px(i) + dx:.1f},{py(est):.1f}")
         if len(pts) > 1:
             out.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{colour}" stroke-width="1"/>')
     step = max(1, len(windows) // 8)
     for i in range(0, len(windows), step):
         out.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
-                   f'fill="{COLOURS["axis"]}">{_esc(windows[i].get("start"))}</text>')
+                   f'fill="{COLOURS["axis"]}">{esc(windows[i].get("start"))}</text>')
     x = left
     for name, _, colour in series:
-        out.append(f'<text x="{x}" y="{height - 10}" fill="{colour}">● {_esc(name)}</text>')
+        out.append(f'<text x="{x}" y="{height - 10}" fill="{colour}">● {esc(name)}</text>')
         x += 16 + 7 * len(name)
     if ref:
         out.append(f'<text x="{x}" y="{height - 10}" fill="{COLOURS["muted"]}">band: reference (95% CI)</text>')
@@ -201,10 +201,10 @@ def drift_plots(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
     entries: list[tuple[str, Mapping[str, Any]]] = []
     for section, suffix in (("label", " (label)"), ("prediction", ""), ("features", "")):
         for col, entry in (drift.get(section) or {}).items():
-            if isinstance(entry, Mapping) and _num(entry.get("effect")) is not None:
+            if isinstance(entry, Mapping) and num(entry.get("effect")) is not None:
                 name = "model predictions" if col == "__prediction__" else f"{col}{suffix}"
                 entries.append((name, entry))
-    entries.sort(key=lambda ne: (not ne[1].get("drifted"), -(_num(ne[1].get("effect")) or 0)))
+    entries.sort(key=lambda ne: (not ne[1].get("drifted"), -(num(ne[1].get("effect")) or 0)))
     shown = entries[:MAX_FEATURES]
     svgs = [distribution_plot(name, entry, f"pf-drift-{i}") for i, (name, entry) in enumerate(shown)]
     svgs = [s for s in svgs if s]

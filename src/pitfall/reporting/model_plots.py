@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pitfall.reporting.svg import CHAR_W, COLOURS, FONT, Row, _esc, _fmt, _num, interval_chart
+from pitfall.reporting.svg import CHAR_W, COLOURS, FONT, Row, esc, fmt, interval_chart, num
 
 __all__ = ["ablation_plot", "churn_plot", "reliability_plot", "slices_plot"]
 
@@ -24,16 +24,16 @@ def _svg_open(width: int, height: int, uid: str, title: str, description: str) -
         f'<svg class="pf-plot" role="img" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" aria-labelledby="{uid}-title {uid}-desc" '
         f'font-family="system-ui, sans-serif" font-size="{FONT}">',
-        f'<title id="{uid}-title">{_esc(title)}</title>',
-        f'<desc id="{uid}-desc">{_esc(description)}</desc>',
-        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">{_esc(title)}</text>',
+        f'<title id="{uid}-title">{esc(title)}</title>',
+        f'<desc id="{uid}-desc">{esc(description)}</desc>',
+        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">{esc(title)}</text>',
     ]
 
 
 def _side_text(out: list[str], lines: list[str], x: float, top: float, width: int) -> None:
     """Write the legend lines at ``x`` and widen the SVG (its first element) so none is clipped."""
     for i, text in enumerate(lines):
-        out.append(f'<text x="{x}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{_esc(text)}</text>')
+        out.append(f'<text x="{x}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{esc(text)}</text>')
     needed = int(x + max((len(t) for t in lines), default=0) * CHAR_W + 12)
     if needed > width:
         out[0] = out[0].replace(f'viewBox="0 0 {width} ', f'viewBox="0 0 {needed} ', 1).replace(
@@ -53,7 +53,7 @@ def reliability_plot(calibration: Mapping[str, Any] | None, uid: str = "pf-relia
     if not isinstance(calibration, Mapping) or not isinstance(calibration.get("bins"), Sequence):
         return None
     bins = [b for b in calibration["bins"] if isinstance(b, Mapping)]
-    points = [(_num(b.get("confidence")), _num(b.get("accuracy")), b) for b in bins]
+    points = [(num(b.get("confidence")), num(b.get("accuracy")), b) for b in bins]
     points = [(c, a, b) for c, a, b in points if c is not None and a is not None]
     if not points:
         return None
@@ -96,12 +96,12 @@ def reliability_plot(calibration: Mapping[str, Any] | None, uid: str = "pf-relia
         f'<text x="14" y="{top + SQUARE / 2}" text-anchor="middle" fill="{COLOURS["axis"]}" '
         f'transform="rotate(-90 14 {top + SQUARE / 2})">share correct</text>'
     )
-    largest = max((_num(b.get("count")) or 0 for _, _, b in points), default=1) or 1
+    largest = max((num(b.get("count")) or 0 for _, _, b in points), default=1) or 1
     for c, a, b in points:
-        lo, hi, n = _num(b.get("low")), _num(b.get("high")), _num(b.get("count")) or 0
-        tip = f"confidence {_fmt(c)}, accuracy {_fmt(a)}"
+        lo, hi, n = num(b.get("low")), num(b.get("high")), num(b.get("count")) or 0
+        tip = f"confidence {fmt(c)}, accuracy {fmt(a)}"
         if lo is not None and hi is not None:
-            tip += f" [{_fmt(lo)}, {_fmt(hi)}]"
+            tip += f" [{fmt(lo)}, {fmt(hi)}]"
             out.append(
                 f'<line x1="{px(c):.1f}" y1="{py(lo):.1f}" x2="{px(c):.1f}" y2="{py(hi):.1f}" '
                 f'stroke="{COLOURS["model"]}" stroke-width="1.5"/>'
@@ -110,30 +110,30 @@ def reliability_plot(calibration: Mapping[str, Any] | None, uid: str = "pf-relia
         colour = COLOURS["warning"] if hi is not None and hi < c else COLOURS["model"]
         out.append(
             f'<circle cx="{px(c):.1f}" cy="{py(a):.1f}" r="{r:.1f}" fill="{colour}" opacity="0.85">'
-            f"<title>{_esc(tip)}, {int(n)} rows</title></circle>"
+            f"<title>{esc(tip)}, {int(n)} rows</title></circle>"
         )
     legend_x = left + SQUARE + 24
-    lines = [f"ECE {_fmt(_num(ece.get('estimate')))}"]
-    if _num(ece.get("low")) is not None:
-        lines[0] += f" [{_fmt(_num(ece.get('low')))}, {_fmt(_num(ece.get('high')))}]"
-    null = _num(calibration.get("null_ece_95"))
+    lines = [f"ECE {fmt(num(ece.get('estimate')))}"]
+    if num(ece.get("low")) is not None:
+        lines[0] += f" [{fmt(num(ece.get('low')))}, {fmt(num(ece.get('high')))}]"
+    null = num(calibration.get("null_ece_95"))
     if null is not None:
-        lines.append(f"95% of calibrated models: ≤ {_fmt(null)}")
-    brier = _num(calibration.get("brier"))
+        lines.append(f"95% of calibrated models: ≤ {fmt(null)}")
+    brier = num(calibration.get("brier"))
     if brier is not None:
-        lines.append(f"Brier score {_fmt(brier)}")
+        lines.append(f"Brier score {fmt(brier)}")
     conformal = calibration.get("conformal")
     if isinstance(conformal, Mapping):
         cov = _interval(conformal.get("coverage"))
-        target = _num(conformal.get("target"))
-        if _num(cov.get("estimate")) is not None and target is not None:
+        target = num(conformal.get("target"))
+        if num(cov.get("estimate")) is not None and target is not None:
             lines.append(f"conformal sets ({target:.0%} target):")
-            size = _fmt(_num(conformal.get("mean_set_size")), 2)
-            lines.append(f"  coverage {_fmt(_num(cov.get('estimate')))}, mean size {size}")
+            size = fmt(num(conformal.get("mean_set_size")), 2)
+            lines.append(f"  coverage {fmt(num(cov.get('estimate')))}, mean size {size}")
     ensemble = calibration.get("ensemble")
-    if isinstance(ensemble, Mapping) and _num(ensemble.get("ece")) is not None:
-        lines.append(f"ensemble of {ensemble.get('members')} seeds: ECE {_fmt(_num(ensemble.get('ece')))}")
-        spread = _num(ensemble.get("share_members_disagree"))
+    if isinstance(ensemble, Mapping) and num(ensemble.get("ece")) is not None:
+        lines.append(f"ensemble of {ensemble.get('members')} seeds: ECE {fmt(num(ensemble.get('ece')))}")
+        spread = num(ensemble.get("share_members_disagree"))
         if spread is not None:
             lines.append(f"  members disagree on {spread:.1%} of rows")
     _side_text(out, lines, legend_x, top, width)
@@ -179,8 +179,8 @@ def churn_plot(seeds: Mapping[str, Any] | None, uid: str = "pf-churn") -> str | 
     hist = seeds.get("disagreement_histogram")
     if not isinstance(hist, Mapping):
         return None
-    edges = [_num(e) for e in hist.get("edges") or []]
-    counts = [_num(c) for c in hist.get("counts") or []]
+    edges = [num(e) for e in hist.get("edges") or []]
+    counts = [num(c) for c in hist.get("counts") or []]
     if not counts or len(edges) != len(counts) + 1 or any(v is None for v in edges + counts):
         return None
     left, top, plot_w, plot_h = 56, 40, 600, 200
@@ -203,7 +203,7 @@ def churn_plot(seeds: Mapping[str, Any] | None, uid: str = "pf-churn") -> str | 
         colour = COLOURS["bar"] if i == 0 else COLOURS["warning"]
         out.append(
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}" '
-            f'fill="{colour}"><title>{_fmt(edges[i], 2)}–{_fmt(edges[i + 1], 2)}: {int(c)} rows '
+            f'fill="{colour}"><title>{fmt(edges[i], 2)}–{fmt(edges[i + 1], 2)}: {int(c)} rows '
             f"({c / total:.1%})</title></rect>"
         )
     for i, e in enumerate(edges):
@@ -221,14 +221,14 @@ def churn_plot(seeds: Mapping[str, Any] | None, uid: str = "pf-churn") -> str | 
     )
     lines = []
     churn = _interval(seeds.get("churn_pairwise"))
-    if _num(churn.get("estimate")) is not None:
-        lines.append(f"pairwise churn {_fmt(_num(churn.get('estimate')))}")
-        if _num(churn.get("low")) is not None:
-            lines.append(f"  95% CI [{_fmt(_num(churn.get('low')))}, {_fmt(_num(churn.get('high')))}]")
-    flip = _num(seeds.get("flip_any"))
+    if num(churn.get("estimate")) is not None:
+        lines.append(f"pairwise churn {fmt(num(churn.get('estimate')))}")
+        if num(churn.get("low")) is not None:
+            lines.append(f"  95% CI [{fmt(num(churn.get('low')))}, {fmt(num(churn.get('high')))}]")
+    flip = num(seeds.get("flip_any"))
     if flip is not None:
         lines.append(f"rows flipping in any refit {flip:.1%}")
-    scores = [_num(s) for s in seeds.get("scores") or []]
+    scores = [num(s) for s in seeds.get("scores") or []]
     scores = [s for s in scores if s is not None]
     if scores:
         lines.append(f"scores {min(scores):.3f} to {max(scores):.3f}")
@@ -249,7 +249,7 @@ def ablation_plot(study: Mapping[str, Any] | None, metric: str = "score", uid: s
             continue
         for kind, label in (("drop", "dropped, refitted"), ("permute", "permuted")):
             iv = ablation.get(kind)
-            if isinstance(iv, Mapping) and _num(iv.get("estimate")) is not None:
+            if isinstance(iv, Mapping) and num(iv.get("estimate")) is not None:
                 rows.append(
                     Row(f"{column}: {label}", iv.get("estimate"), iv.get("low"), iv.get("high"), COLOURS["model"])
                 )

@@ -3,7 +3,7 @@
 The report must be one self-contained file that opens offline, so plots are plain inline SVG
 strings built here rather than images or a JavaScript charting library. They are meant for
 HTML5 pages (no XML namespace declaration, so the page holds no URL at all). Every user-supplied
-string (feature and baseline names) goes through ``_esc``; callers can embed the result as-is.
+string (feature and baseline names) goes through ``esc``; callers can embed the result as-is.
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ class Row:
     bold: bool = False
 
 
-def _esc(text: Any) -> str:
+def esc(text: Any) -> str:
     return escape(str(text), quote=True)
 
 
-def _num(value: Any) -> float | None:
+def num(value: Any) -> float | None:
     """A finite float, or None for None/NaN/inf/non-numbers (reports may hold any of these)."""
     if isinstance(value, bool) or value is None:
         return None
@@ -68,7 +68,7 @@ def _num(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _fmt(value: float | None, digits: int = 3) -> str:
+def fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
@@ -146,9 +146,9 @@ def interval_chart(
         bars: Draw bars from the axis origin instead of points.
         floor: Lowest axis value; estimates below it are drawn at the edge with an arrow.
     """
-    ref = {k: _num((reference or {}).get(k)) for k in ("estimate", "low", "high")}
+    ref = {k: num((reference or {}).get(k)) for k in ("estimate", "low", "high")}
     finite = [
-        v for r in rows for v in (_num(r.estimate), _num(r.low), _num(r.high)) if v is not None
+        v for r in rows for v in (num(r.estimate), num(r.low), num(r.high)) if v is not None
     ]
     finite += [v for v in ref.values() if v is not None]
     ticks = _axis(finite, floor)
@@ -167,10 +167,10 @@ def interval_chart(
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'aria-labelledby="{uid}-title {uid}-desc" font-family="system-ui, sans-serif" '
         f'font-size="{FONT}">',
-        f'<title id="{uid}-title">{_esc(title)}</title>',
-        f'<desc id="{uid}-desc">{_esc(description or title)}</desc>',
+        f'<title id="{uid}-title">{esc(title)}</title>',
+        f'<desc id="{uid}-desc">{esc(description or title)}</desc>',
         f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">'
-        f"{_esc(title)}</text>",
+        f"{esc(title)}</text>",
     ]
     # grid and tick labels
     for t in ticks:
@@ -181,7 +181,7 @@ def interval_chart(
         )
         out.append(
             f'<text x="{xt:.1f}" y="{plot_bottom + 16}" text-anchor="middle" '
-            f'fill="{COLOURS["axis"]}">{_tick(t)}</text>'
+            f'fill="{COLOURS["axis"]}">{tick(t)}</text>'
         )
     out.append(
         f'<line x1="{x0}" y1="{plot_bottom}" x2="{x1}" y2="{plot_bottom}" '
@@ -189,7 +189,7 @@ def interval_chart(
     )
     out.append(
         f'<text x="{(x0 + x1) / 2:.1f}" y="{plot_bottom + 36}" text-anchor="middle" '
-        f'fill="{COLOURS["axis"]}">{_esc(x_label)}</text>'
+        f'fill="{COLOURS["axis"]}">{esc(x_label)}</text>'
     )
     out.append(
         f'<text x="{WIDTH - 4}" y="{TOP - 12}" text-anchor="end" fill="{COLOURS["muted"]}">'
@@ -202,8 +202,8 @@ def interval_chart(
             out.append(
                 f'<rect x="{xa:.1f}" y="{TOP - 6}" width="{max(xb - xa, 1):.1f}" '
                 f'height="{plot_bottom - TOP + 6}" fill="{COLOURS["band"]}" opacity="0.6">'
-                f"<title>{_esc(reference_label)} 95% CI {_fmt(ref['low'])} to "
-                f"{_fmt(ref['high'])}</title></rect>"
+                f"<title>{esc(reference_label)} 95% CI {fmt(ref['low'])} to "
+                f"{fmt(ref['high'])}</title></rect>"
             )
         xr = x(ref["estimate"])
         out.append(
@@ -214,7 +214,7 @@ def interval_chart(
         dx = -4 if anchor == "end" else 4
         out.append(
             f'<text x="{xr + dx:.1f}" y="{TOP - 12}" text-anchor="{anchor}" '
-            f'fill="{COLOURS["model"]}">{_esc(reference_label)} {_fmt(ref["estimate"])}</text>'
+            f'fill="{COLOURS["model"]}">{esc(reference_label)} {fmt(ref["estimate"])}</text>'
         )
     origin = x(0.0) if lo <= 0 <= hi else x0
     for i, r in enumerate(rows):
@@ -223,27 +223,27 @@ def interval_chart(
     return "".join(out)
 
 
-def _tick(t: float) -> str:
+def tick(t: float) -> str:
     if t == 0:
         return "0"
     return f"{t:g}" if abs(t) >= 1e-3 else f"{t:.1e}"
 
 
 def _row(r: Row, cy: float, x, origin: float, bars: bool, lo: float, label_w: float) -> list[str]:
-    est, low, high = _num(r.estimate), _num(r.low), _num(r.high)
+    est, low, high = num(r.estimate), num(r.low), num(r.high)
     weight = ' font-weight="600"' if r.bold else ""
-    text = f"{_fmt(est)}"
+    text = f"{fmt(est)}"
     if low is not None and high is not None:
-        text += f" [{_fmt(low)}, {_fmt(high)}]"
+        text += f" [{fmt(low)}, {fmt(high)}]"
     tip = f"{r.label}: {text}"
-    out = [f"<g><title>{_esc(tip)}</title>"]
+    out = [f"<g><title>{esc(tip)}</title>"]
     lines = _label_lines(r.label)
     small = ' font-size="11"' if len(lines) > 1 else ""
     for k, line in enumerate(lines):
         dy = 4 if len(lines) == 1 else (-2 if k == 0 else 9)
         out.append(
             f'<text x="{label_w - 10:.1f}" y="{cy + dy:.1f}" text-anchor="end" '
-            f'fill="{COLOURS["text"]}"{weight}{small}>{_esc(line)}</text>'
+            f'fill="{COLOURS["text"]}"{weight}{small}>{esc(line)}</text>'
         )
     if est is not None:
         xe = x(est)
@@ -274,7 +274,7 @@ def _row(r: Row, cy: float, x, origin: float, bars: bool, lo: float, label_w: fl
             )
     out.append(
         f'<text x="{WIDTH - 4}" y="{cy + 4:.1f}" text-anchor="end" fill="{COLOURS["text"]}"'
-        f"{weight}>{_esc(text)}</text></g>"
+        f"{weight}>{esc(text)}</text></g>"
     )
     return out
 
@@ -302,7 +302,7 @@ def scores_plot(scores: Mapping[str, Any] | None, uid: str = "pf-scores") -> str
         iv = iv if isinstance(iv, Mapping) else {}
         colour = COLOURS["model"] if name == "model" else COLOURS["baseline"]
         diff = diffs.get(name) if isinstance(diffs, Mapping) else None
-        d_low = _num(diff.get("low")) if isinstance(diff, Mapping) else None
+        d_low = num(diff.get("low")) if isinstance(diff, Mapping) else None
         if name != "model" and d_low is not None and d_low <= 0:
             colour = COLOURS["warning"]
         rows.append(
@@ -342,11 +342,11 @@ def single_feature_plot(
         return None
     top = single.get("top") if isinstance(single.get("top"), Mapping) else {}
     model = single.get("model") if isinstance(single.get("model"), Mapping) else {}
-    m_low = _num(model.get("low"))
+    m_low = num(model.get("low"))
     metric = str(single.get("metric") or "score")
 
     def score(item: tuple[str, Any]) -> float:
-        v = _num(item[1].get("estimate")) if isinstance(item[1], Mapping) else None
+        v = num(item[1].get("estimate")) if isinstance(item[1], Mapping) else None
         return -math.inf if v is None else v
 
     ordered = sorted(features.items(), key=score, reverse=True)
@@ -355,7 +355,7 @@ def single_feature_plot(
     for name, entry in shown:
         iv = top.get(name) if isinstance(top.get(name), Mapping) else entry
         iv = iv if isinstance(iv, Mapping) else {}
-        est = _num(iv.get("estimate"))
+        est = num(iv.get("estimate"))
         colour = COLOURS["warning"] if est is not None and m_low is not None and est >= m_low else (
             COLOURS["bar"]
         )

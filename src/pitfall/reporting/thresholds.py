@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pitfall.reporting.html import environment
-from pitfall.reporting.svg import COLOURS, FONT, _esc, _fmt, _tick, nice_ticks
+from pitfall.reporting.svg import COLOURS, FONT, esc, fmt, nice_ticks, tick
 
 if TYPE_CHECKING:
     from pitfall.runners.thresholds import ThresholdResult
@@ -89,19 +89,19 @@ def curve_plot(r: ThresholdResult, uid: str = "pf-thresholds") -> str:
     out = [
         f'<svg class="pf-plot" role="img" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
         f'aria-labelledby="{uid}-title {uid}-desc" font-family="system-ui, sans-serif" font-size="{FONT}">',
-        f'<title id="{uid}-title">{_esc(title)}</title>',
+        f'<title id="{uid}-title">{esc(title)}</title>',
         f'<desc id="{uid}-desc">Each point is a confidence threshold: accuracy of the predictions at or above it, '
         "with the 95% Wilson band, against the share of items below it. The dashed line is the target; the "
         "circle is the chosen threshold.</desc>",
-        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">{_esc(title)}</text>',
+        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">{esc(title)}</text>',
     ]
     for t in yt:
         out.append(f'<line x1="{x0}" y1="{y(t):.1f}" x2="{x1}" y2="{y(t):.1f}" stroke="{COLOURS["grid"]}"/>')
         out.append(f'<text x="{x0 - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="{COLOURS["axis"]}">'
-                   f"{_tick(t)}</text>")
+                   f"{tick(t)}</text>")
     for t in nice_ticks(0.0, 1.0):
         out.append(f'<text x="{x(t):.1f}" y="{y0 + 16}" text-anchor="middle" fill="{COLOURS["axis"]}">'
-                   f"{_tick(t)}</text>")
+                   f"{tick(t)}</text>")
     out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="{COLOURS["axis"]}"/>')
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 36}" text-anchor="middle" fill="{COLOURS["axis"]}">'
                "share of items left to people (below the threshold)</text>")
@@ -116,13 +116,13 @@ def curve_plot(r: ThresholdResult, uid: str = "pf-thresholds") -> str:
     out.append(f'<line x1="{x0}" y1="{yt_:.1f}" x2="{x1}" y2="{yt_:.1f}" stroke="{COLOURS["error"]}" '
                'stroke-dasharray="4 3"/>')
     out.append(f'<text x="{x1}" y="{yt_ - 4:.1f}" text-anchor="end" fill="{COLOURS["error"]}">'
-               f"target {_esc(f'{r.target_accuracy:g}')}</text>")
+               f"target {esc(f'{r.target_accuracy:g}')}</text>")
     if r.accepted:
         a = r.accepted
         cx, cy = x(a["human_share"]), y(a["accuracy"])
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{COLOURS["warning"]}"><title>'
-                   f"confidence ≥ {_fmt(a['threshold'], 4)}: accuracy {_fmt(a['accuracy'])} "
-                   f"[{_fmt(a['low'])}, {_fmt(a['high'])}], {a['human_share']:.0%} left to people</title></circle>")
+                   f"confidence ≥ {fmt(a['threshold'], 4)}: accuracy {fmt(a['accuracy'])} "
+                   f"[{fmt(a['low'])}, {fmt(a['high'])}], {a['human_share']:.0%} left to people</title></circle>")
     out.append("</svg>")
     return "".join(out)
 

@@ -30,7 +30,7 @@ from pitfall.checks.drift.context import PREDICTION, WINDOW, DriftContext, Segme
 from pitfall.checks.registry import CHECKS, SPECS
 from pitfall.checks.selection import parse_selectors, select_codes
 from pitfall.config import Config, resolve_config
-from pitfall.data.dataset import _did_you_mean, infer_task
+from pitfall.data.dataset import did_you_mean, infer_task
 from pitfall.data.model import check_model
 from pitfall.data.split import parse_time
 from pitfall.data.stream import Source, infer_kinds, normalize, open_source
@@ -152,11 +152,11 @@ def _check_roles(ref: Source, cur: Source, target: str | None, time: str | None,
     if len(set(named)) != len(named):
         raise ConfigError("--target, --time and --id must name different columns.")
     if target and target not in ref.columns:
-        raise InputError(f"{ref.name}: no target column {target!r}{_did_you_mean(target, ref.columns)}.")
+        raise InputError(f"{ref.name}: no target column {target!r}{did_you_mean(target, ref.columns)}.")
     if time and time not in cur.columns:
-        raise InputError(f"{cur.name}: no time column {time!r}{_did_you_mean(time, cur.columns)}.")
+        raise InputError(f"{cur.name}: no time column {time!r}{did_you_mean(time, cur.columns)}.")
     if id and id not in ref.columns:
-        raise InputError(f"{ref.name}: no id column {id!r}{_did_you_mean(id, ref.columns)}.")
+        raise InputError(f"{ref.name}: no id column {id!r}{did_you_mean(id, ref.columns)}.")
     special = set(named)
     ref_cols = [c for c in ref.columns if c not in special]
     cur_cols = [c for c in cur.columns if c not in special]

@@ -24,7 +24,7 @@ from pitfall.reporting.monitor_plots import monitor_charts, monitor_table
 from pitfall.reporting.review_page import render_review
 from pitfall.runners.drift import parse_window
 from pitfall.runners.monitor import monitor
-from pitfall.serve.pages import COOKIE, _response
+from pitfall.serve.pages import COOKIE, page_response
 
 __all__ = ["DEFAULT_WINDOW", "add_monitor_pages"]
 
@@ -50,7 +50,7 @@ def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any
 
 def _render(status: int = 200, **view: Any) -> Response:
     nonce = secrets.token_urlsafe(16)
-    return _response(render_review("monitor", nonce=nonce, title="pitfall monitor", **view), nonce, status)
+    return page_response(render_review("monitor", nonce=nonce, title="pitfall monitor", **view), nonce, status)
 
 
 def add_monitor_pages(

@@ -33,7 +33,7 @@ LOGIN_SECONDS = 3600
 
 
 
-def _response(html: str, nonce: str, status: int) -> HTMLResponse:
+def page_response(html: str, nonce: str, status: int) -> HTMLResponse:
     csp = (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; form-action 'self'; "
            "base-uri 'none'; frame-ancestors 'none'")
     return HTMLResponse(html, status_code=status, headers={
@@ -47,7 +47,7 @@ def _login_page(csrf: str, error: str = "", status: int = 200) -> HTMLResponse:
 
     nonce = secrets.token_urlsafe(16)
     html = render_review("login", nonce=nonce, title="Sign in — pitfall review", csrf=csrf, error=error)
-    return _response(html, nonce, status)
+    return page_response(html, nonce, status)
 
 
 def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_cookie: bool = False) -> None:
@@ -80,7 +80,7 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
 
         nonce = secrets.token_urlsafe(16)
         html = render_review("message", nonce=nonce, title="Forbidden", heading="Forbidden", message=message)
-        return _response(html, nonce, 403)
+        return page_response(html, nonce, 403)
 
     @app.get("/review/login", include_in_schema=False)
     def login_form() -> HTMLResponse:

@@ -195,7 +195,7 @@ class GroupLeakage(Check):
         members = _cluster_members(ctx, m)
         sizes = members.groupby("cluster").size()
         test_rows = int((members["split"] == 1).sum())
-        candidates = _group_key_candidates(ctx, members)
+        candidates = group_key_candidates(ctx, members)
         if not candidates and sizes.median() < 3:
             # copies in pairs on the grids; noisy repeats may still be several per specimen
             yield from self._neighbours(ctx)
@@ -335,7 +335,7 @@ def _cluster_members(ctx: Context, m: CrossMatches) -> pd.DataFrame:
     return members[members["cluster"].isin(straddling)]
 
 
-def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
+def group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
     """Columns that behave like the objects' key within the clusters.
 
     A key is a code (text, category or integer; a float measurement copied with its row is
@@ -352,7 +352,7 @@ def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
     matching = set(matching_columns(ctx))
     found = []
     for col in train.columns:
-        if col in skip or not _is_code(train[col]) or _is_measurement(ctx, col):
+        if col in skip or not is_code_column(train[col]) or is_measurement(ctx, col):
             continue
         values = np.empty(len(members), dtype=object)
         values[is_train] = train[col].to_numpy()[rows[is_train]]
@@ -375,7 +375,7 @@ def _group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
 MEASUREMENT_RHO = 0.3  # rank correlation with another column above which numbers are a scale
 
 
-def _is_measurement(ctx: Context, col: str) -> bool:
+def is_measurement(ctx: Context, col: str) -> bool:
     """Whole numbers on a scale (a proline content, a count), not arbitrary codes.
 
     A numeric column with more than 32 values whose rank correlation with another numeric
@@ -400,7 +400,7 @@ def _is_measurement(ctx: Context, col: str) -> bool:
     return bool((rho >= MEASUREMENT_RHO).any())
 
 
-def _is_code(values: pd.Series) -> bool:
+def is_code_column(values: pd.Series) -> bool:
     """Text, categories, booleans or whole numbers: values that can name an object."""
     if not pd.api.types.is_float_dtype(values):
         return not pd.api.types.is_datetime64_any_dtype(values)

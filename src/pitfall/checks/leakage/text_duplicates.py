@@ -419,7 +419,7 @@ def _clusters(m: TextMatches, n_codes: int) -> np.ndarray:
 
 def text_group_leakage(check: Check, ctx: Context, alpha: float) -> Iterator[Finding]:
     """PF203 for text: clusters of exact and near copies that straddle the split."""
-    from pitfall.checks.leakage.group_leakage import _group_key_candidates, cluster_evidence
+    from pitfall.checks.leakage.group_leakage import cluster_evidence, group_key_candidates
     from pitfall.findings import Severity
     from pitfall.stats import poisson_sf
 
@@ -442,7 +442,7 @@ def text_group_leakage(check: Check, ctx: Context, alpha: float) -> Iterator[Fin
         return
     sizes = members.groupby("cluster").size()
     modality = set(ctx.split.roles.modality)
-    candidates = [c for c in _group_key_candidates(ctx, members) if c not in modality]
+    candidates = [c for c in group_key_candidates(ctx, members) if c not in modality]
     if not candidates and sizes.median() < 3:
         return  # copies in pairs without a key: PF201/PF202 say all there is to say
     test_rows = int((members["split"] == 1).sum())

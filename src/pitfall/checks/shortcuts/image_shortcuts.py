@@ -34,7 +34,7 @@ def image_statistic_findings(check: Any, ctx: Context) -> Iterator[Finding]:
     """PF301 on each image column: pitfall's default model on the image descriptors (brightness,
     contrast, extremes, border, saturation, size, file size, format, bit depth, EXIF fields)
     scored against the model, judged by ``TrivialStatisticShortcut._judge``."""
-    from pitfall.checks.shortcuts.trivial_statistics import _dummy, _fit_predict, _statistic_scores
+    from pitfall.checks.shortcuts.trivial_statistics import dummy_predictions_of, fit_predict, statistic_scores
 
     rows = ctx.cv_rows
     if len(rows) < 20 or len(ctx.y_test) < 10:
@@ -53,10 +53,10 @@ def image_statistic_findings(check: Any, ctx: Context) -> Iterator[Finding]:
         names = [DESCRIPTORS[j] for j in varying]
         preds = {
             "model": ctx.predictions,
-            "statistics": _fit_predict(ctx, S_train[:, varying], y, S_test[:, varying], names, balanced),
-            "dummy": _dummy(ctx),
+            "statistics": fit_predict(ctx, S_train[:, varying], y, S_test[:, varying], names, balanced),
+            "dummy": dummy_predictions_of(ctx),
         }
-        scores = _statistic_scores(ctx, S_train, y, S_test, varying, balanced, names=DESCRIPTORS)
+        scores = statistic_scores(ctx, S_train, y, S_test, varying, balanced, names=DESCRIPTORS)
         position = [ctx.split.features.index(col)] if col in ctx.split.features else []
         for f in check._judge(ctx, preds, scores, position):
             yield replace(
@@ -167,7 +167,7 @@ def colour_reliance_findings(check: Any, ctx: Context) -> Iterator[Finding]:
 def image_rule_baselines(ctx: Context, *, balanced: bool) -> dict[str, tuple[str, Predictions]]:
     """The blank-page rule for each image column: a threshold (up to 32 bins, learnt on the
     training images) on each image's pixel variance. Returns ``{name: (column, predictions)}``."""
-    from pitfall.checks.single_feature import FeatureRule, _fit_table, _predict
+    from pitfall.checks.single_feature import FeatureRule, fit_table, predict_table
 
     out = {}
     k = len(ctx.classes)
@@ -180,7 +180,7 @@ def image_rule_baselines(ctx: Context, *, balanced: bool) -> dict[str, tuple[str
             f"pixel variance({col})", 0, x_tr, y, classification=ctx.is_classification, categorical=False
         )
         prior = np.bincount(y, minlength=k) / len(y) if k else float(np.mean(y))
-        table = _fit_table(rule.bins(x_tr), y, rule.n_bins, k, prior)
-        pred = _predict(table, rule.bins(x_te), k, np.maximum(prior, 1e-12) if k else prior, balanced=balanced)
+        table = fit_table(rule.bins(x_tr), y, rule.n_bins, k, prior)
+        pred = predict_table(table, rule.bins(x_te), k, np.maximum(prior, 1e-12) if k else prior, balanced=balanced)
         out[f"rule: pixel variance({col})"] = (col, pred)
     return out

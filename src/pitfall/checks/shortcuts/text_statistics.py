@@ -94,7 +94,7 @@ def text_statistic_shortcut(check: TrivialStatisticShortcut, ctx: Context) -> It
     one-feature rule or linear model of the same values to separate them from.
     """
     from pitfall.checks.base import Skip
-    from pitfall.checks.shortcuts.trivial_statistics import _dummy, _fit_predict
+    from pitfall.checks.shortcuts.trivial_statistics import dummy_predictions_of, fit_predict
 
     cols = ctx.split.roles.text
     rows = ctx.cv_rows
@@ -121,8 +121,8 @@ def text_statistic_shortcut(check: TrivialStatisticShortcut, ctx: Context) -> It
     balanced = ctx.metric.name == "balanced_accuracy"
     preds = {
         "model": ctx.predictions,
-        "statistics": _fit_predict(ctx, S_train, y, S_test, names, balanced),
-        "dummy": _dummy(ctx),
+        "statistics": fit_predict(ctx, S_train, y, S_test, names, balanced),
+        "dummy": dummy_predictions_of(ctx),
     }
     scores = _one_statistic_scores(ctx, S_train, y, S_test, names, balanced)
     positions = [ctx.split.features.index(c) for c in cols if c in ctx.split.features]
@@ -140,7 +140,7 @@ def _one_statistic_scores(
     """Test score of a small tree (8 leaves) on each statistic alone, as for numeric rows."""
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    from pitfall.checks.shortcuts.trivial_statistics import _as_predictions
+    from pitfall.checks.shortcuts.trivial_statistics import as_predictions
 
     out: dict[str, float | None] = {}
     for j, name in enumerate(names):
@@ -150,7 +150,7 @@ def _one_statistic_scores(
         else:
             tree = DecisionTreeRegressor(max_leaf_nodes=8, min_samples_leaf=5, random_state=ctx.seed)
         tree.fit(S_train[:, [j]], y)
-        pred = _as_predictions(ctx, tree, S_test[:, [j]])
+        pred = as_predictions(ctx, tree, S_test[:, [j]])
         score = ctx.metric(ctx.y_test, pred.label, pred.proba)
         out[name] = round(float(score), 4) if np.isfinite(score) else None
     return out

@@ -215,20 +215,20 @@ class TrivialStatisticShortcut(Check):
         balanced = ctx.metric.name == "balanced_accuracy"
         preds = {
             "model": ctx.predictions,
-            "statistics": _fit_predict(ctx, S_train[:, varying], y, S_test[:, varying], names, balanced),
-            "dummy": _dummy(ctx),
+            "statistics": fit_predict(ctx, S_train[:, varying], y, S_test[:, varying], names, balanced),
+            "dummy": dummy_predictions_of(ctx),
             "linear": _linear(ctx, X_train, y, X_test, balanced),
         }
         sources = sorted({follows[j][0] for j in varying})
         source_names = [ctx.split.features[cols[j]] for j in sources]
-        preds[f"columns: {', '.join(source_names)}"] = _fit_predict(
+        preds[f"columns: {', '.join(source_names)}"] = fit_predict(
             ctx, X_train[:, sources], y, X_test[:, sources], source_names, balanced
         )
         ranked = single_feature_scores(ctx).ranked()
         if ranked:
             preds[f"rule: {ranked[0][0]}"] = fit_rule_predict(ctx, ranked[0][0], balanced=balanced)
         yield from self._judge(
-            ctx, preds, _statistic_scores(ctx, S_train, y, S_test, varying, balanced), cols, disguised
+            ctx, preds, statistic_scores(ctx, S_train, y, S_test, varying, balanced), cols, disguised
         )
 
     def _judge(
@@ -351,12 +351,12 @@ def source_columns(S: np.ndarray, X: np.ndarray, max_rows: int = 5_000) -> list[
     return out
 
 
-def _dummy(ctx: Context) -> Predictions:
+def dummy_predictions_of(ctx: Context) -> Predictions:
     pred = dummy_predictions(ctx)
     return pred["mean"] if "mean" in pred else pred["majority"]
 
 
-def _as_predictions(ctx: Context, model, X: np.ndarray | pd.DataFrame) -> Predictions:
+def as_predictions(ctx: Context, model, X: np.ndarray | pd.DataFrame) -> Predictions:
     """Predictions of a model fitted on class indices, with probabilities for every class."""
     label = np.asarray(model.predict(X))
     if not ctx.is_classification:
@@ -366,13 +366,13 @@ def _as_predictions(ctx: Context, model, X: np.ndarray | pd.DataFrame) -> Predic
     return Predictions(label.astype(np.int64), proba)
 
 
-def _fit_predict(
+def fit_predict(
     ctx: Context, S_train: np.ndarray, y: np.ndarray, S_test: np.ndarray, names: list[str], balanced: bool
 ) -> Predictions:
     """pitfall's default model on the statistics (seeded, balanced like the scan's model)."""
     model = default_model(ctx.task, ctx.seed, balanced=ctx.is_classification and balanced, n_jobs=ctx.options.n_jobs)
     model.fit(pd.DataFrame(S_train, columns=names), y)
-    return _as_predictions(ctx, model, pd.DataFrame(S_test, columns=names))
+    return as_predictions(ctx, model, pd.DataFrame(S_test, columns=names))
 
 
 def _linear(ctx: Context, X_train: np.ndarray, y: np.ndarray, X_test: np.ndarray, balanced: bool) -> Predictions:
@@ -387,17 +387,17 @@ def _linear(ctx: Context, X_train: np.ndarray, y: np.ndarray, X_test: np.ndarray
     if not ctx.is_classification:
         est = Ridge(alpha=1.0)
     elif len(np.unique(y)) < 2:
-        return _dummy(ctx)
+        return dummy_predictions_of(ctx)
     else:
         est = LogisticRegression(C=1.0, max_iter=300, class_weight="balanced" if balanced else None)
     model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), est)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X_train, y)
-        return _as_predictions(ctx, model, X_test)
+        return as_predictions(ctx, model, X_test)
 
 
-def _statistic_scores(
+def statistic_scores(
     ctx: Context, S_train: np.ndarray, y: np.ndarray, S_test: np.ndarray, varying: list[int], balanced: bool,
     names: tuple[str, ...] = STATISTICS,
 ) -> dict[str, float]:
@@ -414,7 +414,7 @@ def _statistic_scores(
         else:
             tree = DecisionTreeRegressor(max_leaf_nodes=8, min_samples_leaf=5, random_state=ctx.seed)
         tree.fit(S_train[:, [j]], y)
-        pred = _as_predictions(ctx, tree, S_test[:, [j]])
+        pred = as_predictions(ctx, tree, S_test[:, [j]])
         score = ctx.metric(ctx.y_test, pred.label, pred.proba)
         out[names[j]] = round(float(score), 4) if np.isfinite(score) else None
     return out
