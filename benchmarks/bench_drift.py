@@ -57,7 +57,9 @@ def high_water():
 """
 PITFALL_IMPORTS = "import numpy, pandas, pyarrow.parquet, sklearn.ensemble, pitfall.runners.drift"
 STAGES = {
-    "floor": ("import numpy, pandas, pyarrow.parquet", """
+    "floor": (
+        "import numpy, pandas, pyarrow.parquet",
+        """
 import numpy as np, pyarrow.parquet as pq
 for p in PATHS:
     for batch in pq.ParquetFile(p).iter_batches(batch_size=100_000):
@@ -68,18 +70,27 @@ for p in PATHS:
                 np.histogram(x[np.isfinite(x)], bins=64)
             else:
                 frame[c].value_counts()
-"""),
-    "pitfall": (PITFALL_IMPORTS, """
+""",
+    ),
+    "pitfall": (
+        PITFALL_IMPORTS,
+        """
 import pitfall
 r = pitfall.drift(PATHS[0], PATHS[1], target="label", config=False)
 print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "skipped": r.skipped, "timings": r.timings}))
-"""),
-    "pitfall_dask": (PITFALL_IMPORTS + ", distributed", """
+""",
+    ),
+    "pitfall_dask": (
+        PITFALL_IMPORTS + ", distributed",
+        """
 import pitfall
 r = pitfall.drift(PATHS[0], PATHS[1], target="label", config=False, engine="dask")
 print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "skipped": r.skipped, "timings": r.timings}))
-"""),
-    "evidently": ("import numpy, pandas, pyarrow.parquet, evidently.presets", """
+""",
+    ),
+    "evidently": (
+        "import numpy, pandas, pyarrow.parquet, evidently.presets",
+        """
 import pandas as pd
 from evidently import Report
 from evidently.presets import DataDriftPreset
@@ -90,7 +101,8 @@ run = time.perf_counter() - t
 metrics = snapshot.dict().get("metrics", [])
 first = json.dumps(metrics[0], default=str)[:300] if metrics else None  # the drifted-columns count
 print(json.dumps({"run_seconds": run, "first_metric": first, "version": __import__("evidently").__version__}))
-"""),
+""",
+    ),
 }
 
 
@@ -183,8 +195,10 @@ def _table(results: dict, floor: dict, in_memory: int) -> None:
     print(f"\n{'stage':<16}{'seconds':>9}{'x floor':>9}{'added RSS MiB':>14}{'x data':>8}")
     for name, r in results.items():
         extra = r["peak_rss_bytes"] - r["start_rss_bytes"]
-        print(f"{name:<16}{r['seconds']:>9.1f}{r['seconds'] / floor['seconds']:>9.2f}"
-              f"{extra / 2**20:>14.0f}{extra / in_memory:>8.2f}")
+        print(
+            f"{name:<16}{r['seconds']:>9.1f}{r['seconds'] / floor['seconds']:>9.2f}"
+            f"{extra / 2**20:>14.0f}{extra / in_memory:>8.2f}"
+        )
 
 
 def main() -> None:
@@ -201,8 +215,10 @@ def main() -> None:
     in_memory = generate(args.rows, args.features, ref, drifted=False, seed=0)
     in_memory += generate(args.rows, args.features, cur, drifted=True, seed=1)
     on_disk = ref.stat().st_size + cur.stat().st_size
-    print(f"generated 2 x {args.rows:,} rows x {args.features} features in {time.perf_counter() - t0:.1f}s; "
-          f"in memory {in_memory / 2**20:.0f} MiB, Parquet {on_disk / 2**20:.0f} MiB")
+    print(
+        f"generated 2 x {args.rows:,} rows x {args.features} features in {time.perf_counter() - t0:.1f}s; "
+        f"in memory {in_memory / 2**20:.0f} MiB, Parquet {on_disk / 2**20:.0f} MiB"
+    )
 
     stages = ["floor", "pitfall"] + (["pitfall_dask"] if args.dask else [])
     results = {s: run_stage(s, [ref, cur]) for s in stages}
@@ -210,8 +226,10 @@ def main() -> None:
     _table(results, floor, in_memory)
     found = results["pitfall"]["result"]
     checks = {k: round(v, 1) for k, v in found["timings"].items() if k != "total"}
-    print(f"pitfall: findings {found['codes']} crashed {found['crashed']}; seconds per check {checks}, "
-          f"reading passes {found['timings']['total'] - sum(checks.values()):.1f}")
+    print(
+        f"pitfall: findings {found['codes']} crashed {found['crashed']}; seconds per check {checks}, "
+        f"reading passes {found['timings']['total'] - sum(checks.values()):.1f}"
+    )
 
     summary = {
         "rows": args.rows,

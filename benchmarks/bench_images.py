@@ -130,12 +130,19 @@ def run(n: int, side: int, planted: float, seed: int) -> dict:
         hit = np.isin(source[q][same], srcs).sum()
         by_kind[name] = round(float(hit / max(len(srcs), 1)), 4)
     return {
-        "images": m, "planted_pairs": n_planted, "threshold": t, "null": null.to_dict(),
-        "hash_seconds": round(hash_s, 2), "search_seconds": round(search_s, 3),
-        "brute_force_seconds": round(brute_s, 2), "search_over_brute_force": round(search_s / brute_s, 4),
-        "pairs_found": len(q), "brute_force_pairs": brute,
+        "images": m,
+        "planted_pairs": n_planted,
+        "threshold": t,
+        "null": null.to_dict(),
+        "hash_seconds": round(hash_s, 2),
+        "search_seconds": round(search_s, 3),
+        "brute_force_seconds": round(brute_s, 2),
+        "search_over_brute_force": round(search_s / brute_s, 4),
+        "pairs_found": len(q),
+        "brute_force_pairs": brute,
         "recall": round(found / max(n_planted, 1), 4),
-        "recall_by_kind": by_kind, "precision": round(found / max(len(q), 1), 4),
+        "recall_by_kind": by_kind,
+        "precision": round(found / max(len(q), 1), 4),
     }
 
 
@@ -162,8 +169,11 @@ def main(argv: list[str] | None = None) -> dict:
     if len(runs) > 1:
         results["search_scaling"] = round(runs[-1]["search_seconds"] / runs[0]["search_seconds"], 2)
         results["size_ratio"] = round(runs[-1]["images"] / runs[0]["images"], 2)
-    print(f"decode {results['decode_seconds_per_image'] * 1e3:.2f} ms per image; "
-          f"search time ×{results.get('search_scaling')} at ×{results.get('size_ratio')} images", file=sys.stderr)
+    print(
+        f"decode {results['decode_seconds_per_image'] * 1e3:.2f} ms per image; "
+        f"search time ×{results.get('search_scaling')} at ×{results.get('size_ratio')} images",
+        file=sys.stderr,
+    )
     OUT.mkdir(exist_ok=True)
     (OUT / "images.json").write_text(json.dumps(results, indent=2))
     return results

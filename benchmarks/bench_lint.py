@@ -50,8 +50,9 @@ def floor(path: Path) -> None:
             if cell.get("cell_type") == "code":
                 src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
                 with contextlib.suppress(SyntaxError):
-                    ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                                        for line in src.splitlines()))
+                    ast.parse(
+                        "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in src.splitlines())
+                    )
     else:
         ast.parse(text)
 
@@ -114,14 +115,23 @@ def folder_run(n_files: int, work: Path) -> dict:
     floor_s = time.perf_counter() - t0
     exe = Path(sys.executable).with_name("pitfall")
     t0 = time.perf_counter()
-    done = subprocess.run([str(exe), "lint", str(folder), "--no-config", "--format", "json",
-                           "--fail-on", "never"], capture_output=True, text=True)
+    done = subprocess.run(
+        [str(exe), "lint", str(folder), "--no-config", "--format", "json", "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+    )
     lint_s = time.perf_counter() - t0
     if done.returncode != 0:
         raise SystemExit(f"pitfall lint failed: {done.stderr.strip()}")
     report = json.loads(done.stdout)
-    return {"files": n_files, "floor_s": floor_s, "lint_s": lint_s, "ratio_to_floor": lint_s / floor_s,
-            "findings": len(report["findings"]), "unreadable": report["inputs"]["unreadable"]}
+    return {
+        "files": n_files,
+        "floor_s": floor_s,
+        "lint_s": lint_s,
+        "ratio_to_floor": lint_s / floor_s,
+        "findings": len(report["findings"]),
+        "unreadable": report["inputs"]["unreadable"],
+    }
 
 
 def main() -> None:

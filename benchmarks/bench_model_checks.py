@@ -100,8 +100,10 @@ def main() -> None:
         print(f"{code:<8}{t:>9.1f}{t / unit:>11.2f}{t / total:>8.0%}")
     print(f"{'all':<8}{total:>9.1f}{total / unit:>11.2f}{1:>8.0%}")
     dominant = max(timings, key=timings.get)
-    print(f"\ndominant check: {dominant}; findings {result['codes']}; crashed {result['crashed']}; "
-          f"skipped {sorted(result['skipped'])}")
+    print(
+        f"\ndominant check: {dominant}; findings {result['codes']}; crashed {result['crashed']}; "
+        f"skipped {sorted(result['skipped'])}"
+    )
     summary = {
         "rows": args.rows,
         "features": args.features + 1,

@@ -38,8 +38,9 @@ joblib.dump(m, "model.joblib")
 
 
 def pitfall(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pitfall", *args], cwd=folder, capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pitfall", *args], cwd=folder, capture_output=True, text=True, check=False
+    )
 
 
 def one(folder: Path, seed: int, rows: int, state: str) -> dict:
@@ -52,9 +53,25 @@ def one(folder: Path, seed: int, rows: int, state: str) -> dict:
     (folder / "train.py").write_text(SCRIPT.replace("{state}", state), encoding="utf-8")
     train = f"{shlex.quote(sys.executable)} train.py"
     subprocess.run(train, shell=True, cwd=folder, check=True)
-    done = pitfall(folder, "scan", "train.csv", "test.csv", "-t", "label", "--model", "model.joblib",
-                   "--trust-model", "--select", "PF201,PF401,PF402,PF403", "--record", "--quiet", "--format",
-                   "json", "--output", "r.json")
+    done = pitfall(
+        folder,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--model",
+        "model.joblib",
+        "--trust-model",
+        "--select",
+        "PF201,PF401,PF402,PF403",
+        "--record",
+        "--quiet",
+        "--format",
+        "json",
+        "--output",
+        "r.json",
+    )
     assert done.returncode in (0, 1), done.stderr
     started = time.perf_counter()
     done = pitfall(folder, "rerun", "last", "--train-script", train, "--format", "json", "--no-record")
@@ -62,12 +79,15 @@ def one(folder: Path, seed: int, rows: int, state: str) -> dict:
     assert done.returncode in (0, 1), done.stderr
     result = json.loads(done.stdout)
     pf702 = [f["evidence"] for f in result["findings"] if f["code"] == "PF702"]
-    return {"seed": seed, "identical": result["reproduced_bit_for_bit"],
-            "pf701": any(f["code"] == "PF701" for f in result["findings"]),
-            "pf702": sorted(e.get("kind", "") for e in pf702),
-            "unseeded_named": any(e.get("unseeded_parameters") for e in pf702),
-            "disagree": [e.get("disagree") for e in pf702 if e.get("kind") == "not-deterministic"],
-            "seconds": seconds}
+    return {
+        "seed": seed,
+        "identical": result["reproduced_bit_for_bit"],
+        "pf701": any(f["code"] == "PF701" for f in result["findings"]),
+        "pf702": sorted(e.get("kind", "") for e in pf702),
+        "unseeded_named": any(e.get("unseeded_parameters") for e in pf702),
+        "disagree": [e.get("disagree") for e in pf702 if e.get("kind") == "not-deterministic"],
+        "seconds": seconds,
+    }
 
 
 def main() -> None:

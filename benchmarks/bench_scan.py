@@ -121,8 +121,10 @@ def measure(rows: int, columns: int, stages: list[str]) -> dict:
     planted = json.loads(done.read_text()) if done.exists() else generate(rows, folder, columns=columns)
     paths = [folder / "train.parquet", folder / "test.parquet"]
     size = in_memory_bytes(paths)
-    print(f"\n{rows:,} rows x {columns} columns: generated in {time.perf_counter() - t0:.0f}s, "
-          f"in memory {size / 2**20:.0f} MiB, Parquet {sum(p.stat().st_size for p in paths) / 2**20:.0f} MiB")
+    print(
+        f"\n{rows:,} rows x {columns} columns: generated in {time.perf_counter() - t0:.0f}s, "
+        f"in memory {size / 2**20:.0f} MiB, Parquet {sum(p.stat().st_size for p in paths) / 2**20:.0f} MiB"
+    )
     results = {s: run_stage(s, paths) for s in ["floor", *stages]}
     floor = results["floor"]["seconds"]
     print(f"{'stage':<8}{'seconds':>9}{'x floor':>9}{'added RSS MiB':>15}{'x data':>8}")
@@ -144,14 +146,23 @@ def measure(rows: int, columns: int, stages: list[str]) -> dict:
             res["planted_near"] = len(planted_near)
             slow = sorted(((v, k) for k, v in res["timings"].items() if k != "total"), reverse=True)[:4]
             print(f"{name}: findings {res['codes']}, crashed {res['crashed']}")
-            print(f"  PF202 near copies reported {res['near_count']} (planted {len(planted_near)}; "
-                  f"examples planted {res['near_examples_planted']}); slowest {[(k, round(v, 1)) for v, k in slow]}")
+            print(
+                f"  PF202 near copies reported {res['near_count']} (planted {len(planted_near)}; "
+                f"examples planted {res['near_examples_planted']}); slowest {[(k, round(v, 1)) for v, k in slow]}"
+            )
     res = results.get("drift", {}).get("result")
     if res:
-        print(f"drift: findings {res['codes']}; PF501 columns {res['drifted']} (planted {planted['drifted']}); "
-              f"PF502 AUC {res['pf502']}; timings {({k: round(v, 1) for k, v in res['timings'].items()})}")
-    return {"rows": rows, "columns": columns, "in_memory_bytes": size, "planted_drift": planted["drifted"],
-            "stages": results}
+        print(
+            f"drift: findings {res['codes']}; PF501 columns {res['drifted']} (planted {planted['drifted']}); "
+            f"PF502 AUC {res['pf502']}; timings { ({k: round(v, 1) for k, v in res['timings'].items()}) }"
+        )
+    return {
+        "rows": rows,
+        "columns": columns,
+        "in_memory_bytes": size,
+        "planted_drift": planted["drifted"],
+        "stages": results,
+    }
 
 
 def main() -> None:
@@ -177,8 +188,10 @@ def main() -> None:
     print(f"\n{'rows':>10}{'cols':>6}{'floor s':>9}" + "".join(f"{s + ' x':>9}" for s in stages))
     for r in runs:
         st = r["stages"]
-        print(f"{r['rows']:>10,}{r['columns']:>6}{st['floor']['seconds']:>9.1f}"
-              + "".join(f"{st[s].get('time_over_floor', float('nan')):>9.2f}" for s in stages))
+        print(
+            f"{r['rows']:>10,}{r['columns']:>6}{st['floor']['seconds']:>9.1f}"
+            + "".join(f"{st[s].get('time_over_floor', float('nan')):>9.2f}" for s in stages)
+        )
     print(f"\nwritten {written}")
 
 

@@ -37,8 +37,9 @@ if __name__ == "__main__":
     args = parser.parse_args()
     out = {}
     for name, stage in (("all refits", 5), ("two stages", 3)):
-        done = subprocess.run([sys.executable, "-c", CODE.format(stage=stage, data=args.data)],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", CODE.format(stage=stage, data=args.data)], capture_output=True, text=True, check=True
+        )
         out[name] = json.loads(done.stdout.strip().splitlines()[-1])
         print(name, out[name], flush=True)
     print(f"two stages / all refits: {out['two stages']['seconds'] / out['all refits']['seconds']:.2f}")

@@ -92,9 +92,26 @@ def free_port() -> int:
 def start_server(model: Path, policy: Path, url: str, port: int, workers: int) -> subprocess.Popen:
     code = "from pitfall.cli.main import run; run()"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", str(model), "--trust-model", "--policy", str(policy),
-         "--store", url, "--port", str(port), "--rate-limit", "0,0", "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=open(model.parent / f"server-{port}.log", "wb"),  # noqa: SIM115 (a pipe fills)
+        [
+            sys.executable,
+            "-c",
+            code,
+            "serve",
+            str(model),
+            "--trust-model",
+            "--policy",
+            str(policy),
+            "--store",
+            url,
+            "--port",
+            str(port),
+            "--rate-limit",
+            "0,0",
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(model.parent / f"server-{port}.log", "wb"),  # noqa: SIM115 (a pipe fills)
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + 60
@@ -195,8 +212,18 @@ def pg_reachable(url: str) -> bool:
         return False
 
 
-def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, rules: Any, args: argparse.Namespace,
-                batch_bodies: list[bytes], batch_sizes: list[int], single_bodies: list[bytes]) -> dict[str, Any]:
+def run_backend(
+    name: str,
+    url: str,
+    schema: str | None,
+    tmp: Path,
+    model: Any,
+    rules: Any,
+    args: argparse.Namespace,
+    batch_bodies: list[bytes],
+    batch_sizes: list[int],
+    single_bodies: list[bytes],
+) -> dict[str, Any]:
     """Serve, measure and check one backend; its summary."""
     server_url = url
     if schema is not None:
@@ -216,9 +243,15 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
     else:
         alone = Store(f"sqlite:///{tmp / f'{name}-alone.db'}")
     ensure_model(alone, version, model)
-    state = ServeState(store=alone, model=model, classes=[str(c) for c in model.classes_],
-                       features=[str(c) for c in model.feature_names_in_], rules=rules, model_version=version,
-                       limits=Limits())
+    state = ServeState(
+        store=alone,
+        model=model,
+        classes=[str(c) for c in model.classes_],
+        features=[str(c) for c in model.feature_names_in_],
+        rules=rules,
+        model_version=version,
+        limits=Limits(),
+    )
     try:
         with httpx.Client(base_url=base, timeout=120) as client:
             post(client, batch_bodies[0], batch_sizes[0])
@@ -227,10 +260,10 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
             for body, n in zip(batch_bodies[1:], batch_sizes[1:], strict=True):
                 batch_seconds.append(post(client, body, n))
                 per_batch.append(steps_alone(body, state))
-            for body in single_bodies[:args.clients]:  # one-record warm-up, sequential
+            for body in single_bodies[: args.clients]:  # one-record warm-up, sequential
                 post(client, body, 1)
         try:
-            latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients:], args.clients))
+            latencies, wall = asyncio.run(concurrent_singles(base, single_bodies[args.clients :], args.clients))
         except httpx.TransportError as exc:
             log = (tmp / f"server-{port}.log").read_text(errors="replace")[-3000:]
             raise SystemExit(f"{name}: a single-record request failed ({exc!r}); server log:\n{log}") from None
@@ -261,16 +294,24 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
     end_to_end = statistics.median(batch_seconds)
     baseline = steps["frame"] + steps["model"]
     return {
-        "backend": name, "workers": args.workers,
+        "backend": name,
+        "workers": args.workers,
         "batch": {
-            "size": batch_sizes[1], "timed": len(batch_seconds), "seconds": batch_seconds,
-            "median_seconds": end_to_end, "predictions_per_second": batch_sizes[1] / end_to_end,
+            "size": batch_sizes[1],
+            "timed": len(batch_seconds),
+            "seconds": batch_seconds,
+            "median_seconds": end_to_end,
+            "predictions_per_second": batch_sizes[1] / end_to_end,
             "steps_median_seconds": {**steps, "http_and_framework": end_to_end - sum(steps.values())},
-            "model_alone_seconds": baseline, "over_model_alone": end_to_end / baseline,
+            "model_alone_seconds": baseline,
+            "over_model_alone": end_to_end / baseline,
         },
         "single": {
-            "requests": len(latencies), "clients": args.clients, "p50_seconds": quantile(latencies, 0.5),
-            "p99_seconds": quantile(latencies, 0.99), "requests_per_second": len(latencies) / wall,
+            "requests": len(latencies),
+            "clients": args.clients,
+            "p50_seconds": quantile(latencies, 0.5),
+            "p99_seconds": quantile(latencies, 0.99),
+            "requests_per_second": len(latencies) / wall,
             "model_one_row_seconds": statistics.median(one_row),
             "p99_over_model_one_row": quantile(latencies, 0.99) / statistics.median(one_row),
         },
@@ -281,19 +322,25 @@ def run_backend(name: str, url: str, schema: str | None, tmp: Path, model: Any, 
 def report(result: dict[str, Any]) -> None:
     batch, single = result["batch"], result["single"]
     end_to_end, steps = batch["median_seconds"], batch["steps_median_seconds"]
-    print(f"\n{result['backend']} ({result['workers']} worker(s)): batches of {batch['size']:,} records, "
-          f"{batch['timed']} timed, median")
+    print(
+        f"\n{result['backend']} ({result['workers']} worker(s)): batches of {batch['size']:,} records, "
+        f"{batch['timed']} timed, median"
+    )
     print(f"{'step':<30}{'ms':>9}{'% of e2e':>10}")
     for name, seconds in [*steps.items(), ("end to end, at the client", end_to_end)]:
         print(f"{name:<30}{seconds * 1e3:>9.1f}{100 * seconds / end_to_end:>10.1f}")
-    print(f"model alone (frame + predict_proba): {batch['model_alone_seconds'] * 1e3:.1f} ms; end to end is "
-          f"{batch['over_model_alone']:.2f}x that (aim <= 3x); {batch['predictions_per_second']:,.0f} predictions/s")
-    print(f"{single['requests']:,} single-record requests, {single['clients']} clients: p50 "
-          f"{single['p50_seconds'] * 1e3:.1f} ms, p99 {single['p99_seconds'] * 1e3:.1f} ms (aim <= 250 ms on SQLite), "
-          f"{single['requests_per_second']:,.0f} requests/s (model alone on one row: "
-          f"{single['model_one_row_seconds'] * 1e3:.1f} ms, p99 is {single['p99_over_model_one_row']:.0f}x that); "
-          f"stored {result['stored']['in_database']:,} of "
-          f"{result['stored']['sent']:,}")
+    print(
+        f"model alone (frame + predict_proba): {batch['model_alone_seconds'] * 1e3:.1f} ms; end to end is "
+        f"{batch['over_model_alone']:.2f}x that (aim <= 3x); {batch['predictions_per_second']:,.0f} predictions/s"
+    )
+    print(
+        f"{single['requests']:,} single-record requests, {single['clients']} clients: p50 "
+        f"{single['p50_seconds'] * 1e3:.1f} ms, p99 {single['p99_seconds'] * 1e3:.1f} ms (aim <= 250 ms on SQLite), "
+        f"{single['requests_per_second']:,.0f} requests/s (model alone on one row: "
+        f"{single['model_one_row_seconds'] * 1e3:.1f} ms, p99 is {single['p99_over_model_one_row']:.0f}x that); "
+        f"stored {result['stored']['in_database']:,} of "
+        f"{result['stored']['sent']:,}"
+    )
 
 
 def main() -> None:
@@ -328,13 +375,15 @@ def main() -> None:
         pool, _ = make_data((args.batches + 1) * args.batch_size + args.requests + args.clients, seed=1)
         records = json.loads(pool.to_json(orient="records"))
         size = args.batch_size
-        batches = [records[i * size:(i + 1) * size] for i in range(args.batches + 1)]  # the first warms up
-        singles = records[(args.batches + 1) * size:]
+        batches = [records[i * size : (i + 1) * size] for i in range(args.batches + 1)]  # the first warms up
+        singles = records[(args.batches + 1) * size :]
         batch_bodies = [json.dumps({"records": b}).encode() for b in batches]
         single_bodies = [json.dumps({"records": [r]}).encode() for r in singles]
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work slows every number here)")
-        print(f"default model fitted on {args.train_rows:,} rows x 22 features (3 classes) in {fit_seconds:.1f}s; "
-              f"batch body {len(batch_bodies[1]) / 2**10:.0f} KiB")
+        print(
+            f"default model fitted on {args.train_rows:,} rows x 22 features (3 classes) in {fit_seconds:.1f}s; "
+            f"batch body {len(batch_bodies[1]) / 2**10:.0f} KiB"
+        )
         backends: list[tuple[str, str, str | None]] = [("sqlite", f"sqlite:///{tmp / 'serve.db'}", None)]
         if not args.no_postgres:
             if pg_reachable(args.postgres):
@@ -343,13 +392,22 @@ def main() -> None:
                 print(f"PostgreSQL at {args.postgres} does not answer: SQLite only")
         results = []
         for name, url, schema in backends:
-            results.append(run_backend(name, url, schema, tmp, model, rules, args, batch_bodies,
-                                       [len(b) for b in batches], single_bodies))
+            results.append(
+                run_backend(
+                    name, url, schema, tmp, model, rules, args, batch_bodies, [len(b) for b in batches], single_bodies
+                )
+            )
             report(results[-1])
 
-    summary: dict[str, Any] = {"train_rows": args.train_rows, "features": 22, "classes": len(CLASSES),
-                               "quick": args.quick, "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-                               "backends": results}
+    summary: dict[str, Any] = {
+        "train_rows": args.train_rows,
+        "features": 22,
+        "classes": len(CLASSES),
+        "quick": args.quick,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "backends": results,
+    }
     if len(results) == 2:
         sq, pg = results
         summary["postgresql_over_sqlite"] = {
@@ -357,8 +415,10 @@ def main() -> None:
             "single_p99": pg["single"]["p99_seconds"] / sq["single"]["p99_seconds"],
         }
         ratios = summary["postgresql_over_sqlite"]
-        print(f"\nPostgreSQL over SQLite: batch {ratios['batch_median']:.2f}x, single-record p99 "
-              f"{ratios['single_p99']:.2f}x (aim <= 1.5x)")
+        print(
+            f"\nPostgreSQL over SQLite: batch {ratios['batch_median']:.2f}x, single-record p99 "
+            f"{ratios['single_p99']:.2f}x (aim <= 1.5x)"
+        )
     path = args.out / "serve.json"
     path.write_text(json.dumps(summary, indent=2))
     print(f"\nwritten {path}")

@@ -56,8 +56,12 @@ def generate(rows: int, planted: float, seed: int) -> tuple[list[str], np.ndarra
     cuts = np.cumsum(lengths)[:-1]
     texts = [
         f"{b.capitalize()} {' '.join(w)}, art. {c}"
-        for b, w, c in zip(rng.choice(brands, size=n_orig), np.split(words, cuts),
-                           rng.integers(10_000, 999_999, size=n_orig), strict=True)
+        for b, w, c in zip(
+            rng.choice(brands, size=n_orig),
+            np.split(words, cuts),
+            rng.integers(10_000, 999_999, size=n_orig),
+            strict=True,
+        )
     ]
     sources = rng.choice(n_orig, size=n_copies, replace=False)
     pairs = []
@@ -121,8 +125,9 @@ def run(rows: int, planted: float, seed: int) -> dict:
     import pitfall
 
     t0 = time.perf_counter()
-    report = pitfall.scan(frame[~is_test], frame[is_test], target="label", text="text", select="PF201,PF202",
-                          config=False, seed=seed)
+    report = pitfall.scan(
+        frame[~is_test], frame[is_test], target="label", text="text", select="PF201,PF202", config=False, seed=seed
+    )
     scan = time.perf_counter() - t0
     counts = {f.code: f.evidence["count"] for f in report.findings}
     return {
@@ -166,10 +171,14 @@ def main() -> None:
     print("| rows | floor s | search s | × floor | all pairs (est.) s | recall | precision | scan PF201+PF202 s |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['rows']:,} | {r['floor_s']} | {r['search_s']} | {r['search_over_floor']} | "
-              f"{r['all_pairs_estimate_s']:,} | {r['recall']} | {r['precision']} | {r['scan_pf201_pf202_s']} |")
-    print(f"search time at 2x rows: x{summary['search_time_ratio_x2_rows']} "
-          f"(floor x{summary['floor_time_ratio_x2_rows']}; search/floor x{summary['search_over_floor_x2_rows']})")
+        print(
+            f"| {r['rows']:,} | {r['floor_s']} | {r['search_s']} | {r['search_over_floor']} | "
+            f"{r['all_pairs_estimate_s']:,} | {r['recall']} | {r['precision']} | {r['scan_pf201_pf202_s']} |"
+        )
+    print(
+        f"search time at 2x rows: x{summary['search_time_ratio_x2_rows']} "
+        f"(floor x{summary['floor_time_ratio_x2_rows']}; search/floor x{summary['search_over_floor_x2_rows']})"
+    )
 
 
 if __name__ == "__main__":

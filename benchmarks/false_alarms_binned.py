@@ -37,9 +37,12 @@ def _loud(report, code: str) -> bool:
 
 def pf205(seeds: int) -> list[tuple[str, str, int, int]]:
     rows = []
-    makers = {**SHAPES, "binary (synthetic)": lambda seed: binary(3000, seed=seed),
-              "5 classes (synthetic)": lambda seed: multiclass(2000, seed=seed),
-              "regression (synthetic)": lambda seed: regression(2000, seed=seed)}
+    makers = {
+        **SHAPES,
+        "binary (synthetic)": lambda seed: binary(3000, seed=seed),
+        "5 classes (synthetic)": lambda seed: multiclass(2000, seed=seed),
+        "regression (synthetic)": lambda seed: regression(2000, seed=seed),
+    }
     for name, make in makers.items():
         hits = 0
         for seed in range(seeds):
@@ -60,8 +63,9 @@ def pf205(seeds: int) -> list[tuple[str, str, int, int]]:
             df["leak"] = noisy
             train, test = random_split(df, seed=seed)
             r = pitfall.scan(train, test, target="label", select="PF205", config=False, seed=seed)
-            hits += any(f.code == "PF205" and f.severity.value == "error" and f.columns == ("leak",)
-                        for f in r.findings)
+            hits += any(
+                f.code == "PF205" and f.severity.value == "error" and f.columns == ("leak",) for f in r.findings
+            )
         rows.append(("PF205 planted leak (error)", name, hits, seeds))
         print(rows[-1], flush=True)
     return rows
@@ -90,12 +94,15 @@ def pf502(runs: int) -> list[tuple[str, str, int, int]]:
     out.append(("PF502 clean", f"{N_DRIFT:,} vs {N_DRIFT:,} rows, 5 normal + 1 categorical", hits, runs))
     print(out[-1], flush=True)
     # a 0.25 sd shift of one of five features: domain AUC Φ(0.25 / √2) ≈ 0.57, just above min_auc
-    for label, cfg in (("25,611 rows of each (±0.005, the default)", Config()),
-                       (f"all {N_DRIFT:,} of each", Config(checks={"PF502": {"precision": 0.001}}))):
+    for label, cfg in (
+        ("25,611 rows of each (±0.005, the default)", Config()),
+        (f"all {N_DRIFT:,} of each", Config(checks={"PF502": {"precision": 0.001}})),
+    ):
         hits = 0
         for run in range(runs):
-            r = pitfall.drift(_pair(N_DRIFT, 2 * run), _pair(N_DRIFT, 2 * run + 1, 0.25), select="PF502",
-                              config=cfg, seed=run)
+            r = pitfall.drift(
+                _pair(N_DRIFT, 2 * run), _pair(N_DRIFT, 2 * run + 1, 0.25), select="PF502", config=cfg, seed=run
+            )
             hits += _loud(r, "PF502")
         out.append(("PF502 0.25 sd shift of x0 (recall)", label, hits, runs))
         print(out[-1], flush=True)

@@ -169,7 +169,12 @@ def repeats(seeds: int) -> Iterator[tuple[str, bool, bool]]:
 
 
 FAMILIES = {
-    "PF208": pf208, "PF205": pf205, "PF202": pf202, "PF402": pf402, "PF403": pf403, "PF407": pf407,
+    "PF208": pf208,
+    "PF205": pf205,
+    "PF202": pf202,
+    "PF402": pf402,
+    "PF403": pf403,
+    "PF407": pf407,
     "repeats": repeats,
 }
 

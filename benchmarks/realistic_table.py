@@ -123,15 +123,24 @@ def generate(rows: int, out: Path, seed: int = 0, columns: int = 25) -> dict:
             if test:
                 hit = (targets >= start) & (targets < start + m)
                 if hit.any():
-                    table = _plant(table, kept.slice(0).take(pa.array(np.flatnonzero(hit))), targets[hit] - start,
-                                   np.random.default_rng([seed, 99, start]))
+                    table = _plant(
+                        table,
+                        kept.slice(0).take(pa.array(np.flatnonzero(hit))),
+                        targets[hit] - start,
+                        np.random.default_rng([seed, 99, start]),
+                    )
             if writer is None:
                 writer = pq.ParquetWriter(out / f"{name}.parquet", table.schema)
             writer.write_table(table, row_group_size=GROUP_ROWS)
         writer.close()
-    planted = {"rows": rows, "n_train": n_train, "n_test": n_test, "seed": seed,
-               "near_copies": {"train_rows": sources.tolist(), "test_rows": targets.tolist()},
-               "drifted": list(DRIFTED)}
+    planted = {
+        "rows": rows,
+        "n_train": n_train,
+        "n_test": n_test,
+        "seed": seed,
+        "near_copies": {"train_rows": sources.tolist(), "test_rows": targets.tolist()},
+        "drifted": list(DRIFTED),
+    }
     (out / "planted.json").write_text(json.dumps(planted))
     return planted
 

@@ -82,12 +82,14 @@ def label_noise() -> dict[str, Callable[[int], tuple]]:
         def make(seed: int):
             train, test = split(sklearn_frame(name), seed)
             return flip(train, rate, seed), test, {}
+
         return make
 
     def clean(frame: Callable[[int], pd.DataFrame]):
         def make(seed: int):
             train, test = split(frame(seed), seed)
             return train, test, {}
+
         return make
 
     return {
@@ -132,6 +134,7 @@ def study() -> dict[str, Callable[[int], tuple]]:
         def inner(seed: int):
             train, test = split(_colour(frame(seed), seed), seed)
             return train, test, {"study": "colour"}
+
         return inner
 
     return {
@@ -152,6 +155,7 @@ def missingness() -> dict[str, Callable[[int], tuple]]:
             df.loc[rng.random(len(df)) < rate, col] = np.nan
             train, test = split(df, seed)
             return train, test, {}
+
         return inner
 
     return {
@@ -171,6 +175,7 @@ def seed_churn() -> dict[str, Callable[[int], tuple]]:
             model = RandomForestClassifier(n_estimators=n_trees, max_features=1, random_state=seed)
             model.fit(train.drop(columns="label"), train["label"])
             return train, test, {"model": model}
+
         return inner
 
     return {

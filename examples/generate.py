@@ -60,8 +60,18 @@ def galaxies(n_galaxies: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
 def exposures(frame: pd.DataFrame, rng: np.random.Generator, views: np.ndarray) -> pd.DataFrame:
     """Repeat each galaxy ``views[i]`` times with small measurement noise (several exposures)."""
     rows = frame.loc[frame.index.repeat(views)].reset_index(drop=True)
-    noise = {"mag_u": 0.03, "mag_g": 0.02, "mag_r": 0.02, "mag_i": 0.02, "petro_radius": 0.03,
-             "concentration": 0.02, "ellipticity": 0.01, "asymmetry": 0.01, "ra": 1e-5, "dec": 1e-5}
+    noise = {
+        "mag_u": 0.03,
+        "mag_g": 0.02,
+        "mag_r": 0.02,
+        "mag_i": 0.02,
+        "petro_radius": 0.03,
+        "concentration": 0.02,
+        "ellipticity": 0.01,
+        "asymmetry": 0.01,
+        "ra": 1e-5,
+        "dec": 1e-5,
+    }
     for col, sd in noise.items():
         rows[col] = rows[col] + rng.normal(0, sd, len(rows))
     return rows

@@ -30,8 +30,23 @@ TEST_SHARE = 0.2
 EXACT_RELISTINGS = 30  # second listings in test that differ in case and punctuation only
 NEAR_RELISTINGS = 60  # second listings in test with a sale tag or one size changed
 
-BRANDS = ["Nordvik", "Alba", "Castello", "Brisa", "Lumen", "Kestrel", "Orla", "Vento", "Tessa", "Marlo",
-          "Fjord", "Sierra", "Piazza", "Rhein", "Loire"]
+BRANDS = [
+    "Nordvik",
+    "Alba",
+    "Castello",
+    "Brisa",
+    "Lumen",
+    "Kestrel",
+    "Orla",
+    "Vento",
+    "Tessa",
+    "Marlo",
+    "Fjord",
+    "Sierra",
+    "Piazza",
+    "Rhein",
+    "Loire",
+]
 SIZES = ["XS", "S", "M", "L", "XL"]
 
 LANGUAGES = {
@@ -53,8 +68,16 @@ LANGUAGES = {
     },
     "fr": {
         "template": "{brand} {item} pour {who}, {colour}, en {material}, taille {size}, réf. {code}",
-        "item": ["t-shirt", "chaussures de course", "écharpe", "veste de pluie", "robe d'été", "chaussettes",
-                 "sweat à capuche", "jean"],
+        "item": [
+            "t-shirt",
+            "chaussures de course",
+            "écharpe",
+            "veste de pluie",
+            "robe d'été",
+            "chaussettes",
+            "sweat à capuche",
+            "jean",
+        ],
         "who": ["homme", "femme", "enfant"],
         "colour": ["rouge", "bleu", "noir", "blanc", "vert", "gris"],
         "material": ["coton", "laine", "cuir", "lin", "polyester"],
@@ -62,8 +85,16 @@ LANGUAGES = {
     },
     "es": {
         "template": "{brand} {item} para {who}, {colour}, de {material}, talla {size}, ref. {code}",
-        "item": ["camiseta", "zapatillas de correr", "bufanda", "chaqueta impermeable", "vestido de verano",
-                 "calcetines", "sudadera con capucha", "vaqueros"],
+        "item": [
+            "camiseta",
+            "zapatillas de correr",
+            "bufanda",
+            "chaqueta impermeable",
+            "vestido de verano",
+            "calcetines",
+            "sudadera con capucha",
+            "vaqueros",
+        ],
         "who": ["hombre", "mujer", "niños"],
         "colour": ["rojo", "azul", "negro", "blanco", "verde", "gris"],
         "material": ["algodón", "lana", "cuero", "lino", "poliéster"],
@@ -71,8 +102,16 @@ LANGUAGES = {
     },
     "it": {
         "template": "{brand} {item} per {who}, {colour}, in {material}, taglia {size}, art. {code}",
-        "item": ["maglietta", "scarpe da corsa", "sciarpa", "giacca antipioggia", "vestito estivo", "calzini",
-                 "felpa con cappuccio", "jeans"],
+        "item": [
+            "maglietta",
+            "scarpe da corsa",
+            "sciarpa",
+            "giacca antipioggia",
+            "vestito estivo",
+            "calzini",
+            "felpa con cappuccio",
+            "jeans",
+        ],
         "who": ["uomo", "donna", "bambini"],
         "colour": ["rosso", "blu", "nero", "bianco", "verde", "grigio"],
         "material": ["cotone", "lana", "pelle", "lino", "poliestere"],
@@ -93,8 +132,12 @@ pattern,label
 def entry(rng: np.random.Generator, language: str) -> str:
     words = LANGUAGES[language]
     return words["template"].format(
-        brand=rng.choice(BRANDS), item=rng.choice(words["item"]), who=rng.choice(words["who"]),
-        colour=rng.choice(words["colour"]), material=rng.choice(words["material"]), size=rng.choice(SIZES),
+        brand=rng.choice(BRANDS),
+        item=rng.choice(words["item"]),
+        who=rng.choice(words["who"]),
+        colour=rng.choice(words["colour"]),
+        material=rng.choice(words["material"]),
+        size=rng.choice(SIZES),
         code=int(rng.integers(1000, 99999)),
     )
 
@@ -122,8 +165,10 @@ def generate(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
     # second listings: copies of training entries that landed in test
     sources = rng.choice(len(train), size=EXACT_RELISTINGS + NEAR_RELISTINGS, replace=False)
     copies = [
-        {"text": relist(rng, train["text"].iloc[s], train["language"].iloc[s], near=k >= EXACT_RELISTINGS),
-         "language": train["language"].iloc[s]}
+        {
+            "text": relist(rng, train["text"].iloc[s], train["language"].iloc[s], near=k >= EXACT_RELISTINGS),
+            "language": train["language"].iloc[s],
+        }
         for k, s in enumerate(sources)
     ]
     test = pd.concat([test, pd.DataFrame(copies)], ignore_index=True)

@@ -132,7 +132,11 @@ def fit_model(seed: int = 10):
         ]
     )
     model = HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.1, max_leaf_nodes=8, min_samples_leaf=100, early_stopping=False,
+        max_iter=100,
+        learning_rate=0.1,
+        max_leaf_nodes=8,
+        min_samples_leaf=100,
+        early_stopping=False,
         random_state=0,
     )
     with threadpool_limits(limits=1):  # a small fit: threads only add overhead on a busy machine

@@ -57,8 +57,10 @@ def checks_index(checks: list[Any]) -> str:
     ]
     for cls in checks:
         summary = cls.summary().replace("|", "\\|")
-        lines.append(f"| [{cls.code}]({cls.code}.md) | `{cls.name}` | {cls.family} | {cls.severity.value} "
-                     f"| `pitfall {cls.command()}` | {summary} |")
+        lines.append(
+            f"| [{cls.code}]({cls.code}.md) | `{cls.name}` | {cls.family} | {cls.severity.value} "
+            f"| `pitfall {cls.command()}` | {summary} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -133,13 +135,20 @@ def _demote(body: str) -> str:
 
 
 def _options(cls: Any) -> list[str]:
-    params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"
-              and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    params = [
+        p
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
     if not params:
         return ["This check takes no options."]
-    rows = ["Set them under `[tool.pitfall.checks." + cls.code + "]` in pyproject.toml, or as keyword",
-            f"arguments of the check's class (`{cls.__module__}.{cls.__name__}`).", "",
-            "| option | default |", "|---|---|"]
+    rows = [
+        "Set them under `[tool.pitfall.checks." + cls.code + "]` in pyproject.toml, or as keyword",
+        f"arguments of the check's class (`{cls.__module__}.{cls.__name__}`).",
+        "",
+        "| option | default |",
+        "|---|---|",
+    ]
     for p in params:
         default = "(required)" if p.default is inspect.Parameter.empty else f"`{p.default!r}`"
         rows.append(f"| `{p.name}` | {default} |")
@@ -178,14 +187,20 @@ def _false_alarms(code: str, tables: list[tuple[str, list[str], list[list[str]]]
         hits = [r for r in rows if r and pattern.search(r[0])]
         if not hits:
             continue
-        out += [f"From *{heading}* in [False-alarm rates](../false-alarms.md):", "",
-                "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += [
+            f"From *{heading}* in [False-alarm rates](../false-alarms.md):",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
         out += ["| " + " | ".join(r) + " |" for r in hits] + [""]
     if not out:
         mentioned = [h for h, _, rows in tables if any(pattern.search(" ".join(r)) for r in rows)]
         where = f" (it is mentioned under *{mentioned[0]}*)" if mentioned else ""
-        out = [f"No per-check rate is measured for {code} yet{where}; see "
-               "[False-alarm rates](../false-alarms.md) for the whole scan on clean data."]
+        out = [
+            f"No per-check rate is measured for {code} yet{where}; see "
+            "[False-alarm rates](../false-alarms.md) for the whole scan on clean data."
+        ]
     return out
 
 

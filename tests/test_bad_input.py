@@ -547,9 +547,7 @@ def run_in_process(argv: list[str], tmp: Path, capsys, monkeypatch) -> tuple[int
 
 def run_script(argv: list[str], tmp: Path) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PITFALL_DEBUG"}
-    proc = subprocess.run(
-        [str(PITFALL), "scan", *argv], cwd=tmp, capture_output=True, text=True, timeout=120, env=env
-    )
+    proc = subprocess.run([str(PITFALL), "scan", *argv], cwd=tmp, capture_output=True, text=True, timeout=120, env=env)
     return proc.returncode, proc.stdout, proc.stderr
 
 

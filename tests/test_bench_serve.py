@@ -23,8 +23,13 @@ def _positive(x: object) -> bool:
 
 
 def test_quick_run_stores_every_prediction_and_reports_each_step(tmp_path):
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--clients", "8", "--out", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--clients", "8", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads((tmp_path / "serve.json").read_text())
     batch, single, stored = out["batch"], out["single"], out["stored"]
@@ -46,7 +51,12 @@ def test_quick_run_stores_every_prediction_and_reports_each_step(tmp_path):
 
 
 def test_bad_option_is_a_one_line_error(tmp_path):
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--batches", "0", "--out", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--batches", "0", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "--batches must be at least 1" in proc.stderr
     assert not (tmp_path / "serve.json").exists()

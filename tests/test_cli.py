@@ -204,7 +204,9 @@ def test_console_script_exit_codes(clean, leaky):
     assert json.loads(ok.stdout)["findings"] == []
     bad = subprocess.run(
         [str(PITFALL), "scan", *leaky, "--select", "PF205", "--no-config", "--format", "json"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert bad.returncode == 1, bad.stderr
     assert "PF205" in {f["code"] for f in json.loads(bad.stdout)["findings"]}

@@ -24,8 +24,14 @@ def test_every_check_has_a_page_with_its_sections_options_and_rates():
     for code in CHECKS:
         cls, page = get_check(code), pages[f"checks/{code}.md"]
         assert page.startswith(f"# {code} `{cls.name}`")
-        for section in ("## What it finds", "## Why it matters", "## How to fix", "## Example", "## Options",
-                        "## False-alarm rate"):
+        for section in (
+            "## What it finds",
+            "## Why it matters",
+            "## How to fix",
+            "## Example",
+            "## Options",
+            "## False-alarm rate",
+        ):
             assert section in page, (code, section)
         assert f"[{code}]({code}.md)" in pages["checks/index.md"]
         assert f"| [{code}](checks/{code}.md) | `{cls.name}` | {cls.severity.value} |" in pages["severity.md"]
@@ -40,8 +46,10 @@ def test_a_real_severity_page_wins():
 def test_links_out_of_docs_name_the_file_and_links_inside_stay(tmp_path):
     module = _module()
     docs = ROOT / "docs"
-    text = ("See [the benchmark](../benchmarks/bench_scan.py), [`README.md`](../README.md), "
-            "[checks](checks/index.md), [web](https://example.org) and ![img](x.png).")
+    text = (
+        "See [the benchmark](../benchmarks/bench_scan.py), [`README.md`](../README.md), "
+        "[checks](checks/index.md), [web](https://example.org) and ![img](x.png)."
+    )
     out = module.repo_links(text, docs, docs)
     assert "the benchmark (`benchmarks/bench_scan.py`)" in out and "`README.md`," in out
     assert "[checks](checks/index.md)" in out and "[web](https://example.org)" in out and "![img](x.png)" in out

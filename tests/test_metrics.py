@@ -55,9 +55,7 @@ def test_regression_metrics_equal_scikit_learn(weighted):
     pred = y + rng.normal(size=300) * 4
     w = rng.integers(0, 3, 300).astype(float) if weighted else None
     assert METRICS["r2"](y, pred, None, w) == pytest.approx(skm.r2_score(y, pred, sample_weight=w))
-    assert METRICS["mae"](y, pred, None, w) == pytest.approx(
-        skm.mean_absolute_error(y, pred, sample_weight=w)
-    )
+    assert METRICS["mae"](y, pred, None, w) == pytest.approx(skm.mean_absolute_error(y, pred, sample_weight=w))
     rmse = np.sqrt(skm.mean_squared_error(y, pred, sample_weight=w))
     assert METRICS["rmse"](y, pred, None, w) == pytest.approx(rmse)
 

@@ -7,8 +7,17 @@ import pitfall
 
 # The public API is a contract: changing it is a decision, made here on purpose.
 PUBLIC = [
-    "ConfigError", "Finding", "InputError", "ModelError", "PitfallError", "Report", "Severity",
-    "__version__", "drift", "scan", "thresholds",
+    "ConfigError",
+    "Finding",
+    "InputError",
+    "ModelError",
+    "PitfallError",
+    "Report",
+    "Severity",
+    "__version__",
+    "drift",
+    "scan",
+    "thresholds",
 ]
 
 
@@ -17,8 +26,14 @@ def test_all_lists_exactly_the_public_names():
     # every name the package resolves lazily is exported, and nothing else public is defined
     assert set(pitfall._LAZY) | {"__version__"} == set(pitfall.__all__)
     defined = {n for n, v in vars(pitfall).items() if not n.startswith("_") and not isinstance(v, type(pitfall))}
-    assert defined - set(pitfall.__all__) <= {"annotations", "TYPE_CHECKING", "Any", "import_module", "version",
-                                              "PackageNotFoundError"}
+    assert defined - set(pitfall.__all__) <= {
+        "annotations",
+        "TYPE_CHECKING",
+        "Any",
+        "import_module",
+        "version",
+        "PackageNotFoundError",
+    }
     for name in pitfall.__all__:
         value = getattr(pitfall, name)
         assert value is not None
@@ -33,8 +48,9 @@ def test_every_module_exports_what_it_defines():
     import pkgutil
 
     for info in pkgutil.walk_packages(pitfall.__path__, "pitfall."):
-        if info.name.startswith(("pitfall.serve", "pitfall.engine.dask_cluster", "pitfall.deploy.store",
-                                 "pitfall.pytest_plugin")):
+        if info.name.startswith(
+            ("pitfall.serve", "pitfall.engine.dask_cluster", "pitfall.deploy.store", "pitfall.pytest_plugin")
+        ):
             continue  # optional extras; their own tests import them
         module = importlib.import_module(info.name)
         for name in getattr(module, "__all__", ()):

@@ -37,7 +37,11 @@ def test_a_leak_fails_with_the_finding_and_its_fix(frames):
 def test_ignored_codes_are_not_run_and_their_reasons_are_kept(frames):
     _, _, train, test = frames
     report = assert_no_pitfalls(
-        train, test, target="label", select=["PF205", "PF103"], ignore={"PF205": "leak is the answer key"},
+        train,
+        test,
+        target="label",
+        select=["PF205", "PF103"],
+        ignore={"PF205": "leak is the answer key"},
         config=False,
     )
     assert "PF205" not in report.codes()
@@ -72,8 +76,9 @@ def test_plugin_in_a_users_suite(pytester, frames):
             assert report.findings == []
         """
     )
-    result = pytester.runpytest_subprocess("-m", "pitfall or not pitfall", "--pitfall-reports", "reports", "-p",
-                                           "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "-m", "pitfall or not pitfall", "--pitfall-reports", "reports", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*PF205 target-leakage*'leak'*", "*-- pitfall --*", "*error   PF205 target-leakage*"])
     reports = sorted(p.name for p in (pytester.path / "reports").iterdir())

@@ -52,7 +52,11 @@ def test_specs_read_from_source_match_the_classes():
     for code, cls in CHECKS.items():
         spec = SPECS[code]
         assert (spec.code, spec.name, spec.family, spec.severity, spec.since) == (
-            cls.code, cls.name, cls.family, cls.severity.value, cls.since,
+            cls.code,
+            cls.name,
+            cls.family,
+            cls.severity.value,
+            cls.since,
         ), code
         assert spec.docs == cls.docs(), code
         assert spec.summary() == cls.summary(), code

@@ -33,9 +33,7 @@ class Severity(enum.StrEnum):
         try:
             return cls(str(value).lower())
         except ValueError:
-            raise ValueError(
-                f"severity must be one of error, warning, info. Got {value!r} instead."
-            ) from None
+            raise ValueError(f"severity must be one of error, warning, info. Got {value!r} instead.") from None
 
 
 def jsonable(value: Any) -> Any:
@@ -88,8 +86,7 @@ class Location:
         return ":".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "cell": self.cell, "line": self.line, "column": self.column,
-                "excerpt": self.excerpt}
+        return {"path": self.path, "cell": self.cell, "line": self.line, "column": self.column, "excerpt": self.excerpt}
 
 
 @dataclass(frozen=True)

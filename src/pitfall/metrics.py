@@ -53,11 +53,7 @@ class Metric:
 
     def __call__(self, y_true, y_pred, proba=None, sample_weight=None) -> float:
         y_true = np.asarray(y_true)
-        w = (
-            np.ones(len(y_true))
-            if sample_weight is None
-            else np.asarray(sample_weight, dtype=float)
-        )
+        w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if len(y_true) == 0 or (self.needs_proba and proba is None):
             return float("nan")
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -216,9 +212,7 @@ def get_metric(name: str, task: str) -> Metric:
 Prediction = tuple[np.ndarray, "np.ndarray | None"]  # (labels or values, probabilities)
 
 
-def bootstrap(
-    metric: Metric, y: np.ndarray, preds: Sequence[Prediction], resamples: Resamples
-) -> np.ndarray:
+def bootstrap(metric: Metric, y: np.ndarray, preds: Sequence[Prediction], resamples: Resamples) -> np.ndarray:
     """Score each prediction on the same bootstrap resamples of the rows.
 
     Returns:

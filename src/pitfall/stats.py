@@ -71,9 +71,7 @@ class Resamples:
         max_rows: Rows beyond which resamples are drawn on a subsample (see module docs).
     """
 
-    def __init__(
-        self, n: int, *, seed: int, n_resamples: int = N_RESAMPLES, max_rows: int = MAX_ROWS
-    ):
+    def __init__(self, n: int, *, seed: int, n_resamples: int = N_RESAMPLES, max_rows: int = MAX_ROWS):
         self.n = int(n)
         self.seed = int(seed)
         self.n_resamples = int(n_resamples)

@@ -13,9 +13,7 @@ import numpy as np
 import pandas as pd
 
 
-def _label(
-    score: np.ndarray, rng: np.random.Generator, positives: float | None = None
-) -> np.ndarray:
+def _label(score: np.ndarray, rng: np.random.Generator, positives: float | None = None) -> np.ndarray:
     score = (score - score.mean()) / (score.std() + 1e-12)
     noisy = score + rng.logistic(size=len(score))
     cut = np.quantile(noisy, 1 - positives) if positives is not None else 0.0
@@ -60,9 +58,7 @@ def categorical(seed: int = 0, n: int = 1728) -> pd.DataFrame:
         "safety": ["low", "med", "high"],
     }
     df = pd.DataFrame({c: rng.choice(v, size=n) for c, v in levels.items()})
-    score = (
-        (df["safety"] != "low").astype(float) + (df["persons"] != "2") - (df["buying"] == "vhigh")
-    )
+    score = (df["safety"] != "low").astype(float) + (df["persons"] != "2") - (df["buying"] == "vhigh")
     df["label"] = _label(score.to_numpy(dtype=float), rng)
     return df
 
@@ -158,9 +154,7 @@ SKLEARN = ("iris", "wine", "breast_cancer", "digits", "diabetes")
 DATA_CHECKS = "PF101,PF102,PF103,PF104,PF105,PF201,PF202,PF203,PF204"
 
 
-def random_split(
-    df: pd.DataFrame, test_share: float = 0.25, seed: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def random_split(df: pd.DataFrame, test_share: float = 0.25, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shuffle the rows and cut: the split a user makes with ``train_test_split``."""
     idx = np.random.default_rng(seed).permutation(len(df))
     cut = int(round(len(df) * (1 - test_share)))
@@ -177,9 +171,7 @@ def sklearn_frame(name: str) -> pd.DataFrame:
     return df
 
 
-def views(
-    seed: int = 0, objects: int = 500, per: int = 4, d: int = 8, noise: float = 0.01
-) -> pd.DataFrame:
+def views(seed: int = 0, objects: int = 500, per: int = 4, d: int = 8, noise: float = 0.01) -> pd.DataFrame:
     """``per`` measurements of each of ``objects`` objects, with gaussian noise of ``noise`` SD.
 
     A ``galaxy_id`` column names the object of each row.
@@ -193,24 +185,16 @@ def views(
     return df
 
 
-def scan_data(
-    train: pd.DataFrame, test: pd.DataFrame | None = None, *, select: str = DATA_CHECKS, **kwargs
-):
+def scan_data(train: pd.DataFrame, test: pd.DataFrame | None = None, *, select: str = DATA_CHECKS, **kwargs):
     """``pitfall.scan`` of the data checks only, without config files."""
     import pitfall
 
-    return pitfall.scan(
-        train, test, target=kwargs.pop("target", "label"), select=select, config=False, **kwargs
-    )
+    return pitfall.scan(train, test, target=kwargs.pop("target", "label"), select=select, config=False, **kwargs)
 
 
 def loud(report, code: str | None = None) -> list:
     """Findings of ``code`` (all codes when None) at warning or error severity."""
-    return [
-        f
-        for f in report.findings
-        if f.severity.value != "info" and (code is None or f.code == code)
-    ]
+    return [f for f in report.findings if f.severity.value != "info" and (code is None or f.code == code)]
 
 
 @cache

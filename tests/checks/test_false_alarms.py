@@ -48,9 +48,7 @@ def alarms(shape: str, seeds: int, *, time_split_checks: str = "PF204") -> dict[
         df = _frame(shape, seed)  # a bundled data set is the same each time; only its split varies
         train, test = random_split(df, seed=seed)
         found = {f.code for f in loud(scan_data(train, test, seed=seed))}
-        timed = scan_data(
-            _with_time(df, seed), select=time_split_checks, time="observed", split="time", seed=seed
-        )
+        timed = scan_data(_with_time(df, seed), select=time_split_checks, time="observed", split="time", seed=seed)
         found |= {f.code for f in loud(timed)}
         for code in found:
             counts[code] += 1

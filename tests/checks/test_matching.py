@@ -64,9 +64,7 @@ def _cross(train, test):
     return shared.cross_matches(Context(build_split(train, test, target="label")))
 
 
-@pytest.mark.parametrize(
-    "make", [low_dimensional, cyclic, lambda seed: gaussian(seed, n=20_000, d=3)]
-)
+@pytest.mark.parametrize("make", [low_dimensional, cyclic, lambda seed: gaussian(seed, n=20_000, d=3)])
 def test_chance_expectation_is_not_below_the_chance_matches(make):
     # On clean data every match is a chance match: the observed count must not be improbably
     # high for the expected one (Poisson).
@@ -91,9 +89,7 @@ def test_copies_of_continuous_rows_are_improbable_and_survey_repeats_are_not():
 
 def test_large_query_sets_use_a_sample_with_an_upper_bound():
     rng = np.random.default_rng(0)
-    df = pd.DataFrame(rng.normal(size=(60_000, 3)), columns=["a", "b", "c"]).assign(
-        label=rng.integers(0, 2, 60_000)
-    )
+    df = pd.DataFrame(rng.normal(size=(60_000, 3)), columns=["a", "b", "c"]).assign(label=rng.integers(0, 2, 60_000))
     train, test = df.iloc[:30_000], df.iloc[30_000:]
     m = _cross(train, test)
     assert m.chance.weight == pytest.approx(30_000 / 20_000)

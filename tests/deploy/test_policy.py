@@ -10,7 +10,9 @@ from pitfall.errors import ConfigError
 
 def test_round_trip_with_per_label_thresholds_and_safety_rules(tmp_path):
     policy = Policy(
-        accept=0.93, review=0.6, target_accuracy=0.98,
+        accept=0.93,
+        review=0.6,
+        target_accuracy=0.98,
         per_label={"fireworks": {"accept": 0.97, "review": 0.7}, 'odd "name" ü.x': {"accept": 0.9, "review": 0.5}},
         safety=[
             SafetyRule("fireworks", "review", {"collection": "wartime", "year": 1944, "public": True}),
@@ -36,7 +38,7 @@ def test_round_trip_with_per_label_thresholds_and_safety_rules(tmp_path):
         ("[thresholds]\naccept = 0.9\nreview = 0.5\nspeed = 1", "unknown key 'speed'"),
         ("[thresholds]\naccept = 0.9\nreview = 0.5\n[thresholds.per_label.a]\naccept = 0.9", "exactly the keys"),
         ('[thresholds]\naccept = 0.9\nreview = 0.5\n[[safety]]\nlabel = "a"\naction = "delete"', "action must be"),
-        ("[thresholds]\naccept = 0.9\nreview = 0.5\n[[safety]]\naction = \"never\"", "label must be"),
+        ('[thresholds]\naccept = 0.9\nreview = 0.5\n[[safety]]\naction = "never"', "label must be"),
         ('[thresholds]\naccept = 0.9\nreview = 0.5\n[[safety]]\nlabel = "a"\naction = "never"\nwhen = 3', "when must"),
         ("[thresholds\naccept = 0.9", "not valid TOML"),
         ("[other]\nx = 1", "unknown section 'other'"),

@@ -60,8 +60,9 @@ def test_the_choice_is_the_lowest_threshold_whose_lower_bound_meets_the_target()
 def test_impossible_target_is_an_error_finding():
     rng = np.random.default_rng(2)
     model = fitted_logistic(logistic_frame(rng, 1000, w=np.array([0.3, 0.2, 0.1])))
-    result = pitfall.thresholds(model, logistic_frame(rng, 500, w=np.array([0.3, 0.2, 0.1])), target="label",
-                                accuracy=0.99)
+    result = pitfall.thresholds(
+        model, logistic_frame(rng, 500, w=np.array([0.3, 0.2, 0.1])), target="label", accuracy=0.99
+    )
     assert result.accept is None and result.accept_share == 0
     (finding,) = result.findings
     assert finding.code == "PF602" and finding.severity == Severity.ERROR
@@ -112,8 +113,9 @@ def test_per_label_thresholds_and_fallback_for_rare_labels():
 
 def test_random_forest_string_labels_and_reports_escape_user_strings():
     df = three_labels(0, names=("<script>", "b&b", 'q"t'))
-    model = RandomForestClassifier(n_estimators=30, random_state=0).fit(df.drop(columns="label")[:1500],
-                                                                        df["label"][:1500])
+    model = RandomForestClassifier(n_estimators=30, random_state=0).fit(
+        df.drop(columns="label")[:1500], df["label"][:1500]
+    )
     result = pitfall.thresholds(model, df[1500:], target="label", accuracy=0.8, per_label=True)
     html = result.to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html and "<svg" in html

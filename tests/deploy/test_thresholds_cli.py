@@ -32,9 +32,14 @@ def files(tmp_path_factory):
     three.assign(label=three["label"].str.upper()).to_csv(folder / "unknown.csv", index=False)
     joblib.dump(LogisticRegression().fit(np.zeros((4, 5)), [0, 1, 0, 1]), folder / "arrays.joblib")  # no names
     joblib.dump(LinearRegression().fit(three[["x", "y", "z"]], three["x"]), folder / "regressor.joblib")
-    return {"folder": folder, "model": folder / "model.joblib", "valid": folder / "valid.csv",
-            "unknown": folder / "unknown.csv", "regressor": folder / "regressor.joblib",
-            "arrays": folder / "arrays.joblib"}
+    return {
+        "folder": folder,
+        "model": folder / "model.joblib",
+        "valid": folder / "valid.csv",
+        "unknown": folder / "unknown.csv",
+        "regressor": folder / "regressor.joblib",
+        "arrays": folder / "arrays.joblib",
+    }
 
 
 def test_end_to_end_text_json_html_and_policy(files, tmp_path, capsys):

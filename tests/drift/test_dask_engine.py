@@ -30,9 +30,10 @@ from pitfall.engine.dask_cluster import DaskEngine  # noqa: E402
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as c, distributed.Client(c, set_as_default=False) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        distributed.Client(c, set_as_default=False) as client,
+    ):
         yield c, client
 
 
@@ -81,11 +82,13 @@ def same_reports(local, remote) -> None:
 
 def test_parquet_with_windows_and_model_matches_local(files, cluster):
     c, _ = cluster
-    kw = dict(config=False, target="label", time="t", window="7d", sample_rows=2000, chunk_rows=800,
-              model=files["model"])
+    kw = dict(
+        config=False, target="label", time="t", window="7d", sample_rows=2000, chunk_rows=800, model=files["model"]
+    )
     local = pitfall.drift(files["ref.parquet"], files["cur.parquet"], **kw)
-    remote = pitfall.drift(files["ref.parquet"], files["cur.parquet"], engine="dask", scheduler=c.scheduler_address,
-                           **kw)
+    remote = pitfall.drift(
+        files["ref.parquet"], files["cur.parquet"], engine="dask", scheduler=c.scheduler_address, **kw
+    )
     assert set(local.codes()) >= {"PF501", "PF502"}
     same_reports(local, remote)
     assert remote.inputs["engine"] == "dask" and remote.inputs["n_current"] == 5000
@@ -120,15 +123,26 @@ def test_csv_blocks_read_as_the_local_reader_reads_them(files, cluster):
     assert local[1].counts == remote[1].counts and local[1].missing == remote[1].missing
     assert np.array_equal(local[2].keys, remote[2].keys)
     pd.testing.assert_frame_equal(local[2].frame, remote[2].frame)
-    whole = merge([RowSample.of(pd.read_csv(files["cur.csv"], dtype=str, keep_default_na=False,
-                                            na_values=[""])[columns], 300, 0)])
+    whole = merge(
+        [RowSample.of(pd.read_csv(files["cur.csv"], dtype=str, keep_default_na=False, na_values=[""])[columns], 300, 0)]
+    )
     assert whole.n == remote[2].n
 
 
 def test_cli_engine_dask_with_scheduler(files, cluster, capsys):
     c, _ = cluster
-    argv = ["drift", files["ref.parquet"], files["cur.parquet"], "--target", "label", "--select", "PF501,PF502",
-            "--no-config", "--format", "json"]
+    argv = [
+        "drift",
+        files["ref.parquet"],
+        files["cur.parquet"],
+        "--target",
+        "label",
+        "--select",
+        "PF501,PF502",
+        "--no-config",
+        "--format",
+        "json",
+    ]
     outs = []
     for extra in ([], ["--engine", "dask", "--scheduler", c.scheduler_address]):
         capsys.readouterr()
@@ -141,8 +155,16 @@ def test_cli_engine_dask_with_scheduler(files, cluster, capsys):
 
 
 def test_unreachable_scheduler_is_one_line_error(files, capsys):
-    argv = ["drift", files["ref.csv"], files["cur.csv"], "--no-config", "--engine", "dask",
-            "--scheduler", "tcp://127.0.0.1:9"]
+    argv = [
+        "drift",
+        files["ref.csv"],
+        files["cur.csv"],
+        "--no-config",
+        "--engine",
+        "dask",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    ]
     capsys.readouterr()
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         rc = main([str(a) for a in argv])

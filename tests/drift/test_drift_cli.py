@@ -56,8 +56,23 @@ def test_json_windows_and_fail_on(files, capsys):
 
 def test_html_and_junit_outputs(files, tmp_path, capsys):
     html = tmp_path / "drift.html"
-    argv = ["drift", files["ref"], files["cur"], "-t", "label", "--time", "t", "--window", "7d",
-            "--model", files["model"], "--trust-model", "--select", "PF501,PF504,PF505", "--no-config"]
+    argv = [
+        "drift",
+        files["ref"],
+        files["cur"],
+        "-t",
+        "label",
+        "--time",
+        "t",
+        "--window",
+        "7d",
+        "--model",
+        files["model"],
+        "--trust-model",
+        "--select",
+        "PF501,PF504,PF505",
+        "--no-config",
+    ]
     rc, _, err = cli([*argv, "--format", "html", "-o", html, "-q"], capsys)
     text = html.read_text()
     assert rc == 1 and "<svg" in text and "x0" in text and "per window" in text
@@ -102,9 +117,22 @@ def _bad(tmp: Path, files: dict[str, Path]) -> dict[str, tuple[list, str]]:
 
 
 CASES = [
-    "columns differ", "missing time column", "unparsable window", "window without time", "numeric window on dates",
-    "time not dates", "empty file", "header only", "no such file", "missing target", "untrusted model",
-    "model on other columns", "unknown code", "corrupt parquet", "spreadsheet", "output overwrites input",
+    "columns differ",
+    "missing time column",
+    "unparsable window",
+    "window without time",
+    "numeric window on dates",
+    "time not dates",
+    "empty file",
+    "header only",
+    "no such file",
+    "missing target",
+    "untrusted model",
+    "model on other columns",
+    "unknown code",
+    "corrupt parquet",
+    "spreadsheet",
+    "output overwrites input",
 ]
 
 

@@ -114,7 +114,8 @@ def test_performance_needs_probabilities_and_labels(logistic):
     report = run(ref.drop(columns="label"), cur.drop(columns="label"), model=logistic, select="PF505")
     assert "needs --target" in report.skipped["PF505"]
     assert run(ref, cur, target="label", select="PF504,PF505").skipped == {
-        "PF504": "needs --model", "PF505": "needs --model"
+        "PF504": "needs --model",
+        "PF505": "needs --model",
     }
 
 

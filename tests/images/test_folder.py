@@ -48,8 +48,20 @@ def test_csv_of_paths_with_image_option(tmp_path, capsys):
     root = shapes_folder(tmp_path / "imgs", 10, seed=1)
     rows = [(p.relative_to(tmp_path).as_posix(), p.parent.name) for p in sorted(root.rglob("*.png"))]
     pd.DataFrame(rows, columns=["file", "shape"]).to_csv(tmp_path / "data.csv", index=False)
-    rc = main(["scan", str(tmp_path / "data.csv"), "--target", "shape", "--image", "file", "--select", "PF107",
-               "--format", "json"])
+    rc = main(
+        [
+            "scan",
+            str(tmp_path / "data.csv"),
+            "--target",
+            "shape",
+            "--image",
+            "file",
+            "--select",
+            "PF107",
+            "--format",
+            "json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["inputs"]["image"] == ["file"] and out["findings"] == []
 

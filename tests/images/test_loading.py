@@ -19,7 +19,7 @@ def picture():
 
 
 def test_modes_and_bit_depths_read_into_unit_range(tmp_path, picture):
-    gray16 = (picture[..., 0].astype(np.uint16) * 257)
+    gray16 = picture[..., 0].astype(np.uint16) * 257
     files = {
         "rgb.png": Image.fromarray(picture),
         "gray.png": Image.fromarray(picture[..., 0]),

@@ -23,8 +23,9 @@ def tiles() -> list[np.ndarray]:
     out = []
     for im in load_sample_images().images:
         h, w = im.shape[:2]
-        out += [im[y : y + SIDE, x : x + SIDE] for y in range(0, h - SIDE + 1, SIDE)
-                for x in range(0, w - SIDE + 1, SIDE)]
+        out += [
+            im[y : y + SIDE, x : x + SIDE] for y in range(0, h - SIDE + 1, SIDE) for x in range(0, w - SIDE + 1, SIDE)
+        ]
     return out
 
 
@@ -60,8 +61,10 @@ def test_reencoded_and_resized_copies_are_confirmed_by_their_edges(tmp_path, see
     assert ev["count"] >= 14  # of 27 (a Hamming cut-off alone found none here)
     assert ev["confirmed_by_edges"] >= 14 and ev["expected_by_chance"] < 0.05
     assert all(e["test"].split("/")[-1].startswith("copy") for e in ev["examples"])
-    assert all(e["test"].split("/")[-1][4:].split(".")[0] == e["train"].split("/")[-1][1:].split(".")[0]
-               for e in ev["examples"])
+    assert all(
+        e["test"].split("/")[-1][4:].split(".")[0] == e["train"].split("/")[-1][1:].split(".")[0]
+        for e in ev["examples"]
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 2])

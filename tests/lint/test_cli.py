@@ -40,7 +40,7 @@ def test_text_report_and_exit_codes(tmp_path, capsys, monkeypatch):
     rc, out, err = run(capsys, str(root / "train.py"), "--config", str(root / "pyproject.toml"))
     assert rc == 1 and err == ""
     assert "pitfall lint" in out and "PF206" in out and "train.py:6:5" in out
-    assert "X = StandardScaler().fit_transform(df.drop(columns=\"y\"))" in out
+    assert 'X = StandardScaler().fit_transform(df.drop(columns="y"))' in out
     rc, _, _ = run(capsys, str(root), "--no-config", "--fail-on", "never")
     assert rc == 0
     rc, _, _ = run(capsys, str(root), "--no-config", "--select", "PF702", "--fail-on", "error")
@@ -93,8 +93,11 @@ def test_bad_paths_are_one_line_errors(tmp_path, capsys):
 
 def test_console_script(tmp_path):
     root = _project(tmp_path)
-    done = subprocess.run([str(PITFALL), "lint", str(root / "train.py"), "--no-config", "--format", "json"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(PITFALL), "lint", str(root / "train.py"), "--no-config", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1 and json.loads(done.stdout)["summary"]["error"] == 1
 
 

@@ -44,8 +44,10 @@ def test_document_order_without_counts_and_the_reason_is_recorded(tmp_path):
 
 
 def test_repeated_counts_fall_back_to_document_order(tmp_path):
-    path = write_notebook(tmp_path / "nb.ipynb", [(1, LEAK_CELLS[0]), (1, LEAK_CELLS[1]), (2, LEAK_CELLS[2]),
-                                                  (3, LEAK_CELLS[3]), (4, LEAK_CELLS[4])])
+    path = write_notebook(
+        tmp_path / "nb.ipynb",
+        [(1, LEAK_CELLS[0]), (1, LEAK_CELLS[1]), (2, LEAK_CELLS[2]), (3, LEAK_CELLS[3]), (4, LEAK_CELLS[4])],
+    )
     assert read_source(path).order_reason == "execution counts repeat"
     assert [f.code for f in lint([path], config=False).findings] == ["PF206"]
 
@@ -94,8 +96,10 @@ def test_discover_skips_virtualenvs_and_checkpoints(tmp_path):
     (tmp_path / "notes.txt").write_text("", encoding="utf-8")
     files, problems = discover([tmp_path, tmp_path / "missing.py", tmp_path / "notes.txt"])
     assert [f.name for f in files] == ["a.py"]
-    assert problems == [f"{tmp_path / 'missing.py'}: no such file or folder",
-                        f"{tmp_path / 'notes.txt'}: not a .py or .ipynb file; skipped"]
+    assert problems == [
+        f"{tmp_path / 'missing.py'}: no such file or folder",
+        f"{tmp_path / 'notes.txt'}: not a .py or .ipynb file; skipped",
+    ]
 
 
 def test_an_analysis_error_in_one_file_is_named_and_the_others_are_linted(tmp_path, monkeypatch):

@@ -61,8 +61,23 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def record_scan(capsys, *extra: str) -> str:
     """Record a scan of the project's train/test files; returns the run id."""
-    rc, _, err = cli(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", SELECT, "--record",
-                     "--format", "json", "-o", "report.json", "-q", *extra)
+    rc, _, err = cli(
+        capsys,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--select",
+        SELECT,
+        "--record",
+        "--format",
+        "json",
+        "-o",
+        "report.json",
+        "-q",
+        *extra,
+    )
     assert rc in (0, 1), err
     line = [ln for ln in err.splitlines() if ln.startswith("Run recorded: ")]
     assert line, err
@@ -70,8 +85,11 @@ def record_scan(capsys, *extra: str) -> str:
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def load_json(text: str) -> dict:

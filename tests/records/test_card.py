@@ -17,9 +17,17 @@ def test_card_from_a_recorded_scan(project, capsys):
     report = json.loads((project / ".pitfall" / "runs" / run_id / "report.json").read_text())
     model = report["metrics"]["scores"]["values"]["model"]
     card = (project / "card" / "MODEL_CARD.md").read_text()
-    for section in ("## Model details", "## Intended use", "## Factors", "## Metrics", "## Evaluation data",
-                    "## Training data", "## Quantitative analyses", "## Ethical considerations",
-                    "## Caveats and recommendations"):
+    for section in (
+        "## Model details",
+        "## Intended use",
+        "## Factors",
+        "## Metrics",
+        "## Evaluation data",
+        "## Training data",
+        "## Quantitative analyses",
+        "## Ethical considerations",
+        "## Caveats and recommendations",
+    ):
         assert section in card
     assert f"| balanced_accuracy | {model['estimate']:.3f} [{model['low']:.3f}, {model['high']:.3f}] |" in card
     assert "| majority |" in card  # baselines with their intervals
@@ -29,8 +37,15 @@ def test_card_from_a_recorded_scan(project, capsys):
     assert f"❓ *{QUESTIONS['owners']}* (not answered: set `owners`" in card
     assert f"❓ *{QUESTIONS['license']}*" in card
     sheet = (project / "card" / "DATASHEET.md").read_text()
-    for section in ("## Motivation", "## Composition", "## Collection process", "## Preprocessing", "## Uses",
-                    "## Distribution", "## Maintenance"):
+    for section in (
+        "## Motivation",
+        "## Composition",
+        "## Collection process",
+        "## Preprocessing",
+        "## Uses",
+        "## Distribution",
+        "## Maintenance",
+    ):
         assert section in sheet
     manifest = json.loads((project / ".pitfall" / "runs" / run_id / "manifest.json").read_text())
     train = manifest["composition"]["splits"]["train"]

@@ -12,8 +12,22 @@ pytest.importorskip("alembic")
 
 def test_scan_logs_params_metrics_with_cis_findings_and_html(project, capsys):
     uri = f"sqlite:///{project / 'mlflow.db'}"
-    rc, _, err = cli(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", SELECT,
-                     "--format", "json", "-o", "report.json", "-q", f"--mlflow={uri}")
+    rc, _, err = cli(
+        capsys,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--select",
+        SELECT,
+        "--format",
+        "json",
+        "-o",
+        "report.json",
+        "-q",
+        f"--mlflow={uri}",
+    )
     assert rc in (0, 1), err
     assert "Logged to MLflow" in err and "Run recorded" not in err  # --mlflow alone does not record
     report = json.loads((project / "report.json").read_text())
@@ -41,7 +55,21 @@ def test_scan_logs_params_metrics_with_cis_findings_and_html(project, capsys):
 
 
 def test_unreachable_store_is_one_line(project, capsys):
-    rc, _, err = cli(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", "PF101", "-q",
-                     "--format", "json", "-o", "r.json", "--mlflow=nosuchscheme://x")
+    rc, _, err = cli(
+        capsys,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--select",
+        "PF101",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+        "--mlflow=nosuchscheme://x",
+    )
     assert rc == 2 and err.startswith("pitfall: error: --mlflow nosuchscheme://x: cannot log the run")
     assert err.count("\n") == 1

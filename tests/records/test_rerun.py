@@ -61,8 +61,25 @@ def test_edited_data_file_gives_pf701_and_pf702(project, capsys):
 
 
 def _record_with_model(capsys, script):
-    rc, _, err = cli(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--model", "model.joblib",
-                     "--trust-model", "--select", SELECT, "--record", "--format", "json", "-o", "r.json", "-q")
+    rc, _, err = cli(
+        capsys,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--model",
+        "model.joblib",
+        "--trust-model",
+        "--select",
+        SELECT,
+        "--record",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+        "-q",
+    )
     assert rc in (0, 1), err
     return [ln for ln in err.splitlines() if ln.startswith("Run recorded")][0].split()[2]
 

@@ -44,14 +44,38 @@ def test_drift_and_thresholds_record_their_runs(project, capsys):
     cur = pd.DataFrame({"a": rng.normal(0.8, size=400), "b": rng.normal(size=400)})
     ref.to_csv("ref.csv", index=False)
     cur.to_csv("cur.csv", index=False)
-    rc, _, err = cli(capsys, "drift", "ref.csv", "cur.csv", "--select", "PF501", "--record", "-q",
-                     "--format", "json", "-o", "drift.json")
+    rc, _, err = cli(
+        capsys,
+        "drift",
+        "ref.csv",
+        "cur.csv",
+        "--select",
+        "PF501",
+        "--record",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        "drift.json",
+    )
     assert rc == 1 and "Run recorded" in err
     train = pd.read_csv("train.csv")
     model = LogisticRegression().fit(train.drop(columns="label"), train["label"])
     joblib.dump(model, "lr.joblib")
-    rc, _, err = cli(capsys, "thresholds", "lr.joblib", "test.csv", "--trust-model", "-t", "label",
-                     "--accuracy", "0.8", "--format", "json", "--record")
+    rc, _, err = cli(
+        capsys,
+        "thresholds",
+        "lr.joblib",
+        "test.csv",
+        "--trust-model",
+        "-t",
+        "label",
+        "--accuracy",
+        "0.8",
+        "--format",
+        "json",
+        "--record",
+    )
     assert "Run recorded" in err
     store = RunStore(project)
     drift_run, thr_run = (store.load(i) for i in store.ids())
@@ -73,13 +97,31 @@ def test_drift_and_thresholds_record_their_runs(project, capsys):
 def test_rerun_notes_what_changed_in_settings_code_and_environment():
     from pitfall.records.rerun import _what_changed
 
-    old = {"id": "a", "argv": ["scan", "x.csv"], "seeds": {"seed": 0}, "config": {"seed": None},
-           "git": {"commit": "1111", "dirty": False}, "environment": {"python": "3.11.7", "packages": {"numpy": "2.0"}}}
-    new = {"id": "b", "argv": ["scan", "x.csv", "--record"], "seeds": {"seed": 3}, "config": {"seed": 3},
-           "git": {"commit": "2222", "dirty": True}, "environment": {"python": "3.11.7", "packages": {"numpy": "2.1"}}}
+    old = {
+        "id": "a",
+        "argv": ["scan", "x.csv"],
+        "seeds": {"seed": 0},
+        "config": {"seed": None},
+        "git": {"commit": "1111", "dirty": False},
+        "environment": {"python": "3.11.7", "packages": {"numpy": "2.0"}},
+    }
+    new = {
+        "id": "b",
+        "argv": ["scan", "x.csv", "--record"],
+        "seeds": {"seed": 3},
+        "config": {"seed": 3},
+        "git": {"commit": "2222", "dirty": True},
+        "environment": {"python": "3.11.7", "packages": {"numpy": "2.1"}},
+    }
     [note] = _what_changed(old, new)
-    for part in ("seed.seed 0 → 3", "config.seed None → 3", "git.commit 1111 → 2222", "git.dirty False → True",
-                 "packages.numpy 2.0 → 2.1", "pitfall runs diff a b"):
+    for part in (
+        "seed.seed 0 → 3",
+        "config.seed None → 3",
+        "git.commit 1111 → 2222",
+        "git.dirty False → True",
+        "packages.numpy 2.0 → 2.1",
+        "pitfall runs diff a b",
+    ):
         assert part in note
     assert _what_changed(old, {**old, "id": "c", "argv": [*old["argv"], "--quiet"]}) == []
 

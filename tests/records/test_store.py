@@ -32,11 +32,38 @@ def test_recorded_scan_has_manifest_report_and_index(project, capsys):
 
 def test_record_true_in_pyproject_records_without_the_flag(project, capsys):
     (project / "pyproject.toml").write_text("[tool.pitfall]\nrecord = true\n")
-    rc, _, err = cli(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", "PF101", "-q",
-                     "--format", "json", "-o", "r.json")
+    rc, _, err = cli(
+        capsys,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--select",
+        "PF101",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+    )
     assert rc == 0 and "Run recorded: " in err
-    rc, _, err = cli(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", "PF101", "-q",
-                     "--format", "json", "-o", "r.json", "--no-record")
+    rc, _, err = cli(
+        capsys,
+        "scan",
+        "train.csv",
+        "test.csv",
+        "-t",
+        "label",
+        "--select",
+        "PF101",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+        "--no-record",
+    )
     assert "Run recorded" not in err
     assert len(RunStore(project).ids()) == 1
 
@@ -130,9 +157,19 @@ def test_a_retrain_run_is_not_re_executed(project, capsys):
 
     store = RunStore(project)
     run_id = store.new_id("retrain")
-    store.write({"format": 1, "pitfall_version": __version__, "id": run_id, "command": "retrain",
-                 "argv": ["retrain", "--store", "sqlite:///pitfall.db"], "inputs": {}, "seeds": {"seed": 0},
-                 "environment": {}}, {"report.json": "{}"})
+    store.write(
+        {
+            "format": 1,
+            "pitfall_version": __version__,
+            "id": run_id,
+            "command": "retrain",
+            "argv": ["retrain", "--store", "sqlite:///pitfall.db"],
+            "inputs": {},
+            "seeds": {"seed": 0},
+            "environment": {},
+        },
+        {"report.json": "{}"},
+    )
     line = _bad(capsys, "rerun", run_id)
     assert "retrain adds a model version to the service's store" in line
 

@@ -30,7 +30,10 @@ def hand_built_report(n_features: int = 8) -> Report:
     features.update({f"f{j:02d}": {"estimate": 0.69 - 0.005 * j} for j in range(n_features - 2)})
     findings = [
         Finding(
-            code="PF205", name="target-leakage", family="leakage", severity=Severity.ERROR,
+            code="PF205",
+            name="target-leakage",
+            family="leakage",
+            severity=Severity.ERROR,
             message=f"Feature {EVIL!r} alone predicts the label almost perfectly.",
             fix=f"Check that {EVIL!r} is known before the label; run `pitfall explain PF205`.",
             evidence={
@@ -44,13 +47,19 @@ def hand_built_report(n_features: int = 8) -> Report:
             docs="What it finds: one column predicts the label.",
         ),
         Finding(
-            code="PF201", name="train-test-duplicates", family="leakage", severity=Severity.WARNING,
+            code="PF201",
+            name="train-test-duplicates",
+            family="leakage",
+            severity=Severity.WARNING,
             message="5 of 105 test rows (4.8%) are exact copies of training rows.",
             fix="Deduplicate before splitting.",
             evidence={"count": 5, "share_of_test": 0.0476, "p_value": float("nan")},
         ),
         Finding(
-            code="PF403", name="small-test-set", family="evaluation", severity=Severity.INFO,
+            code="PF403",
+            name="small-test-set",
+            family="evaluation",
+            severity=Severity.INFO,
             message="The test set gives a 95% CI half-width of 0.04.",
             fix="Quote the interval with the score.",
             evidence={"half_width": 0.04, "claimed_precision": None},
@@ -58,17 +67,28 @@ def hand_built_report(n_features: int = 8) -> Report:
     ]
     return Report(
         inputs={
-            "train": f"data/{EVIL}.csv", "test": "data/test.csv", "target": "label",
-            "task": "binary", "split": "given", "n_train": 300, "n_test": 105, "n_features": 8,
-            "group": None, "model": "default (HistGradientBoosting)", "model_class": "DefaultModel",
-            "metric": "balanced_accuracy", "seed": 0,
+            "train": f"data/{EVIL}.csv",
+            "test": "data/test.csv",
+            "target": "label",
+            "task": "binary",
+            "split": "given",
+            "n_train": 300,
+            "n_test": 105,
+            "n_features": 8,
+            "group": None,
+            "model": "default (HistGradientBoosting)",
+            "model_class": "DefaultModel",
+            "metric": "balanced_accuracy",
+            "seed": 0,
         },
         findings=findings,
         skipped={"PF204": f"needs --time ({EVIL})"},
         crashed={"PF202": f"ValueError: bad column {EVIL}"},
         metrics={
             "scores": {
-                "metric": "balanced_accuracy", "greater_is_better": True, "model_source": "default",
+                "metric": "balanced_accuracy",
+                "greater_is_better": True,
+                "model_source": "default",
                 "values": {
                     "model": interval(0.91),
                     "majority": interval(0.5, 0.0),
@@ -89,8 +109,7 @@ def hand_built_report(n_features: int = 8) -> Report:
             },
             "nan_metric": math.nan,
         },
-        timings={"PF101": 0.002, "PF201": 0.01, "PF202": 0.2, "PF205": 1.5, "PF403": 0.05,
-                 "PF204": 0.0, "total": 1.8},
+        timings={"PF101": 0.002, "PF201": 0.01, "PF202": 0.2, "PF205": 1.5, "PF403": 0.05, "PF204": 0.0, "total": 1.8},
     )
 
 

@@ -50,8 +50,15 @@ def test_user_strings_are_escaped_everywhere(built):
 
 def test_header_summary_and_sections(built):
     html = built.to_html()
-    for text in ("label", "binary", "balanced_accuracy", "300 train / 105 test rows, 8 features",
-                 "data/test.csv", "given", "default (HistGradientBoosting)"):
+    for text in (
+        "label",
+        "binary",
+        "balanced_accuracy",
+        "300 train / 105 test rows, 8 features",
+        "data/test.csv",
+        "given",
+        "default (HistGradientBoosting)",
+    ):
         assert text in html, text
     from pitfall import __version__
 
@@ -123,13 +130,18 @@ def test_no_plots_without_metrics(built):
 def test_nan_and_none_in_metrics_render(built):
     metrics = {
         "scores": {
-            "metric": "r2", "greater_is_better": True,
-            "values": {"model": {"estimate": float("nan"), "low": None, "high": None},
-                       "mean": interval(-0.01), "rule: x": interval(-40.0, 5)},
+            "metric": "r2",
+            "greater_is_better": True,
+            "values": {
+                "model": {"estimate": float("nan"), "low": None, "high": None},
+                "mean": interval(-0.01),
+                "rule: x": interval(-40.0, 5),
+            },
             "model_minus_baseline": {"mean": {"estimate": None, "low": None, "high": None}},
         },
         "single_feature": {
-            "metric": "r2", "model": {"estimate": None},
+            "metric": "r2",
+            "model": {"estimate": None},
             "features": {"a": {"estimate": float("nan")}, "b": {"estimate": 0.3}, "c": {}},
             "top": {},
         },
@@ -173,10 +185,18 @@ def test_renders_in_headless_chromium(scanned, tmp_path):
     page.write_text(scanned.to_html(), encoding="utf-8")
     png = tmp_path / "report.png"
     cmd = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}",
-        "--window-size=1200,2000", page.as_uri(),
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={png}",
+        "--window-size=1200,2000",
+        page.as_uri(),
     ]
     subprocess.run(cmd, check=True, capture_output=True, timeout=120)
     data = png.read_bytes()
@@ -189,14 +209,24 @@ def test_example_rows_become_a_table_with_test_train_pairs():
     from pitfall.findings import Finding, Severity
 
     examples = [
-        {"test_row": 3, "train_row": 1200, "values": {EVIL: {"test": 1.5, "train": 1.25}, "id": {"test": 101163,
-                                                                                               "train": 101163}}},
+        {
+            "test_row": 3,
+            "train_row": 1200,
+            "values": {EVIL: {"test": 1.5, "train": 1.25}, "id": {"test": 101163, "train": 101163}},
+        },
         {"test_row": 7, "train_row": 12, "values": {EVIL: {"test": 2.0, "train": 2.0}}},
     ]
     report = Report(inputs={"data": "d.csv", "target": "y", "study": []})
     report.findings.append(
-        Finding(code="PF202", name="near-duplicates", family="leakage", severity=Severity.ERROR, message="m",
-                fix="f", evidence={"count": 2, "examples": examples})
+        Finding(
+            code="PF202",
+            name="near-duplicates",
+            family="leakage",
+            severity=Severity.ERROR,
+            message="m",
+            fix="f",
+            evidence={"count": 2, "examples": examples},
+        )
     )
     html = report.to_html()
     table = re.search(r'<table class="pf-examples">.*?</table>', html, flags=re.S).group(0)
@@ -228,8 +258,17 @@ def _finding_with(evidence):
     from pitfall.findings import Finding, Severity
 
     report = Report(inputs={"data": "d.csv"})
-    report.findings.append(Finding(code="PF405", name="miscalibrated", family="evaluation",
-                                   severity=Severity.WARNING, message="m", fix="f", evidence=evidence))
+    report.findings.append(
+        Finding(
+            code="PF405",
+            name="miscalibrated",
+            family="evaluation",
+            severity=Severity.WARNING,
+            message="m",
+            fix="f",
+            evidence=evidence,
+        )
+    )
     return report.to_html()
 
 

@@ -15,10 +15,8 @@ from pitfall.report import Report
 from .conftest import EVIL
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "json-report.md"
-TOP_KEYS = {"pitfall_version", "inputs", "findings", "summary", "metrics", "skipped", "crashed", "notes",
-            "timings"}
-FINDING_KEYS = {"code", "name", "family", "severity", "message", "fix", "evidence", "columns",
-                "explain"}
+TOP_KEYS = {"pitfall_version", "inputs", "findings", "summary", "metrics", "skipped", "crashed", "notes", "timings"}
+FINDING_KEYS = {"code", "name", "family", "severity", "message", "fix", "evidence", "columns", "explain"}
 
 
 def test_round_trip_with_nan_and_numpy(built):
@@ -42,13 +40,22 @@ def test_round_trip_with_nan_and_numpy(built):
 
 
 def test_non_finite_everywhere_becomes_null():
-    f = Finding(code="PF401", name="weaker-than-baseline", family="evaluation",
-                severity=Severity.WARNING, message="m", fix="f",
-                evidence={"a": np.float32("nan"), "b": [math.inf, -math.inf, 1.5],
-                          "c": np.array([np.nan, 2.0]), "d": (np.int64(4), np.bool_(True))})
+    f = Finding(
+        code="PF401",
+        name="weaker-than-baseline",
+        family="evaluation",
+        severity=Severity.WARNING,
+        message="m",
+        fix="f",
+        evidence={
+            "a": np.float32("nan"),
+            "b": [math.inf, -math.inf, 1.5],
+            "c": np.array([np.nan, 2.0]),
+            "d": (np.int64(4), np.bool_(True)),
+        },
+    )
     data = json.loads(Report(findings=[f], metrics={"x": {"y": float("nan")}}).to_json())
-    assert data["findings"][0]["evidence"] == {"a": None, "b": [None, None, 1.5],
-                                               "c": [None, 2.0], "d": [4, True]}
+    assert data["findings"][0]["evidence"] == {"a": None, "b": [None, None, 1.5], "c": [None, 2.0], "d": [4, True]}
     assert data["metrics"] == {"x": {"y": None}}
 
 

@@ -75,8 +75,13 @@ def test_several_findings_of_one_check_fail_one_case(built):
 def test_control_characters_still_parse():
     bad = "col\x00umn\x07\x1b[31m"
     f = Finding(
-        code="PF103", name="constant-column", family="integrity", severity=Severity.WARNING,
-        message=f"Column {bad!s} is constant.", fix="Drop it.", evidence={"column": bad},
+        code="PF103",
+        name="constant-column",
+        family="integrity",
+        severity=Severity.WARNING,
+        message=f"Column {bad!s} is constant.",
+        fix="Drop it.",
+        evidence={"column": bad},
         columns=(bad,),
     )
     report = Report(inputs={"train": bad}, findings=[f], timings={"PF103": 0.1})
@@ -86,8 +91,7 @@ def test_control_characters_still_parse():
 
 
 def test_unknown_code_uses_the_finding(built):
-    f = Finding(code="PF999", name="made-up", family="shortcuts", severity=Severity.ERROR,
-                message="m", fix="f")
+    f = Finding(code="PF999", name="made-up", family="shortcuts", severity=Severity.ERROR, message="m", fix="f")
     _, suite = parse(Report(findings=[f]))
     case = suite.find("testcase")
     assert case.get("name") == "PF999 made-up" and case.get("classname") == "shortcuts"

@@ -33,16 +33,27 @@ def calibration():
 
 def slices(n=3):
     rows = [
-        {"column": EVIL, "slice": f"site {i}", "n": 40 + i, "score": interval(0.5 + 0.1 * i, 0.4, 0.8),
-         "p_adjusted": 0.01, "flagged": i == 0}
+        {
+            "column": EVIL,
+            "slice": f"site {i}",
+            "n": 40 + i,
+            "score": interval(0.5 + 0.1 * i, 0.4, 0.8),
+            "p_adjusted": 0.01,
+            "flagged": i == 0,
+        }
         for i in range(n)
     ]
     return {"metric": "accuracy", "overall": interval(0.8, 0.77, 0.83), "slices": rows}
 
 
 def seeds():
-    return {"seeds": [0, 1, 2], "scores": [0.81, 0.8, 0.82], "churn_pairwise": interval(0.12, 0.1, 0.14),
-            "flip_any": 0.2, "disagreement_histogram": {"edges": [0, 0.2, 0.4, 0.6], "counts": [800, 150, 50]}}
+    return {
+        "seeds": [0, 1, 2],
+        "scores": [0.81, 0.8, 0.82],
+        "churn_pairwise": interval(0.12, 0.1, 0.14),
+        "flip_any": 0.2,
+        "disagreement_histogram": {"edges": [0, 0.2, 0.4, 0.6], "counts": [800, 150, 50]},
+    }
 
 
 def study():
@@ -84,8 +95,16 @@ def test_ablation_bars_per_study_variable():
 
 
 @pytest.mark.parametrize(
-    "bad", [None, {}, {"bins": []}, {"bins": [{"confidence": None}]}, {"slices": "x"}, {"disagreement_histogram": {
-        "edges": [0, 1], "counts": [1, 2]}}, {"a": {"ablation": {"drop": {"estimate": float("nan")}}}}],
+    "bad",
+    [
+        None,
+        {},
+        {"bins": []},
+        {"bins": [{"confidence": None}]},
+        {"slices": "x"},
+        {"disagreement_histogram": {"edges": [0, 1], "counts": [1, 2]}},
+        {"a": {"ablation": {"drop": {"estimate": float("nan")}}}},
+    ],
 )
 def test_nothing_to_draw_gives_none(bad):
     assert model_plots.reliability_plot(bad) is None
@@ -115,7 +134,10 @@ def _text_fits(svg_text: str) -> None:
 
 
 def test_side_labels_of_the_reliability_diagram_and_churn_plot_are_not_clipped():
-    long = {**calibration(), "null_ece_95": 0.0333333, "ensemble": {"members": 12, "ece": 0.0334,
-                                                                        "share_members_disagree": 0.19412}}
+    long = {
+        **calibration(),
+        "null_ece_95": 0.0333333,
+        "ensemble": {"members": 12, "ece": 0.0334, "share_members_disagree": 0.19412},
+    }
     _text_fits(model_plots.reliability_plot(long))
     _text_fits(model_plots.churn_plot({**seeds(), "flip_any": 0.19444}))

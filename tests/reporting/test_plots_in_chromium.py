@@ -45,13 +45,26 @@ def browser():
 
 
 def test_no_plot_text_is_clipped_or_cut(browser, tmp_path):
-    slices = {"metric": "accuracy", "overall": interval(0.8, 0.77, 0.83), "slices": [
-        {"column": LONG, "slice": "Mauna Kea, Hawaii (summit)", "n": 328, "score": interval(0.6, 0.5, 0.7),
-         "p_adjusted": 0.01, "flagged": True},
-        {"column": "f1", "slice": "≤ -0.697", "n": 218, "score": interval(0.7, 0.6, 0.8), "flagged": False},
-    ]}
-    cal = {**calibration(), "null_ece_95": 0.0333333,
-           "ensemble": {"members": 12, "ece": 0.0334, "share_members_disagree": 0.19412}}
+    slices = {
+        "metric": "accuracy",
+        "overall": interval(0.8, 0.77, 0.83),
+        "slices": [
+            {
+                "column": LONG,
+                "slice": "Mauna Kea, Hawaii (summit)",
+                "n": 328,
+                "score": interval(0.6, 0.5, 0.7),
+                "p_adjusted": 0.01,
+                "flagged": True,
+            },
+            {"column": "f1", "slice": "≤ -0.697", "n": 218, "score": interval(0.7, 0.6, 0.8), "flagged": False},
+        ],
+    }
+    cal = {
+        **calibration(),
+        "null_ece_95": 0.0333333,
+        "ensemble": {"members": 12, "ece": 0.0334, "share_members_disagree": 0.19412},
+    }
     report = Report(inputs={"data": "d.csv", "target": "y"})
     report.metrics = {"calibration": cal, "slices": slices, "seeds": {**seeds(), "flip_any": 0.19444}}
     page = tmp_path / "report.html"

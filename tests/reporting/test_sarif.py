@@ -26,8 +26,7 @@ def test_a_scan_report_renders_without_code_locations():
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == sorted({f.code for f in report.findings})
-    assert {r["ruleId"]: r["level"] for r in run["results"]} == {"PF205": "error", "PF201": "warning",
-                                                                  "PF403": "note"}
+    assert {r["ruleId"]: r["level"] for r in run["results"]} == {"PF205": "error", "PF201": "warning", "PF403": "note"}
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         for loc in result["locations"]:
@@ -47,13 +46,23 @@ def test_scan_json_is_unchanged_by_the_location_field():
 
 def test_lint_findings_in_scripts_and_notebooks():
     def finding(code: str, loc: Location) -> Finding:
-        return Finding(code=code, name="preprocessing-fitted-on-test", family="leakage", severity=Severity.ERROR,
-                       message="m", fix="f", location=loc)
+        return Finding(
+            code=code,
+            name="preprocessing-fitted-on-test",
+            family="leakage",
+            severity=Severity.ERROR,
+            message="m",
+            fix="f",
+            location=loc,
+        )
 
-    report = Report(inputs={"command": "lint", "paths": ["src"]}, findings=[
-        finding("PF206", Location("src/train.py", 12, 5, None, "X = sc.fit_transform(X)")),
-        finding("PF206", Location("notebooks/eda.ipynb", 3, 1, 7, "df = df.fillna(df.mean())")),
-    ])
+    report = Report(
+        inputs={"command": "lint", "paths": ["src"]},
+        findings=[
+            finding("PF206", Location("src/train.py", 12, 5, None, "X = sc.fit_transform(X)")),
+            finding("PF206", Location("notebooks/eda.ipynb", 3, 1, 7, "df = df.fillna(df.mean())")),
+        ],
+    )
     results = _log(report)["runs"][0]["results"]
     script, notebook = results
     region = script["locations"][0]["physicalLocation"]["region"]
@@ -75,8 +84,20 @@ def test_scan_writes_sarif_from_the_command_line(tmp_path, capsys):
     test = pd.concat([test, train.head(20)], ignore_index=True)  # planted copies: PF201
     train.to_csv(tmp_path / "train.csv", index=False)
     test.to_csv(tmp_path / "test.csv", index=False)
-    rc = main(["scan", str(tmp_path / "train.csv"), str(tmp_path / "test.csv"), "--target", "label",
-               "--select", "PF201", "--no-config", "--format", "sarif"])
+    rc = main(
+        [
+            "scan",
+            str(tmp_path / "train.csv"),
+            str(tmp_path / "test.csv"),
+            "--target",
+            "label",
+            "--select",
+            "PF201",
+            "--no-config",
+            "--format",
+            "sarif",
+        ]
+    )
     log = json.loads(capsys.readouterr().out)
     assert rc == 1
     [result] = log["runs"][0]["results"]

@@ -13,9 +13,7 @@ from pitfall.reporting.svg import Row, interval_chart, nice_ticks, scores_plot, 
 from .conftest import EVIL, interval
 
 
-@pytest.mark.parametrize(
-    ("lo", "hi"), [(0, 1), (-0.103, 0.829), (0.31, 0.42), (-40, 0.8), (2.5, 1e4), (1e-5, 3e-5)]
-)
+@pytest.mark.parametrize(("lo", "hi"), [(0, 1), (-0.103, 0.829), (0.31, 0.42), (-40, 0.8), (2.5, 1e4), (1e-5, 3e-5)])
 def test_ticks_are_round_even_and_cover_the_range(lo, hi):
     ticks = nice_ticks(lo, hi)
     assert ticks[0] <= lo and ticks[-1] >= hi
@@ -33,9 +31,7 @@ def test_degenerate_ranges_do_not_break():
 
 
 def test_chart_escapes_labels_and_parses():
-    svg = interval_chart(
-        [Row(EVIL, 0.5, 0.4, 0.6), Row("a & b", None)], title=f"t {EVIL}", x_label="x", uid="u"
-    )
+    svg = interval_chart([Row(EVIL, 0.5, 0.4, 0.6), Row("a & b", None)], title=f"t {EVIL}", x_label="x", uid="u")
     assert EVIL not in svg
     root = ET.fromstring(svg)  # well-formed XML
     texts = [t.text for t in root.iter("text")]
@@ -65,7 +61,8 @@ def test_slice_labels_break_after_the_column_name():
 
 def test_lower_is_better_metric_and_wide_range():
     scores = {
-        "metric": "rmse", "greater_is_better": False,
+        "metric": "rmse",
+        "greater_is_better": False,
         "values": {"model": interval(3.2, 0.4), "mean": interval(9.8, 0.6)},
         "model_minus_baseline": {"mean": interval(6.6, 0.5)},
     }
@@ -89,8 +86,7 @@ def test_missing_or_malformed_metrics_give_no_plot():
 def test_feature_plot_orders_and_caps():
     features = {f"f{i}": {"estimate": i / 100} for i in range(40)}
     features["broken"] = {"estimate": float("nan")}
-    svg, hidden = single_feature_plot({"metric": "balanced_accuracy", "features": features},
-                                      max_bars=10)
+    svg, hidden = single_feature_plot({"metric": "balanced_accuracy", "features": features}, max_bars=10)
     assert hidden == 31
     labels = [g.find("text").text for g in ET.fromstring(svg).findall("g")]
     assert labels == [f"f{i}" for i in range(39, 29, -1)]

@@ -29,9 +29,19 @@ def reference_frame(n: int = 600, seed: int = 100) -> pd.DataFrame:
     return pd.DataFrame({"x1": x1, "x2": x2, "label": label})
 
 
-def fill_store(store: Store, model, *, days: int = 4, per_day: int = 200, drift_from: int | None = None,
-               concept_from: int | None = None, shift: float = 1.5, seed: int = 0, version: str = "v1",
-               reviewer: str = "alice") -> dict:
+def fill_store(
+    store: Store,
+    model,
+    *,
+    days: int = 4,
+    per_day: int = 200,
+    drift_from: int | None = None,
+    concept_from: int | None = None,
+    shift: float = 1.5,
+    seed: int = 0,
+    version: str = "v1",
+    reviewer: str = "alice",
+) -> dict:
     """Serve ``days`` days of items, set their times, and review every audited item (and half the others routed to
     people) with the true label. Returns counts to compare with the monitor's."""
     if store.get_model(version) is None:
@@ -53,8 +63,16 @@ def fill_store(store: Store, model, *, days: int = 4, per_day: int = 200, drift_
             record = {"x1": float(x1[i]), "x2": float(x2[i]), "note": f"day {day}"}
             item_id = str(uuid.UUID(int=(seed << 64) + (day << 32) + i))
             routed = decide(label, conf, record, ROUTING, item_id=item_id)
-            rows.append({"id": item_id, "record": record, "label": label, "confidence": conf,
-                         "decision": routed.decision, "reason": routed.reason})
+            rows.append(
+                {
+                    "id": item_id,
+                    "record": record,
+                    "label": label,
+                    "confidence": conf,
+                    "decision": routed.decision,
+                    "reason": routed.reason,
+                }
+            )
         ids = store.add_items(version, rows)
         when = START + timedelta(days=day)
         with store.engine.begin() as conn:

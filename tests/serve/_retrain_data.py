@@ -37,8 +37,9 @@ def pipeline() -> Any:
     return make_pipeline(encode, LogisticRegression())
 
 
-def scenario(store: Store, *, seed: int, reviewers: str, n_reviewed: int = N_REVIEWED,
-             share_b: float = 1.0) -> dict[str, Any]:
+def scenario(
+    store: Store, *, seed: int, reviewers: str, n_reviewed: int = N_REVIEWED, share_b: float = 1.0
+) -> dict[str, Any]:
     """Serve the parent, route ``n_reviewed`` production items to review and label them.
 
     ``reviewers``: ``truth`` (correct labels), ``random`` (coin flips) or ``flipped`` (always the wrong class).
@@ -52,10 +53,13 @@ def scenario(store: Store, *, seed: int, reviewers: str, n_reviewed: int = N_REV
     store.save_model_file(version, data, classes=["0", "1"], promoted=True)
     X = production.drop(columns="y")
     predicted = model.predict(X)
-    ids = store.add_items(version, [
-        NewItem(record=rec, label=str(p), confidence=0.7, decision="review", reason="test")
-        for rec, p in zip(X.to_dict("records"), predicted, strict=True)
-    ])
+    ids = store.add_items(
+        version,
+        [
+            NewItem(record=rec, label=str(p), confidence=0.7, decision="review", reason="test")
+            for rec, p in zip(X.to_dict("records"), predicted, strict=True)
+        ],
+    )
     truth = production["y"].to_numpy()
     labels = {"truth": truth, "random": rng.integers(0, 2, len(truth)), "flipped": 1 - truth}[reviewers]
     for item_id, p, label in zip(ids, predicted, labels, strict=True):
@@ -63,5 +67,11 @@ def scenario(store: Store, *, seed: int, reviewers: str, n_reviewed: int = N_REV
             store.add_review(item_id, "ann", "accept")
         else:
             store.add_review(item_id, "ann", "correct", str(label))
-    return {"train": train, "holdout": holdout, "production": production, "model": model, "version": version,
-            "data": data}
+    return {
+        "train": train,
+        "holdout": holdout,
+        "production": production,
+        "model": model,
+        "version": version,
+        "data": data,
+    }

@@ -16,8 +16,13 @@ def main() -> None:
     while True:
         batch_id = f"{prefix}-{n}"
         batch = [
-            NewItem(record={"batch": n, "i": i, "text": "x" * 200}, label="a", confidence=(i % 97) / 97,
-                    decision="review", reason="load")
+            NewItem(
+                record={"batch": n, "i": i, "text": "x" * 200},
+                label="a",
+                confidence=(i % 97) / 97,
+                decision="review",
+                reason="load",
+            )
             for i in range(BATCH)
         ]
         store.add_items("v1", batch, batch_id=batch_id)

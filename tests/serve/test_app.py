@@ -52,8 +52,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def client(store, model):
-    with Server(create_app(store, model, POLICY, "v1")) as server, httpx.Client(base_url=server.url,
-                                                                                 timeout=30) as c:
+    with Server(create_app(store, model, POLICY, "v1")) as server, httpx.Client(base_url=server.url, timeout=30) as c:
         yield c
 
 
@@ -114,22 +113,28 @@ def test_review_flow_needs_a_token_and_export_has_the_correction(client, store, 
     auth = {"Authorization": f"Bearer {token}"}
     body = {"action": "correct", "label": "cat"}
     assert client.post(f"/items/{blocked}/review", json=body).status_code == 401
-    assert client.post(f"/items/{blocked}/review", json=body, headers={"Authorization": "Bearer pft_x_y"}).status_code \
+    assert (
+        client.post(f"/items/{blocked}/review", json=body, headers={"Authorization": "Bearer pft_x_y"}).status_code
         == 401
+    )
     assert client.get("/queue").status_code == 401 and client.get("/export").status_code == 401
     queue = client.get("/queue", params={"limit": 10}, headers=auth).json()["items"]
     assert {i["item_id"] for i in queue} == {i["item_id"] for i in items[2:]}
     bad = client.post(f"/items/{blocked}/review", json={"action": "accept"}, headers=auth)
     assert bad.status_code == 400 and "blocked" in bad.json()["detail"]
-    assert client.post(f"/items/{blocked}/review", json={"action": "correct", "label": "cow"},
-                       headers=auth).status_code == 400
+    assert (
+        client.post(f"/items/{blocked}/review", json={"action": "correct", "label": "cow"}, headers=auth).status_code
+        == 400
+    )
     r = client.post(f"/items/{blocked}/review", json=body, headers=auth)
     assert r.status_code == 200 and r.json()["reviewer"] == "alice"
     assert client.post(f"/items/{blocked}/review", json=body, headers=auth).status_code == 409
-    assert client.post(f"/items/{items[3]['item_id']}/review", json={"action": "accept"}, headers=auth).status_code \
-        == 200
-    assert client.post(f"/items/{items[4]['item_id']}/review", json={"action": "maybe"}, headers=auth).status_code \
-        == 422
+    assert (
+        client.post(f"/items/{items[3]['item_id']}/review", json={"action": "accept"}, headers=auth).status_code == 200
+    )
+    assert (
+        client.post(f"/items/{items[4]['item_id']}/review", json={"action": "maybe"}, headers=auth).status_code == 422
+    )
     assert store.reviews_of(blocked)[0].reviewer == "alice"
     csv = client.get("/export", params={"format": "csv"}, headers=auth)
     assert csv.status_code == 200
@@ -174,8 +179,16 @@ def test_oversize_is_413(client, store):
 
 def test_openapi_lists_the_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/predict", "/predict/csv", "/items/{item_id}", "/items/{item_id}/review", "/queue", "/export",
-                 "/health", "/metrics"):
+    for path in (
+        "/predict",
+        "/predict/csv",
+        "/items/{item_id}",
+        "/items/{item_id}/review",
+        "/queue",
+        "/export",
+        "/health",
+        "/metrics",
+    ):
         assert path in paths
     assert "records" in json.dumps(paths["/predict"]["post"]["requestBody"])
 

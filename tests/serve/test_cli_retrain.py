@@ -34,9 +34,12 @@ def _free_port() -> int:
 
 def _serve(args: list[str]) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", CODE, "serve", *args, "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CODE, "serve", *args, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -78,8 +81,9 @@ def test_serve_review_retrain_list_and_serve_the_promoted_version(tmp_path, caps
         auth = {"Authorization": f"Bearer {token}"}
         with Store(url) as store:  # the first reviews go through the service, the rest straight to its store
             for i, (item, truth) in enumerate(zip(answer["items"], production["y"], strict=True)):
-                body = ({"action": "accept"} if item["label"] == str(truth)
-                        else {"action": "correct", "label": str(truth)})
+                body = (
+                    {"action": "accept"} if item["label"] == str(truth) else {"action": "correct", "label": str(truth)}
+                )
                 if i < 20:
                     reply = httpx.post(f"{base}/items/{item['item_id']}/review", json=body, headers=auth)
                     assert reply.status_code == 200
@@ -91,9 +95,27 @@ def test_serve_review_retrain_list_and_serve_the_promoted_version(tmp_path, caps
         assert store.model_bytes(parent) == model_path.read_bytes()  # serve kept the file for retraining
 
     new_file = tmp_path / "new.joblib"
-    assert main(["retrain", "--store", url, "--train", str(tmp_path / "train.csv"), "--target", "y",
-                 "--holdout", str(tmp_path / "holdout.csv"), "--trust-model", "--format", "json",
-                 "--output", str(new_file)]) == 0
+    assert (
+        main(
+            [
+                "retrain",
+                "--store",
+                url,
+                "--train",
+                str(tmp_path / "train.csv"),
+                "--target",
+                "y",
+                "--holdout",
+                str(tmp_path / "holdout.csv"),
+                "--trust-model",
+                "--format",
+                "json",
+                "--output",
+                str(new_file),
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["promoted"] and result["parent"] == parent and result["rows"]["reviewed"] == 250
     assert result["scores"]["difference"]["low"] > 0 and result["seeds"]["seed"] == 0
@@ -102,7 +124,9 @@ def test_serve_review_retrain_list_and_serve_the_promoted_version(tmp_path, caps
     assert main(["models", "list", "--store", url, "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["version"], r["promoted"], r["parent"]) for r in rows] == [
-        (parent, False, None), (result["version"], True, parent)]
+        (parent, False, None),
+        (result["version"], True, parent),
+    ]
     assert rows[1]["n_reviewed"] == 250 and rows[1]["scores"]["metric"] == "balanced_accuracy"
     assert main(["models", "list", "--store", url]) == 0
     text = capsys.readouterr().out
@@ -122,8 +146,17 @@ def test_retrain_exit_codes_and_text_report(tmp_path, capsys):
         s = scenario(store, seed=1, reviewers="flipped", share_b=0.5)
     s["train"].to_csv(tmp_path / "train.csv", index=False)
     s["holdout"].to_csv(tmp_path / "holdout.csv", index=False)
-    args = ["retrain", "--store", url, "--train", str(tmp_path / "train.csv"), "--target", "y",
-            "--holdout", str(tmp_path / "holdout.csv")]
+    args = [
+        "retrain",
+        "--store",
+        url,
+        "--train",
+        str(tmp_path / "train.csv"),
+        "--target",
+        "y",
+        "--holdout",
+        str(tmp_path / "holdout.csv"),
+    ]
     report = tmp_path / "retrain.html"
     assert main(args + ["--trust-model", "--format", "html", "--report", str(report)]) == 1
     captured = capsys.readouterr()

@@ -75,8 +75,14 @@ def test_serve_errors_are_one_line(files, tmp_path, capsys, change, expected):
         policy.write_text(change["policy_text"])
     elif "policy" in change:
         policy = tmp_path / change["policy"]
-    args = ["serve", str(files / change.get("model", "model.joblib")), "--policy", str(policy),
-            "--store", change.get("store", f"sqlite:///{tmp_path / 's.db'}")]
+    args = [
+        "serve",
+        str(files / change.get("model", "model.joblib")),
+        "--policy",
+        str(policy),
+        "--store",
+        change.get("store", f"sqlite:///{tmp_path / 's.db'}"),
+    ]
     if change.get("trust", True):
         args.append("--trust-model")
     assert main(args) == 2
@@ -91,9 +97,23 @@ def test_pitfall_serve_process_answers_on_loopback(files, tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     code = "from pitfall.cli.main import run; run()"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", str(files / "model.joblib"), "--trust-model",
-         "--policy", str(files / "policy.toml"), "--store", url, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-c",
+            code,
+            "serve",
+            str(files / "model.joblib"),
+            "--trust-model",
+            "--policy",
+            str(files / "policy.toml"),
+            "--store",
+            url,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         base = f"http://127.0.0.1:{port}"

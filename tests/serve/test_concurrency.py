@@ -34,8 +34,13 @@ def test_threads_adding_batches_and_reviews_lose_nothing(store):
             barrier.wait()
             for b in range(PER_THREAD // BATCH):
                 batch = [
-                    NewItem(record={"t": t, "b": b, "i": i}, label="a", confidence=((t * 31 + b * 7 + i) % 100) / 100,
-                            decision="review", reason="thread")
+                    NewItem(
+                        record={"t": t, "b": b, "i": i},
+                        label="a",
+                        confidence=((t * 31 + b * 7 + i) % 100) / 100,
+                        decision="review",
+                        reason="thread",
+                    )
                     for i in range(BATCH)
                 ]
                 store.add_items("v1", batch, batch_id=f"t{t}-b{b}")
@@ -103,7 +108,10 @@ def _run_and_kill(url: str, prefix: str, args: list[str], pause: float) -> list[
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("_writer.py")), url, prefix, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     acked: list[str] = []
     try:

@@ -41,8 +41,15 @@ def test_model_bytes_round_trip_with_lineage(store, fitted):
     big = data + os.urandom(3 << 20)
     child = version_for(parent, big)
     assert child.startswith("model-") and child.count("-") == 1  # the parent's hash is replaced, not stacked
-    saved = store.save_model_file(child, big, classes=["no", "yes"], parent=parent, n_train_rows=120,
-                                  reviewed_items=["i1", "i2"], scores={"difference": {"low": -0.004}})
+    saved = store.save_model_file(
+        child,
+        big,
+        classes=["no", "yes"],
+        parent=parent,
+        n_train_rows=120,
+        reviewed_items=["i1", "i2"],
+        scores={"difference": {"low": -0.004}},
+    )
     assert saved.size == len(big) and saved.sha256 == hashlib.sha256(big).hexdigest()
     assert store.model_bytes(child) == big and store.model_bytes(parent) == data
     assert store.model_bytes("nope") is None and store.model_file("nope") is None
@@ -95,16 +102,25 @@ def test_a_database_made_before_model_files_still_opens(tmp_path, fitted):
     engine = sa.create_engine(url)
     old.create_all(engine)
     with engine.begin() as conn:
-        conn.execute(old.tables["pitfall_models"].insert().values(
-            version="m-old", sha256="0" * 64, classes=["no", "yes"], promoted=True,
-            created_at=pd.Timestamp("2026-01-01", tz="UTC").to_pydatetime()))
+        conn.execute(
+            old.tables["pitfall_models"]
+            .insert()
+            .values(
+                version="m-old",
+                sha256="0" * 64,
+                classes=["no", "yes"],
+                promoted=True,
+                created_at=pd.Timestamp("2026-01-01", tz="UTC").to_pydatetime(),
+            )
+        )
     engine.dispose()
     assert "pitfall_model_files" not in sa.inspect(sa.create_engine(url)).get_table_names()
     with Store(url) as s:
         assert s.promoted_model().version == "m-old" and s.model_file("m-old") is None
         assert [(e.info.version, e.file) for e in s.list_models()] == [("m-old", None)]
-        ids = s.add_items("m-old", [NewItem(record={"a": 1.0, "b": 0.0}, label="yes", confidence=0.5,
-                                            decision="review", reason="t")])
+        ids = s.add_items(
+            "m-old", [NewItem(record={"a": 1.0, "b": 0.0}, label="yes", confidence=0.5, decision="review", reason="t")]
+        )
         s.add_review(ids[0], "ann", "accept")
         assert [r.label for r in s.reviewed_items()] == ["yes"]
         model, _ = fitted

@@ -120,9 +120,25 @@ def test_cli_json_and_exit_codes(tmp_path, model, capsys):
     reference_frame().to_csv(tmp_path / "train.csv", index=False)
     joblib.dump(model, tmp_path / "model.joblib")
     (tmp_path / "policy.toml").write_text("[thresholds]\naccept = 0.9\nreview = 0.6\ntarget_accuracy = 0.9\n")
-    args = ["monitor", "--store", f"sqlite:///{db}", "--reference", str(tmp_path / "train.csv"), "--target", "label",
-            "--model", str(tmp_path / "model.joblib"), "--trust-model", "--policy", str(tmp_path / "policy.toml"),
-            "--window", "1d", "--format", "json", "--no-config"]
+    args = [
+        "monitor",
+        "--store",
+        f"sqlite:///{db}",
+        "--reference",
+        str(tmp_path / "train.csv"),
+        "--target",
+        "label",
+        "--model",
+        str(tmp_path / "model.joblib"),
+        "--trust-model",
+        "--policy",
+        str(tmp_path / "policy.toml"),
+        "--window",
+        "1d",
+        "--format",
+        "json",
+        "--no-config",
+    ]
     assert main(args) == 1
     data = json.loads(capsys.readouterr().out)
     assert {f["code"] for f in data["findings"]} == {"PF501", "PF504", "PF603"}
@@ -164,8 +180,18 @@ def test_too_many_windows_is_a_config_error():
     from pitfall.runners.monitor import operations
 
     times = pd.date_range("2026-11-02", periods=1001, freq="min")
-    frame = pd.DataFrame({"record": [{}] * 1001, "label": "a", "confidence": 0.9, "decision": "auto",
-                          "reason": "confident", "created_at": times, "final_action": None, "final_label": None})
+    frame = pd.DataFrame(
+        {
+            "record": [{}] * 1001,
+            "label": "a",
+            "confidence": 0.9,
+            "decision": "auto",
+            "reason": "confident",
+            "created_at": times,
+            "final_action": None,
+            "final_label": None,
+        }
+    )
     assert len(operations(frame, "1h")["windows"]) == 17
     with pytest.raises(ConfigError, match="more than 1000 windows"):
         operations(frame, "1min")

@@ -84,13 +84,17 @@ def test_reviewed_rows_are_left_out_of_the_holdout(sqlite_store):
     s = scenario(sqlite_store, seed=4, reviewers="truth")
     holdout = s["holdout"]
     leaked = holdout.head(25)
-    ids = sqlite_store.add_items(s["version"], [
-        NewItem(record=rec, label="0", confidence=0.7, decision="review", reason="test")
-        for rec in leaked.drop(columns="y").to_dict("records")
-    ])
+    ids = sqlite_store.add_items(
+        s["version"],
+        [
+            NewItem(record=rec, label="0", confidence=0.7, decision="review", reason="test")
+            for rec in leaked.drop(columns="y").to_dict("records")
+        ],
+    )
     for item_id, y in zip(ids, leaked["y"], strict=True):
         sqlite_store.add_review(item_id, "ann", "correct", str(y)) if y else sqlite_store.add_review(
-            item_id, "ann", "accept")
+            item_id, "ann", "accept"
+        )
     result = retrain(sqlite_store, s["train"], holdout, target="y", trust_model=True, config=False, save=False)
     assert result.n_holdout_dropped == 25 and result.n_holdout == N_HOLDOUT - 25
     assert any("25 holdout rows" in n for n in result.notes)
@@ -109,8 +113,10 @@ def test_records_that_do_not_match_the_training_columns_are_refused(sqlite_store
     train = s["train"].assign(x3=1.0)
     with pytest.raises(InputError, match="feature columns differ"):
         retrain(sqlite_store, train, s["holdout"], target="y", trust_model=True, config=False)
-    wrong = sqlite_store.add_items(s["version"], [
-        NewItem(record={"x1": 0.5, "site": "A"}, label="1", confidence=0.7, decision="review", reason="t")])
+    wrong = sqlite_store.add_items(
+        s["version"],
+        [NewItem(record={"x1": 0.5, "site": "A"}, label="1", confidence=0.7, decision="review", reason="t")],
+    )
     sqlite_store.add_review(wrong[0], "ann", "accept")
     with pytest.raises(InputError, match=r"1 of 31 reviewed items lack the training data's feature column 'x2'"):
         retrain(sqlite_store, s["train"], s["holdout"], target="y", trust_model=True, config=False)

@@ -15,9 +15,14 @@ FEATURES = ["title", "year"]
 
 def _model():
     # 'atlas' alone says map; every other word is shared by both classes
-    rows = [("old atlas of the county", "map"), ("an atlas with the coast", "map"), ("the old county atlas", "map"),
-            ("old letter of the county", "letter"), ("a letter with the coast", "letter"),
-            ("the county letter old", "letter")] * 5
+    rows = [
+        ("old atlas of the county", "map"),
+        ("an atlas with the coast", "map"),
+        ("the old county atlas", "map"),
+        ("old letter of the county", "letter"),
+        ("a letter with the coast", "letter"),
+        ("the county letter old", "letter"),
+    ] * 5
     frame = pd.DataFrame(rows, columns=["title", "label"]).assign(year=1900)
     pre = ColumnTransformer([("t", CountVectorizer(), "title")])
     return make_pipeline(pre, LogisticRegression(C=10)).fit(frame[FEATURES], frame["label"])

@@ -13,8 +13,9 @@ CLASSES = ["cat", "dog", "fox"]
 
 
 def _item(i: int, confidence: float, decision: str = "review", label: str = "cat") -> NewItem:
-    return NewItem(record={"n": i, "colour": f"c{i % 3}"}, label=label, confidence=confidence, decision=decision,
-                   reason="test")
+    return NewItem(
+        record={"n": i, "colour": f"c{i % 3}"}, label=label, confidence=confidence, decision=decision, reason="test"
+    )
 
 
 def _snapshot(store: Store) -> tuple:
@@ -30,8 +31,13 @@ def loaded(store, tmp_path):
     model_file = tmp_path / "model.pkl"
     model_file.write_bytes(b"model bytes")
     store.add_model("v1", model_file, classes=CLASSES, promoted=True)
-    batch = [_item(0, 0.9, "auto"), _item(1, 0.2, "abstain"), _item(2, 0.6), _item(3, 0.4, "blocked", "dog"),
-             _item(4, 0.7)]
+    batch = [
+        _item(0, 0.9, "auto"),
+        _item(1, 0.2, "abstain"),
+        _item(2, 0.6),
+        _item(3, 0.4, "blocked", "dog"),
+        _item(4, 0.7),
+    ]
     ids = store.add_items("v1", batch, batch_id="b0")
     return store, ids
 
@@ -106,8 +112,15 @@ def test_reviews(loaded):
     assert store.add_review(ids[0], "ann", "correct", "dog").label == "dog"  # auto items can be spot-checked
     assert [r.action for r in store.reviews_of(ids[1])] == ["skip", "accept"]
     assert [i.id for i in store.queue()] == [ids[2], ids[4]]
-    assert store.counts() == {"auto": 1, "review": 2, "abstain": 1, "blocked": 1, "total": 5, "reviewed": 3,
-                              "pending": 2}
+    assert store.counts() == {
+        "auto": 1,
+        "review": 2,
+        "abstain": 1,
+        "blocked": 1,
+        "total": 5,
+        "reviewed": 3,
+        "pending": 2,
+    }
 
 
 @pytest.mark.parametrize(

@@ -32,12 +32,15 @@ def test_records_that_are_not_json_are_refused_and_nothing_is_written(registered
     assert registered.counts()["total"] == 0
 
 
-@pytest.mark.parametrize("record", [
-    {"s": "a", "i": 3, "f": -0.25, "b": True, "n": None},  # the flat record /predict stores
-    {"nested": {"a": [1, 2.5, None]}, "list": ["x", False]},
-    {"big": 2**40, "tiny": 5e-324, "unicode": "héron <b>"},
-    {"np": np.float64(0.5)},  # a float subclass: checked by encoding, stored as a number
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"s": "a", "i": 3, "f": -0.25, "b": True, "n": None},  # the flat record /predict stores
+        {"nested": {"a": [1, 2.5, None]}, "list": ["x", False]},
+        {"big": 2**40, "tiny": 5e-324, "unicode": "héron <b>"},
+        {"np": np.float64(0.5)},  # a float subclass: checked by encoding, stored as a number
+    ],
+)
 def test_json_records_are_stored_as_sent(registered, record):
     (item_id,) = registered.add_items("v1", [_new(record)])
     assert registered.get_item(item_id).record == record

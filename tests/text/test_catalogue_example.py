@@ -38,8 +38,13 @@ def test_generator_reproduces_the_committed_files(generated):
 def test_scan_finds_the_relistings_and_scores_the_rules(generated):
     gen = _generator()
     report = pitfall.scan(
-        generated / "train.csv", generated / "test.csv", target="language", id="entry_id",
-        rules=generated / "rules.csv", select="PF201,PF202,PF203,PF401", config=False,
+        generated / "train.csv",
+        generated / "test.csv",
+        target="language",
+        id="entry_id",
+        rules=generated / "rules.csv",
+        select="PF201,PF202,PF203,PF401",
+        config=False,
     )
     assert report.inputs["text"] == ["text"]  # detected: long, multi-word, unique entries
     found = {f.code: f for f in report.findings}
@@ -79,8 +84,14 @@ def test_a_large_random_catalogue_repeats_its_template_by_chance_and_raises_no_a
     report = pitfall.scan(train, test, target="language", text="text", select=["PF201", "PF202"], config=False)
     assert not report.findings and not report.crashed
     strip = {"text": lambda f: f["text"].str.rsplit(" ", n=2).str[0]}
-    report = pitfall.scan(train.assign(**strip), test.assign(**strip), target="language", text="text",
-                          select=["PF201", "PF202"], config=False)
+    report = pitfall.scan(
+        train.assign(**strip),
+        test.assign(**strip),
+        target="language",
+        text="text",
+        select=["PF201", "PF202"],
+        config=False,
+    )
     assert not report.findings and not report.crashed
 
 
@@ -90,8 +101,10 @@ def test_relistings_planted_in_a_large_catalogue_are_found():
     sources = rng.choice(len(train), 100, replace=False)
     test = test.copy()
     for k, i in enumerate(sources):
-        test.loc[k, ["text", "language"]] = [gen.relist(rng, train.text[i], train.language[i], near=k >= 50),
-                                             train.language[i]]
+        test.loc[k, ["text", "language"]] = [
+            gen.relist(rng, train.text[i], train.language[i], near=k >= 50),
+            train.language[i],
+        ]
     report = pitfall.scan(train, test, target="language", text="text", select=["PF201", "PF202"], config=False)
     found = {f.code: f.evidence["count"] for f in report.findings}
     assert found["PF201"] == 50

@@ -47,22 +47,23 @@ def test_bad_embed_specs_and_outputs_are_clear_errors():
         resolve_embed("tests.text.embedder:absent")
     train, test = split(language_id(2, n=200), 2)
     with pytest.raises(ModelError, match="must return a 2-D array with one row per record"):
-        pitfall.scan(train, test, target="lang", text="text", embed=embedder.wrong_shape, select="PF401",
-                     config=False)
+        pitfall.scan(train, test, target="lang", text="text", embed=embedder.wrong_shape, select="PF401", config=False)
 
 
 def _mixed_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     texts = language_id(seed, n=n)
-    return pd.DataFrame({
-        "description": texts["text"],
-        "city": rng.choice(["New York", "Los Angeles", "San Francisco", "Rio de Janeiro"], size=n),
-        "sku": [f"SKU-{i:06d}" for i in range(n)],
-        "name": [f"{rng.choice(['Ann', 'Bob', 'Eve'])} {rng.choice(['Smith', 'Jones'])}" for _ in range(n)],
-        "title": [f"item no {i}" for i in range(n)],  # unique, 3 words, but short (< 15 characters)
-        "price": rng.normal(size=n),
-        "label": texts["lang"],
-    })
+    return pd.DataFrame(
+        {
+            "description": texts["text"],
+            "city": rng.choice(["New York", "Los Angeles", "San Francisco", "Rio de Janeiro"], size=n),
+            "sku": [f"SKU-{i:06d}" for i in range(n)],
+            "name": [f"{rng.choice(['Ann', 'Bob', 'Eve'])} {rng.choice(['Smith', 'Jones'])}" for _ in range(n)],
+            "title": [f"item no {i}" for i in range(n)],  # unique, 3 words, but short (< 15 characters)
+            "price": rng.normal(size=n),
+            "label": texts["lang"],
+        }
+    )
 
 
 def test_detection_takes_long_multiword_unique_strings_only():

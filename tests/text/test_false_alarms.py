@@ -24,10 +24,12 @@ def catalogue(seed: int, n: int = 800) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     colours = ["red", "blue", "green", "black", "white", "grey", "navy", "pink"]
     items = ["shirt", "shoe", "hat", "sock", "scarf", "coat", "bag", "belt", "glove", "dress"]
-    return pd.DataFrame({
-        "text": [f"{rng.choice(colours)} {rng.choice(items)} size {rng.choice(list('SML'))}" for _ in range(n)],
-        "label": rng.choice(["a", "b", "c"], size=n),
-    })
+    return pd.DataFrame(
+        {
+            "text": [f"{rng.choice(colours)} {rng.choice(items)} size {rng.choice(list('SML'))}" for _ in range(n)],
+            "label": rng.choice(["a", "b", "c"], size=n),
+        }
+    )
 
 
 SHAPES = {

@@ -97,10 +97,20 @@ def test_cli_bad_regex_exits_2_with_one_line(tmp_path, capsys):
     train.to_csv(tmp_path / "train.csv", index=False)
     test.to_csv(tmp_path / "test.csv", index=False)
     path = _write(tmp_path, "pattern,label\n[a-,sale\n")
-    rc = main([
-        "scan", str(tmp_path / "train.csv"), str(tmp_path / "test.csv"), "-t", "kind", "--text", "text",
-        "--rules", str(path), "--no-config",
-    ])
+    rc = main(
+        [
+            "scan",
+            str(tmp_path / "train.csv"),
+            str(tmp_path / "test.csv"),
+            "-t",
+            "kind",
+            "--text",
+            "text",
+            "--rules",
+            str(path),
+            "--no-config",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2
     assert "rules.csv, line 2: bad regular expression" in err

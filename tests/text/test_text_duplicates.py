@@ -34,8 +34,10 @@ def test_planted_exact_copies_fire_pf201_with_the_pairs():
     assert ev["expected_by_chance"] < 0.01 and ev["p_value"] < 0.001
     planted = dict(pairs)
     for ex in ev["examples"]:
-        assert planted[ex["test_row"]] == ex["train_row"] or ex["test_text"].strip().lower().replace("!", ".") == \
-            ex["train_text"].lower()
+        assert (
+            planted[ex["test_row"]] == ex["train_row"]
+            or ex["test_text"].strip().lower().replace("!", ".") == ex["train_text"].lower()
+        )
     assert "PF202" not in found  # exact copies are not counted again as near ones
 
 
@@ -67,10 +69,12 @@ def test_short_records_that_recur_by_chance_do_not_count():
     rng = np.random.default_rng(4)
     colours = ["red", "blue", "green", "black", "white", "grey"]
     items = ["shirt", "shoe", "hat", "sock", "scarf", "coat", "bag", "belt"]
-    frame = pd.DataFrame({
-        "text": [f"{rng.choice(colours)} {rng.choice(items)}" for _ in range(600)],
-        "label": rng.choice(["a", "b"], size=600),
-    })
+    frame = pd.DataFrame(
+        {
+            "text": [f"{rng.choice(colours)} {rng.choice(items)}" for _ in range(600)],
+            "label": rng.choice(["a", "b"], size=600),
+        }
+    )
     train, test = split(frame, 4)
     report = _scan(train, test, "label")
     assert not report.findings

@@ -122,8 +122,10 @@ def score_rules(
         block = columns[start : start + BLOCK]
         cuts = [fine_cuts(X[:, j], seed) if kind == "numeric" else None for _, j, kind in block]
         counts = np.stack(
-            [label_counts(fine_bins(X[:, j], kind, c), yy, folds, n_folds, n_classes)
-             for (_, j, kind), c in zip(block, cuts, strict=True)]
+            [
+                label_counts(fine_bins(X[:, j], kind, c), yy, folds, n_folds, n_classes)
+                for (_, j, kind), c in zip(block, cuts, strict=True)
+            ]
         )  # (C, F, NB, ch)
         out.update(_solve(block, cuts, counts, n_classes, offset))
     return out

@@ -145,8 +145,16 @@ def _from_class(code: str, target: str) -> CheckSpec:
     module, name = target.split(":")
     cls = getattr(import_module(module), name)
     requires = {k: getattr(cls.requires, k) for k in cls.requires.__dataclass_fields__}
-    return CheckSpec(code=code, name=cls.name, family=cls.family, severity=cls.severity.value,
-                     since=cls.since, docs=cls.docs(), target=target, requires=requires)
+    return CheckSpec(
+        code=code,
+        name=cls.name,
+        family=cls.family,
+        severity=cls.severity.value,
+        since=cls.since,
+        docs=cls.docs(),
+        target=target,
+        requires=requires,
+    )
 
 
 @cache

@@ -128,7 +128,10 @@ class Context:
         return self.fit_default_model(self.split.features)
 
     def fit_default_model(
-        self, features: list[str], rows: np.ndarray | None = None, balanced: bool | None = None,
+        self,
+        features: list[str],
+        rows: np.ndarray | None = None,
+        balanced: bool | None = None,
         seed: int | None = None,
     ) -> Any:
         """pitfall's default model on some features (and training rows), seeded.
@@ -144,8 +147,11 @@ class Context:
             from pitfall.data.content_model import ContentModel
 
             model = ContentModel(
-                task=self.task, modality=content, root=self.split.root,
-                random_state=self.seed if seed is None else seed, balanced=self.is_classification and balanced,
+                task=self.task,
+                modality=content,
+                root=self.split.root,
+                random_state=self.seed if seed is None else seed,
+                balanced=self.is_classification and balanced,
                 embed=self.options.embed,
             )
             train = self.split.train if rows is None else self.split.train.iloc[rows]
@@ -185,9 +191,7 @@ class Context:
                 "Give a model fitted on these columns (a Pipeline that includes its preprocessing)."
             ) from None
         if len(raw) != len(X):
-            raise ModelError(
-                f"the model ({name}) returned {len(raw)} predictions for {len(X)} test rows."
-            )
+            raise ModelError(f"the model ({name}) returned {len(raw)} predictions for {len(X)} test rows.")
         if not self.is_classification:
             return Predictions(label=raw.astype(float), proba=None)
         label = pd.Index(self.classes).get_indexer(pd.Series(raw))
@@ -223,7 +227,10 @@ class Context:
         return self.cached(f"resamples:{n}", lambda: Resamples(n, seed=self.seed))
 
     def score(
-        self, pred: Predictions, metric: Metric | None = None, y: np.ndarray | None = None,
+        self,
+        pred: Predictions,
+        metric: Metric | None = None,
+        y: np.ndarray | None = None,
         level: float = 0.95,
     ) -> Interval:
         """Metric on the test set (or on ``y``) with a bootstrap interval."""

@@ -170,7 +170,6 @@ def suggest_time_key(ctx: Context) -> TimeSuggestion | None:
     return None
 
 
-
 def _as_dates(values: pd.Series) -> pd.Series | None:
     """The column when it is typed as dates (Parquet, a DataFrame); None otherwise.
 

@@ -89,6 +89,4 @@ def label_function(x: np.ndarray, y: np.ndarray, *, regression: bool, seed: int)
     with np.errstate(divide="ignore", invalid="ignore"):
         cgl = np.where(h_c > 0, c_y / h_c, 1.0)
         lgc = np.where(h_y > 0, y_c / h_y, 1.0)
-    return LabelFunction(
-        percentile_interval(float(cgl[0]), cgl[1:]), percentile_interval(float(lgc[0]), lgc[1:])
-    )
+    return LabelFunction(percentile_interval(float(cgl[0]), cgl[1:]), percentile_interval(float(lgc[0]), lgc[1:]))

@@ -110,9 +110,7 @@ def effective_dimension(X: np.ndarray, max_rows: int = 20_000, seed: int = 0) ->
     return float(min(max(ratio, 1.0), keep.sum()))  # constant columns carry no evidence
 
 
-def intrinsic_dimension(
-    X: np.ndarray, *, k1: int = 5, k2: int = 10, max_rows: int = 5000, seed: int = 0
-) -> float:
+def intrinsic_dimension(X: np.ndarray, *, k1: int = 5, k2: int = 10, max_rows: int = 5000, seed: int = 0) -> float:
     """Local dimension of a point cloud from the ratio of k2-th to k1-th neighbour distances.
 
     For points spread with locally uniform density in ``m`` dimensions, ``(r_k1 / r_k2) ** m``
@@ -296,9 +294,7 @@ class Chance:
         return mu
 
 
-def _expected(
-    level: int, matches: np.ndarray, shares: np.ndarray, n_others: int, gamma: float
-) -> np.ndarray:
+def _expected(level: int, matches: np.ndarray, shares: np.ndarray, n_others: int, gamma: float) -> np.ndarray:
     """Chance matches at ``level``: the largest of the estimates in the module docstring."""
     partner = np.minimum(matches[level], 1)  # the match under test never vouches for itself
     top = LEVELS - 1
@@ -363,9 +359,7 @@ class RowIndex:
                         self._mix(level, fine >> (2 * (level - 1)), multiplier)
             else:
                 both = pd.concat([f[name] for f in frames], ignore_index=True)
-                self._categories[name] = pd.factorize(both, use_na_sentinel=False)[0].astype(
-                    np.int64
-                )
+                self._categories[name] = pd.factorize(both, use_na_sentinel=False)[0].astype(np.int64)
             if not col.numeric:
                 for level in range(LEVELS):
                     self._mix(level, self._categories[name], multiplier)
@@ -424,9 +418,7 @@ class RowIndex:
         return slice(int(self.starts[i]), int(self.starts[i + 1]))
 
     # ----- counting ---------------------------------------------------------------------------
-    def _log_shares(
-        self, reference: slice, rows: np.ndarray, matches: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _log_shares(self, reference: slice, rows: np.ndarray, matches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Log marginal shares of the query rows' codes in the reference, summed over columns.
 
         Returns ``(shares, within)``. ``shares[level]`` uses each column's share among all
@@ -443,12 +435,8 @@ class RowIndex:
                 values = self._values(col.name)
                 ref_values, query_values = values[reference], values[rows]
                 ref_fine, query_fine = self._fine(ref_values, col), self._fine(query_values, col)
-                ref_codes = [_exact_numeric(ref_values)] + [
-                    ref_fine >> (2 * (lv - 1)) for lv in GRID_LEVELS
-                ]
-                query_codes = [_exact_numeric(query_values)] + [
-                    query_fine >> (2 * (lv - 1)) for lv in GRID_LEVELS
-                ]
+                ref_codes = [_exact_numeric(ref_values)] + [ref_fine >> (2 * (lv - 1)) for lv in GRID_LEVELS]
+                query_codes = [_exact_numeric(query_values)] + [query_fine >> (2 * (lv - 1)) for lv in GRID_LEVELS]
                 counts = [_counts_in(r, q) for r, q in zip(ref_codes, query_codes, strict=True)]
                 counts.append(np.full(len(rows), n_ref))  # the top level ignores numbers
                 for level, (
@@ -522,18 +510,12 @@ class RowIndex:
         for lk in lookups:
             n_query = self.sizes[lk.query]
             rng = np.random.default_rng(lk.seed)
-            sample = (
-                rng.choice(n_query, SAMPLE, replace=False)
-                if n_query > SAMPLE
-                else np.arange(n_query)
-            )
+            sample = rng.choice(n_query, SAMPLE, replace=False) if n_query > SAMPLE else np.arange(n_query)
             local = np.union1d(sample, lk.candidates).astype(np.int64)
             rows = local + self.part(lk.query).start
             matches = np.empty((LEVELS, len(rows)), dtype=np.int64)
             for level in range(LEVELS):
-                matches[level] = _occurrences(
-                    self._sorted(lk.reference, level), self.keys[level, rows]
-                )
+                matches[level] = _occurrences(self._sorted(lk.reference, level), self.keys[level, rows])
             if lk.query == lk.reference:
                 matches -= 1
             picked.append((local, rows, np.isin(local, sample), len(sample)))
@@ -545,9 +527,7 @@ class RowIndex:
             matches = np.concatenate([found[i] for i in mine], axis=1)
             shares[reference] = self._log_shares(self.part(reference), rows, matches)
         out, offset = [], dict.fromkeys(shares, 0)
-        for (local, rows, sampled, n_sample), matches, lk in zip(
-            picked, found, lookups, strict=True
-        ):
+        for (local, rows, sampled, n_sample), matches, lk in zip(picked, found, lookups, strict=True):
             start = offset[lk.reference]
             own, within = (a[:, start : start + len(rows)] for a in shares[lk.reference])
             offset[lk.reference] += len(rows)
@@ -557,9 +537,7 @@ class RowIndex:
                 expected[level] = _expected(level, matches, own, n_others, gamma)
                 # shares measured inside the next coarser cell, the matches left out
                 others = matches[level + 1] - matches[level]
-                expected[level] = np.maximum(
-                    expected[level], others * np.exp(gamma * within[level])
-                )
+                expected[level] = np.maximum(expected[level], others * np.exp(gamma * within[level]))
             weight = self.sizes[lk.query] / n_sample if n_sample else 1.0
             out.append(Chance(local, matches, expected, sampled, weight))
         return out

@@ -90,7 +90,12 @@ def _compute(ctx: Context, n_folds: int) -> OutOfFold:
         if len(ctx.split.test):
             test_logp += _log(align_proba(model.predict_proba(ctx.split.test[features]), model.classes_, ctx.classes))
     return OutOfFold(
-        rows=rows, y=y, proba=proba, test_proba=_softmax(test_logp / n_folds), fold=fold, n_folds=n_folds,
+        rows=rows,
+        y=y,
+        proba=proba,
+        test_proba=_softmax(test_logp / n_folds),
+        fold=fold,
+        n_folds=n_folds,
         seed=ctx.seed,
     )
 

@@ -174,9 +174,7 @@ def numeric_scales(ctx: Context) -> dict[str, float]:
     return out
 
 
-def perturb(
-    X: pd.DataFrame, scales: dict[str, float], k: float, rng: np.random.Generator
-) -> pd.DataFrame:
+def perturb(X: pd.DataFrame, scales: dict[str, float], k: float, rng: np.random.Generator) -> pd.DataFrame:
     """``X`` with Gaussian noise of ``k`` × (training SD) added to each numeric column."""
     out = X.copy()
     for col, sd in scales.items():

@@ -26,9 +26,7 @@ def parse_selectors(values: Iterable[str] | str | None, *, option: str) -> list[
             if not part:
                 continue
             if not _SELECTOR.match(part):
-                raise ConfigError(
-                    f"{option} takes check codes or prefixes like PF2 or PF401. Got {part!r} instead."
-                )
+                raise ConfigError(f"{option} takes check codes or prefixes like PF2 or PF401. Got {part!r} instead.")
             out.append(part)
     return out
 

@@ -72,9 +72,7 @@ def is_id_like(values: pd.Series) -> str | None:
         if text.str.len().median() > 40 or text.str.contains(r"\s", regex=True).mean() >= 0.1:
             return None
         if pd.to_numeric(text, errors="coerce").notna().mean() >= 0.9:
-            return _integer_id(
-                pd.to_numeric(s.astype("string"), errors="coerce").dropna(), values.name
-            )
+            return _integer_id(pd.to_numeric(s.astype("string"), errors="coerce").dropna(), values.name)
         probe = text.iloc[:200]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -125,9 +123,7 @@ def data_dimension(ctx: Context) -> float:
         if not cols:
             return 0.0
         train = ctx.split.train
-        rows = np.random.default_rng(ctx.seed).choice(
-            len(train), min(len(train), 20_000), replace=False
-        )
+        rows = np.random.default_rng(ctx.seed).choice(len(train), min(len(train), 20_000), replace=False)
         sample = train.iloc[np.sort(rows)]
         X = FeatureEncoder(cols).fit(sample).transform(sample, dtype=np.float64)
         return effective_dimension(X, seed=ctx.seed)

@@ -112,22 +112,16 @@ def _tree_edges(x: np.ndarray, y: np.ndarray, classification: bool) -> np.ndarra
         y_agg = np.bincount(b, weights=yf, minlength=n_b)[keep] / w_agg
         tree_cls = DecisionTreeRegressor
     min_leaf = max(5, int(0.002 * xf.size)) / xf.size
-    tree = tree_cls(
-        max_leaf_nodes=N_BINS, min_weight_fraction_leaf=min(min_leaf, 0.5), random_state=0
-    )
+    tree = tree_cls(max_leaf_nodes=N_BINS, min_weight_fraction_leaf=min(min_leaf, 0.5), random_state=0)
     tree.fit(X_agg.reshape(-1, 1).astype(float), y_agg, sample_weight=w_agg.astype(float))
     t = tree.tree_
     split_bins = t.threshold[t.feature >= 0]  # between bin j and j + 1: the cut cuts[j]
     return np.unique(cuts[np.floor(split_bins).astype(np.int64)])
 
 
-def fit_table(
-    bins: np.ndarray, y: np.ndarray, n_bins: int, n_classes: int, prior: np.ndarray | float
-):
+def fit_table(bins: np.ndarray, y: np.ndarray, n_bins: int, n_classes: int, prior: np.ndarray | float):
     if n_classes:
-        counts = np.bincount(bins * n_classes + y, minlength=n_bins * n_classes).reshape(
-            n_bins, n_classes
-        )
+        counts = np.bincount(bins * n_classes + y, minlength=n_bins * n_classes).reshape(n_bins, n_classes)
         table = (counts + prior) / (counts.sum(axis=1, keepdims=True) + 1.0)
         return table
     sums = np.bincount(bins, weights=y, minlength=n_bins)
@@ -158,9 +152,7 @@ class SingleFeatureScores:
     y: np.ndarray
 
     def ranked(self) -> list[tuple[str, float]]:
-        return sorted(
-            ((k, v) for k, v in self.scores.items() if np.isfinite(v)), key=lambda kv: -kv[1]
-        )
+        return sorted(((k, v) for k, v in self.scores.items() if np.isfinite(v)), key=lambda kv: -kv[1])
 
     def interval(self, name: str, resamples: Resamples) -> Interval:
         """Bootstrap interval of one rule's out-of-fold score (resamples of the training rows)."""

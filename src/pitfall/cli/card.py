@@ -9,10 +9,20 @@ import click
 
 @click.command("card")
 @click.argument("run", default="last")
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("card"), show_default=True,
-              help="Folder to write MODEL_CARD.md, DATASHEET.md, REFORMS.md, card.html and model_card.json to.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="pyproject.toml to read [tool.pitfall.card] from [the nearest one].")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("card"),
+    show_default=True,
+    help="Folder to write MODEL_CARD.md, DATASHEET.md, REFORMS.md, card.html and model_card.json to.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="pyproject.toml to read [tool.pitfall.card] from [the nearest one].",
+)
 def card_cmd(run: str, output: Path, config_path: Path | None) -> int:
     """Write the model card, datasheet and REFORMS checklist of recorded RUN (default: the last run).
 
@@ -39,7 +49,9 @@ def card_cmd(run: str, output: Path, config_path: Path | None) -> int:
     files = render_card(content, model_card_toolkit_json(content))
     written = write_card(files, output)
     open_items = sum(1 for item in content["reforms"] if item["status"] == "open")
-    click.echo(f"Card of run {record.id} written to {output}/ ({', '.join(p.name for p in written)}); "
-               f"{len(content['questions'])} question(s) for people, {open_items} of 32 REFORMS items open.",
-               err=True)
+    click.echo(
+        f"Card of run {record.id} written to {output}/ ({', '.join(p.name for p in written)}); "
+        f"{len(content['questions'])} question(s) for people, {open_items} of 32 REFORMS items open.",
+        err=True,
+    )
     return 0

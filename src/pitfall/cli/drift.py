@@ -29,14 +29,34 @@ from pitfall.cli.report_options import (
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
 @report_options(select_help="Codes or prefixes to run, e.g. PF501,PF503.", formats=FORMATS)
 @click.option(
-    "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
     help="Where the chunks are read and summarised: this process, or a Dask cluster (pip install 'pitfall[dask]').",
 )
 @click.option("--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://host:8786 [a local cluster].")
 @record_options
 def drift_cmd(
-    reference, current, target, time_col, window, id_col, model_path, trust_model, seed, select, ignore, fmt, output,
-    fail_on, config_path, no_config, quiet, engine, scheduler,
+    reference,
+    current,
+    target,
+    time_col,
+    window,
+    id_col,
+    model_path,
+    trust_model,
+    seed,
+    select,
+    ignore,
+    fmt,
+    output,
+    fail_on,
+    config_path,
+    no_config,
+    quiet,
+    engine,
+    scheduler,
 ) -> int:
     """Compare CURRENT data with REFERENCE data: which features, labels and predictions drifted.
 
@@ -55,15 +75,32 @@ def drift_cmd(
     cfg, fail_on = load_settings(config_path, no_config, fail_on)
     model = load_model(model_path, trust=trust_model) if model_path else None
     report = drift(
-        reference, current, target=target, time=time_col, window=window, id=id_col, model=model,
-        select=list(select) or None, ignore=list(ignore) or None, config=cfg if cfg is not None else False, seed=seed,
-        engine=engine, scheduler=scheduler,
+        reference,
+        current,
+        target=target,
+        time=time_col,
+        window=window,
+        id=id_col,
+        model=model,
+        select=list(select) or None,
+        ignore=list(ignore) or None,
+        config=cfg if cfg is not None else False,
+        seed=seed,
+        engine=engine,
+        scheduler=scheduler,
     )
     if model_path:
         report.inputs["model"] = str(model_path)
 
     write_report(report, fmt, output, quiet)
-    finish_run("drift", report, cfg=cfg, inputs={"reference": reference, "current": current},
-               seeds={"seed": report.inputs.get("seed", seed)}, model_path=model_path, model=model,
-               exit_code=report.exit_code(fail_on))
+    finish_run(
+        "drift",
+        report,
+        cfg=cfg,
+        inputs={"reference": reference, "current": current},
+        seeds={"seed": report.inputs.get("seed", seed)},
+        model_path=model_path,
+        model=model,
+        exit_code=report.exit_code(fail_on),
+    )
     return report.exit_code(fail_on)

@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 
 
 @click.command("checks")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def checks_cmd(fmt: str) -> None:
     """List every check: code, name, family, default severity, what it needs."""
     from pitfall.checks.registry import SPECS
@@ -62,8 +60,9 @@ def checks_table(rows: list[dict], width: int):
         for r in rows:
             table.add_row(r["code"], r["name"], r["family"], r["severity"], r["summary"])
         return table
-    table = Table(title="pitfall checks", box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0),
-                  expand=True)
+    table = Table(
+        title="pitfall checks", box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0), expand=True
+    )
     table.add_column("code", no_wrap=True, style="bold")
     table.add_column("check", ratio=1, overflow="fold")
     family = None

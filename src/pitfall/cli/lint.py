@@ -44,8 +44,9 @@ def lint_cmd(paths, select, ignore, fmt, output, fail_on, config_path, no_config
     if output is not None:
         check_output(output, [*paths, *(p for p in (config_path,) if p is not None)])
     cfg, fail_on = load_settings(config_path, no_config, fail_on)
-    report = lint(list(paths), select=list(select) or None, ignore=list(ignore) or None,
-                  config=cfg if cfg is not None else False)
+    report = lint(
+        list(paths), select=list(select) or None, ignore=list(ignore) or None, config=cfg if cfg is not None else False
+    )
     if report.inputs.get("files", 0) == 0 and not report.findings:
         from pitfall.errors import InputError
 
@@ -56,6 +57,7 @@ def lint_cmd(paths, select, ignore, fmt, output, fail_on, config_path, no_config
             click.echo(f"pitfall: {note}", err=True)
     write_report(report, fmt, output, quiet)
     code = report.exit_code(fail_on)
-    finish_run("lint", report, cfg=cfg, inputs={f"path{i}": Path(p) for i, p in enumerate(paths)}, seeds={},
-               exit_code=code)
+    finish_run(
+        "lint", report, cfg=cfg, inputs={f"path{i}": Path(p) for i, p in enumerate(paths)}, seeds={}, exit_code=code
+    )
     return code

@@ -24,15 +24,19 @@ def open_existing_store(url: str) -> Any:
 
         from pitfall.deploy.store import Store
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"monitoring needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
-            from None
+        raise ConfigError(
+            f"monitoring needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'."
+        ) from None
     hint = "Use the --store URL that `pitfall serve` writes to, e.g. sqlite:///pitfall.db."
     try:
         url_obj = sa.engine.make_url(url)
     except Exception:
         raise ConfigError(f"--store {url!r}: not a database URL. {hint}") from None
-    if url_obj.get_backend_name() == "sqlite" and url_obj.database not in (None, "", ":memory:") \
-            and not Path(url_obj.database).is_file():
+    if (
+        url_obj.get_backend_name() == "sqlite"
+        and url_obj.database not in (None, "", ":memory:")
+        and not Path(url_obj.database).is_file()
+    ):
         raise ConfigError(f"--store {url!r}: no such database file {url_obj.database!r}. {hint}")
     try:
         store = Store(url, create=False)
@@ -47,22 +51,52 @@ def open_existing_store(url: str) -> Any:
 
 
 @click.command("monitor")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database of the service (SQLAlchemy URL); only read.")
-@click.option("--reference", type=click.Path(path_type=Path),
-              help="Training data the stored records are compared with (PF501, PF504).")
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL); only read.",
+)
+@click.option(
+    "--reference",
+    type=click.Path(path_type=Path),
+    help="Training data the stored records are compared with (PF501, PF504).",
+)
 @click.option("--target", "-t", default=None, help="Label column of --reference (left out of the comparison).")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="The served model, for PF504.")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path),
-              help="policy.toml; its target_accuracy is what the audited accuracy is judged against (PF603).")
-@click.option("--window", default="1d", show_default=True,
-              help="Cut time (UTC) into windows: a pandas offset like 1d, 7d, 1h or MS.")
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    help="policy.toml; its target_accuracy is what the audited accuracy is judged against (PF603).",
+)
+@click.option(
+    "--window",
+    default="1d",
+    show_default=True,
+    help="Cut time (UTC) into windows: a pandas offset like 1d, 7d, 1h or MS.",
+)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="Seed for every random step [0].")
 @report_options(select_help="Codes or prefixes to run among PF501, PF504, PF603.", formats=FORMATS)
 def monitor_cmd(
-    store_url, reference, target, model_path, trust_model, policy_path, window, seed, select, ignore, fmt, output,
-    fail_on, config_path, no_config, quiet,
+    store_url,
+    reference,
+    target,
+    model_path,
+    trust_model,
+    policy_path,
+    window,
+    seed,
+    select,
+    ignore,
+    fmt,
+    output,
+    fail_on,
+    config_path,
+    no_config,
+    quiet,
 ) -> int:
     """Monitor a `pitfall serve` store: items, review rate, audited accuracy and drift per time window.
 
@@ -88,9 +122,18 @@ def monitor_cmd(
     try:
         from pitfall.runners.monitor import monitor, text_table
 
-        report = monitor(store, reference, model=model, policy=policy_path, window=window, target=target, seed=seed,
-                         config=cfg if cfg is not None else False, select=list(select) or None,
-                         ignore=list(ignore) or None)
+        report = monitor(
+            store,
+            reference,
+            model=model,
+            policy=policy_path,
+            window=window,
+            target=target,
+            seed=seed,
+            config=cfg if cfg is not None else False,
+            select=list(select) or None,
+            ignore=list(ignore) or None,
+        )
     finally:
         store.close()
     if model_path is not None:

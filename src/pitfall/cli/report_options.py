@@ -18,8 +18,10 @@ FORMATS = ["text", "json", "html", "junit", "sarif"]
 
 
 def report_options(
-    *, select_help: str = "Codes or prefixes to run, e.g. PF2,PF401.",
-    quiet_help: str = "No terminal summary when writing a file.", formats: Sequence[str] = FORMATS,
+    *,
+    select_help: str = "Codes or prefixes to run, e.g. PF2,PF401.",
+    quiet_help: str = "No terminal summary when writing a file.",
+    formats: Sequence[str] = FORMATS,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The options every reporting command takes, as one decorator (after the command's own)."""
     options = [
@@ -27,10 +29,18 @@ def report_options(
         click.option("--ignore", multiple=True, help="Codes or prefixes to skip."),
         click.option("--format", "fmt", type=click.Choice(list(formats)), default="text", show_default=True),
         click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE."),
-        click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
-                     help="Exit 1 on findings at or above this level [error]."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path),
-                     help="pyproject.toml to read [tool.pitfall] from."),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["error", "warning", "never"]),
+            default=None,
+            help="Exit 1 on findings at or above this level [error].",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path),
+            help="pyproject.toml to read [tool.pitfall] from.",
+        ),
         click.option("--no-config", is_flag=True, help="Ignore [tool.pitfall] settings."),
         click.option("--quiet", "-q", is_flag=True, help=quiet_help),
     ]
@@ -75,8 +85,13 @@ def write_report(report: Any, fmt: str, output: Path | None, quiet: bool, *, tex
     """Print or write ``report`` in ``fmt``; ``text_extra`` follows the findings in the text format."""
     from pitfall.reporting.terminal import print_report
 
-    rendered = {"json": report.to_json, "html": report.to_html, "junit": report.to_junit,
-                "sarif": report.to_sarif, "text": lambda: report.to_text() + text_extra}[fmt]
+    rendered = {
+        "json": report.to_json,
+        "html": report.to_html,
+        "junit": report.to_junit,
+        "sarif": report.to_sarif,
+        "text": lambda: report.to_text() + text_extra,
+    }[fmt]
     if output is not None:
         try:
             output.write_text(rendered(), encoding="utf-8")
@@ -107,20 +122,38 @@ def record_options(func: Callable[..., Any]) -> Callable[..., Any]:
     command is this decorator and one ``finish_run`` call.
     """
     func = click.option(
-        "--mlflow", "mlflow", is_flag=False, flag_value="", default=None, metavar="[URI]", expose_value=False,
+        "--mlflow",
+        "mlflow",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        metavar="[URI]",
+        expose_value=False,
         callback=_remember,
         help="Log the run to an MLflow tracking store [MLFLOW_TRACKING_URI, else sqlite:///mlflow.db] "
-             "(pip install 'pitfall[mlflow]').",
+        "(pip install 'pitfall[mlflow]').",
     )(func)
     return click.option(
-        "--record/--no-record", "record", default=None, expose_value=False, callback=_remember,
+        "--record/--no-record",
+        "record",
+        default=None,
+        expose_value=False,
+        callback=_remember,
         help="Record the run under .pitfall/runs/ for `pitfall runs`, `rerun` and `card` [record in [tool.pitfall]].",
     )(func)
 
 
 def finish_run(
-    command: str, report: Any, *, cfg: Any = None, inputs: dict[str, Path | None], seeds: dict[str, Any],
-    model_path: Path | None = None, model: Any = None, exit_code: int | None = None, load_config: bool = False,
+    command: str,
+    report: Any,
+    *,
+    cfg: Any = None,
+    inputs: dict[str, Path | None],
+    seeds: dict[str, Any],
+    model_path: Path | None = None,
+    model: Any = None,
+    exit_code: int | None = None,
+    load_config: bool = False,
 ) -> None:
     """Record the run and/or log it to MLflow when ``--record``/``record = true``/``--mlflow`` ask for it."""
     import os
@@ -148,8 +181,20 @@ def finish_run(
     argv = list(obj["argv"]) if isinstance(obj, dict) and "argv" in obj else sys.argv[1:]
     from pitfall.records import record_run
 
-    done = record_run(command, argv, cfg, inputs, report, seeds, model_path, model=model, exit_code=exit_code,
-                      record=record, mlflow_uri=mlflow_uri, parent=os.environ.get("PITFALL_RERUN_OF") or None)
+    done = record_run(
+        command,
+        argv,
+        cfg,
+        inputs,
+        report,
+        seeds,
+        model_path,
+        model=model,
+        exit_code=exit_code,
+        record=record,
+        mlflow_uri=mlflow_uri,
+        parent=os.environ.get("PITFALL_RERUN_OF") or None,
+    )
     if done.folder is not None:
         click.echo(f"Run recorded: {done.id} (see `pitfall runs list`, `pitfall card {done.id}`)", err=True)
     if done.mlflow_run is not None:

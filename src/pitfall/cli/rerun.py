@@ -9,14 +9,27 @@ import click
 @click.argument("run", default="last")
 @click.option("--train-script", help='Your training command, e.g. "python train.py": run (twice) before the re-scan.')
 @click.option("--trust-model", is_flag=True, help="Allow loading a model file that changed since the run.")
-@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=None,
-              help="Seconds each command may run [no limit].")
+@click.option(
+    "--timeout", type=click.FloatRange(0, min_open=True), default=None, help="Seconds each command may run [no limit]."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="warning", show_default=True,
-              help="Exit 1 on findings at or above this level.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="warning",
+    show_default=True,
+    help="Exit 1 on findings at or above this level.",
+)
 @click.option("--no-record", is_flag=True, help="Do not record the re-execution as a new run.")
-def rerun_cmd(run: str, train_script: str | None, trust_model: bool, timeout: float | None, fmt: str, fail_on: str,
-              no_record: bool) -> int:
+def rerun_cmd(
+    run: str,
+    train_script: str | None,
+    trust_model: bool,
+    timeout: float | None,
+    fmt: str,
+    fail_on: str,
+    no_record: bool,
+) -> int:
     """Re-execute recorded RUN (default: the last one) and compare: reproduced, or PF701/PF702.
 
     The recorded command runs again from the project root; with --train-script your training
@@ -31,7 +44,8 @@ def rerun_cmd(run: str, train_script: str | None, trust_model: bool, timeout: fl
     from pitfall.records import RunStore
     from pitfall.records.rerun import rerun
 
-    result = rerun(RunStore.find(), run, train_script=train_script, trust_model=trust_model, timeout=timeout,
-                   record=not no_record)
+    result = rerun(
+        RunStore.find(), run, train_script=train_script, trust_model=trust_model, timeout=timeout, record=not no_record
+    )
     click.echo(result.to_json() if fmt == "json" else result.to_text(), nl=fmt == "json")
     return result.exit_code(fail_on)

@@ -18,24 +18,50 @@ from pitfall.errors import ConfigError
 
 @click.command("retrain")
 @click.option("--store", "store_url", required=True, help="Database of the service (SQLAlchemy URL).")
-@click.option("--train", "train_path", required=True, type=click.Path(path_type=Path),
-              help="Training data of the promoted model (CSV, Parquet, JSON lines).")
+@click.option(
+    "--train",
+    "train_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Training data of the promoted model (CSV, Parquet, JSON lines).",
+)
 @click.option("--target", "-t", required=True, help="Label column of the training and holdout data.")
-@click.option("--holdout", "holdout_path", required=True, type=click.Path(path_type=Path),
-              help="Labelled data neither model is trained on; both are compared on it.")
+@click.option(
+    "--holdout",
+    "holdout_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Labelled data neither model is trained on; both are compared on it.",
+)
 @click.option("--trust-model", is_flag=True, help="Allow loading the stored model (unpickling runs its code).")
-@click.option("--margin", type=float, default=0.01, show_default=True,
-              help="Promote only if the 95% lower bound of new − old score is at least −MARGIN.")
+@click.option(
+    "--margin",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Promote only if the 95% lower bound of new − old score is at least −MARGIN.",
+)
 @click.option("--metric", default="auto", show_default=True, help="Metric of the comparison (auto: balanced accuracy).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap, scans and refit.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Also write the new model (joblib) to FILE.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report format.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path),
-              help="Write the report to FILE instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
 @record_options
-def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin, metric, seed, output, fmt,
-                report_path) -> int:
+def retrain_cmd(
+    store_url, train_path, target, holdout_path, trust_model, margin, metric, seed, output, fmt, report_path
+) -> int:
     """Refit the promoted model on the training data plus reviewed items; promote it only if it is not worse.
 
     The new version is compared with the promoted one on --holdout (paired bootstrap interval of the score
@@ -59,8 +85,16 @@ def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin
         raise ConfigError(f"{output}: --output and --report name the same file. Give them different names.")
     store = open_store(store_url)
     try:
-        result = retrain(store, train_path, holdout_path, target=target, trust_model=trust_model, margin=margin,
-                         metric=metric, seed=seed)
+        result = retrain(
+            store,
+            train_path,
+            holdout_path,
+            target=target,
+            trust_model=trust_model,
+            margin=margin,
+            metric=metric,
+            seed=seed,
+        )
     finally:
         store.close()
     if output is not None:
@@ -73,8 +107,14 @@ def retrain_cmd(store_url, train_path, target, holdout_path, trust_model, margin
         click.echo(f"pitfall: {result.version} {state}; report written to {report_path}", err=True)
     else:
         click.echo(rendered, nl=False)
-    finish_run("retrain", result, inputs={"train": train_path, "holdout": holdout_path, "new_model": output},
-               seeds={"seed": seed}, exit_code=result.exit_code(), load_config=True)
+    finish_run(
+        "retrain",
+        result,
+        inputs={"train": train_path, "holdout": holdout_path, "new_model": output},
+        seeds={"seed": seed},
+        exit_code=result.exit_code(),
+        load_config=True,
+    )
     return result.exit_code()
 
 
@@ -84,10 +124,16 @@ def models_cmd() -> None:
 
 
 @models_cmd.command("list")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database of the service (SQLAlchemy URL).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 def models_list_cmd(store_url: str, fmt: str) -> int:
     """List model versions: promoted flag, parent, rows used and the scores that decided promotion."""
     store = open_store(store_url)
@@ -113,9 +159,11 @@ def models_list_cmd(store_url: str, fmt: str) -> int:
         score = row["scores"]
         if score:
             d = score["difference"]
-            parts.append(f"{score['metric']} {_num(score['new']['estimate'])} vs parent "
-                         f"{_num(score['parent']['estimate'])}, diff {_num(d['estimate'], '+')} "
-                         f"[{_num(d['low'], '+')}, {_num(d['high'], '+')}]")
+            parts.append(
+                f"{score['metric']} {_num(score['new']['estimate'])} vs parent "
+                f"{_num(score['parent']['estimate'])}, diff {_num(d['estimate'], '+')} "
+                f"[{_num(d['low'], '+')}, {_num(d['high'], '+')}]"
+            )
         click.echo("  ".join(parts))
     click.echo("* promoted (the version the service predicts with)")
     return 0
@@ -133,10 +181,16 @@ def _listing_row(entry) -> dict:
     if isinstance(found, dict) and all(isinstance(found.get(k), dict) for k in ("parent", "new", "difference")):
         scores = {"metric": evidence.get("metric"), **found}
     return {
-        "version": info.version, "promoted": info.promoted, "sha256": info.sha256, "classes": list(info.classes),
-        "created_at": info.created_at.isoformat(), "stored": file is not None,
-        "size": file.size if file is not None else None, "parent": file.parent if file is not None else None,
+        "version": info.version,
+        "promoted": info.promoted,
+        "sha256": info.sha256,
+        "classes": list(info.classes),
+        "created_at": info.created_at.isoformat(),
+        "stored": file is not None,
+        "size": file.size if file is not None else None,
+        "parent": file.parent if file is not None else None,
         "n_train_rows": file.n_train_rows if file is not None else None,
         "n_reviewed": len(file.reviewed_items) if file is not None else None,
-        "scores": scores, "decision_reasons": evidence.get("reasons"),
+        "scores": scores,
+        "decision_reasons": evidence.get("reasons"),
     }

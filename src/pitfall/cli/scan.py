@@ -39,8 +39,9 @@ def scan_input_options(command: Callable) -> Callable:
     """The options of ``pitfall scan`` made from ``SCAN_INPUTS``, the table ``scan()`` documents too."""
     for item in reversed(SCAN_INPUTS):
         flags = [item.flag, *([item.short] if item.short else [])]
-        command = click.option(*flags, item.name, multiple=item.many, type=_click_type(item), default=None,
-                               help=item.help)(command)
+        command = click.option(
+            *flags, item.name, multiple=item.many, type=_click_type(item), default=None, help=item.help
+        )(command)
     return command
 
 
@@ -52,7 +53,18 @@ def scan_input_options(command: Callable) -> Callable:
 @report_options(quiet_help="No progress bar and no terminal summary when writing a file.")
 @record_options
 def scan_cmd(
-    data, model_path, trust_model, select, ignore, fmt, output, fail_on, config_path, no_config, quiet, **values,
+    data,
+    model_path,
+    trust_model,
+    select,
+    ignore,
+    fmt,
+    output,
+    fail_on,
+    config_path,
+    no_config,
+    quiet,
+    **values,
 ) -> int:
     """Scan DATA for ML pitfalls: `TRAIN TEST` files, or one file that pitfall splits.
 
@@ -87,8 +99,11 @@ def scan_cmd(
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), transient=True,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            transient=True,
         )
         progress.start()
         task_id = progress.add_task("loading", total=None)
@@ -103,8 +118,12 @@ def scan_cmd(
         report = scan(
             data[0],
             data[1] if len(data) == 2 else None,
-            **scan_kwargs(values), model=model, select=list(select) or None, ignore=list(ignore) or None,
-            config=cfg if cfg is not None else False, on_progress=on_progress,
+            **scan_kwargs(values),
+            model=model,
+            select=list(select) or None,
+            ignore=list(ignore) or None,
+            config=cfg if cfg is not None else False,
+            on_progress=on_progress,
         )
     finally:
         if progress is not None:
@@ -113,9 +132,19 @@ def scan_cmd(
         report.inputs["model"] = str(model_path)
 
     write_report(report, fmt, output, quiet)
-    inputs = {"train" if len(data) == 2 else "data": data[0], "test": data[1] if len(data) == 2 else None,
-              "rules": values.get("rules")}
-    finish_run("scan", report, cfg=cfg, inputs=inputs, seeds={"seed": report.inputs["seed"]}, model_path=model_path,
-               model=model, exit_code=report.exit_code(fail_on))
+    inputs = {
+        "train" if len(data) == 2 else "data": data[0],
+        "test": data[1] if len(data) == 2 else None,
+        "rules": values.get("rules"),
+    }
+    finish_run(
+        "scan",
+        report,
+        cfg=cfg,
+        inputs=inputs,
+        seeds={"seed": report.inputs["seed"]},
+        model_path=model_path,
+        model=model,
+        exit_code=report.exit_code(fail_on),
+    )
     return report.exit_code(fail_on)
-

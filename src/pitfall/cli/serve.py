@@ -20,8 +20,9 @@ def open_store(url: str) -> Any:
     try:
         from pitfall.deploy.store import Store
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
-            from None
+        raise ConfigError(
+            f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'."
+        ) from None
     try:
         return Store(url)
     except Exception as exc:  # SQLAlchemy raises several types for bad URLs, missing drivers, unreachable files
@@ -35,34 +36,89 @@ def open_store(url: str) -> Any:
 @click.command("serve")
 @click.argument("model_path", metavar="[MODEL]", required=False, type=click.Path(path_type=Path))
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
-@click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path),
-              help="policy.toml with the thresholds and safety rules (see `pitfall thresholds`).")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database for items and reviews (SQLAlchemy URL).")
+@click.option(
+    "--policy",
+    "policy_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="policy.toml with the thresholds and safety rules (see `pitfall thresholds`).",
+)
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database for items and reviews (SQLAlchemy URL).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
-@click.option("--secure-cookie", is_flag=True,
-              help="Mark the review page's session cookie Secure: for a service reached over HTTPS (a TLS proxy).")
-@click.option("--image-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="Folder the review page shows records' image paths from (paths outside it are refused).")
-@click.option("--reference", "reference_path", type=click.Path(path_type=Path),
-              help="Training data the monitoring page (/monitor) compares the served records with, for drift.")
-@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
-              help="A host name clients may use in the Host header, besides loopback (repeat; '*' for any). "
-                   "Give the public name when a proxy forwards to the service.")
-@click.option("--allowed-origin", "allowed_origins", multiple=True, metavar="URL",
-              help="A browser origin (https://name[:port]) allowed to POST, besides the allowed hosts' own (repeat).")
-@click.option("--rate-limit", default="6000,120", show_default=True, metavar="REQUESTS,MIB",
-              help="Per client address and minute: anonymous /predict requests and body MiB (0,0 turns it off).")
-@click.option("--public", "public", default="items,metrics,openapi", show_default=True, metavar="READS",
-              help="What anonymous clients may read, comma-separated among items, metrics, version, openapi, docs "
-                   "('none' for nothing); the rest needs a reviewer token. docs loads scripts from a CDN.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="uvicorn worker processes; the store is their only shared state.")
+@click.option(
+    "--secure-cookie",
+    is_flag=True,
+    help="Mark the review page's session cookie Secure: for a service reached over HTTPS (a TLS proxy).",
+)
+@click.option(
+    "--image-root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder the review page shows records' image paths from (paths outside it are refused).",
+)
+@click.option(
+    "--reference",
+    "reference_path",
+    type=click.Path(path_type=Path),
+    help="Training data the monitoring page (/monitor) compares the served records with, for drift.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name clients may use in the Host header, besides loopback (repeat; '*' for any). "
+    "Give the public name when a proxy forwards to the service.",
+)
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    multiple=True,
+    metavar="URL",
+    help="A browser origin (https://name[:port]) allowed to POST, besides the allowed hosts' own (repeat).",
+)
+@click.option(
+    "--rate-limit",
+    default="6000,120",
+    show_default=True,
+    metavar="REQUESTS,MIB",
+    help="Per client address and minute: anonymous /predict requests and body MiB (0,0 turns it off).",
+)
+@click.option(
+    "--public",
+    "public",
+    default="items,metrics,openapi",
+    show_default=True,
+    metavar="READS",
+    help="What anonymous clients may read, comma-separated among items, metrics, version, openapi, docs "
+    "('none' for nothing); the rest needs a reviewer token. docs loads scripts from a CDN.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="uvicorn worker processes; the store is their only shared state.",
+)
 def serve_cmd(
-    model_path: Path | None, trust_model: bool, policy_path: Path, store_url: str, host: str, port: int,
-    secure_cookie: bool = False, reference_path: Path | None = None, allowed_hosts: tuple[str, ...] = (),
-    allowed_origins: tuple[str, ...] = (), rate_limit: str = "6000,120", workers: int = 1,
+    model_path: Path | None,
+    trust_model: bool,
+    policy_path: Path,
+    store_url: str,
+    host: str,
+    port: int,
+    secure_cookie: bool = False,
+    reference_path: Path | None = None,
+    allowed_hosts: tuple[str, ...] = (),
+    allowed_origins: tuple[str, ...] = (),
+    rate_limit: str = "6000,120",
+    workers: int = 1,
     public: str = "items,metrics,openapi",
     image_root: Path | None = None,
 ) -> int:
@@ -90,8 +146,9 @@ def serve_cmd(
 
         from pitfall.serve.app import create_app, ensure_model
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'.") \
-            from None
+        raise ConfigError(
+            f"the service needs the serve extra ({exc.name} is missing): pip install 'pitfall[serve]'."
+        ) from None
     store = open_store(store_url)
     if model_path is None:
         version, model = _promoted_from_store(store, store_url, trust_model)
@@ -108,9 +165,15 @@ def serve_cmd(
     hosts = (*LOOPBACK, *allowed_hosts)
     if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") and host not in hosts:
         hosts = (*hosts, host)  # the address it binds is a name clients may use
-    options = {"secure_cookie": secure_cookie, "reference": reference, "allowed_hosts": hosts,
-               "allowed_origins": allowed_origins, "rate_limit": RateLimit(*limits), "public": reads,
-               "image_root": image_root}
+    options = {
+        "secure_cookie": secure_cookie,
+        "reference": reference,
+        "allowed_hosts": hosts,
+        "allowed_origins": allowed_origins,
+        "rate_limit": RateLimit(*limits),
+        "public": reads,
+        "image_root": image_root,
+    }
     click.echo(f"pitfall: serving {source} as {version} on http://{host}:{port} (store {store.url!r})", err=True)
     if workers == 1:
         uvicorn.run(create_app(store, model, policy, version, **options), host=host, port=port, log_level="warning")
@@ -119,8 +182,7 @@ def serve_cmd(
     from pitfall.serve import workers as worker_app
 
     worker_app.configure(store_url=store_url, model=model, policy=policy, version=version, options=options)
-    uvicorn.run("pitfall.serve.workers:app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    uvicorn.run("pitfall.serve.workers:app", factory=True, host=host, port=port, workers=workers, log_level="warning")
     return 0
 
 
@@ -139,8 +201,9 @@ def _rate_limit(value: str) -> tuple[float, float]:
         if requests < 0 or mib < 0:
             raise ValueError
     except ValueError:
-        raise ConfigError(f"--rate-limit must be REQUESTS,MIB per minute (e.g. 6000,120; 0,0 turns it off). "
-                          f"Got {value!r} instead.") from None
+        raise ConfigError(
+            f"--rate-limit must be REQUESTS,MIB per minute (e.g. 6000,120; 0,0 turns it off). Got {value!r} instead."
+        ) from None
     return requests, mib
 
 
@@ -186,8 +249,13 @@ def users_cmd() -> None:
 
 @users_cmd.command("add")
 @click.argument("name")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database of the service (SQLAlchemy URL).")
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL).",
+)
 def users_add_cmd(name: str, store_url: str) -> int:
     """Create reviewer NAME and print their token (shown once: only a hash is stored)."""
     store = open_store(store_url)
@@ -202,8 +270,13 @@ def users_add_cmd(name: str, store_url: str) -> int:
 
 
 @users_cmd.command("list")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database of the service (SQLAlchemy URL).")
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL).",
+)
 def users_list_cmd(store_url: str) -> int:
     """List reviewers: name, when their token was made, open review-page sessions."""
     store = open_store(store_url)
@@ -220,8 +293,13 @@ def users_list_cmd(store_url: str) -> int:
 
 @users_cmd.command("revoke")
 @click.argument("name")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database of the service (SQLAlchemy URL).")
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL).",
+)
 def users_revoke_cmd(name: str, store_url: str) -> int:
     """Delete reviewer NAME: their token stops working and their sessions end at once (their reviews stay)."""
     store = open_store(store_url)
@@ -237,8 +315,13 @@ def users_revoke_cmd(name: str, store_url: str) -> int:
 
 @users_cmd.command("rotate")
 @click.argument("name")
-@click.option("--store", "store_url", default="sqlite:///pitfall.db", show_default=True,
-              help="Database of the service (SQLAlchemy URL).")
+@click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL).",
+)
 def users_rotate_cmd(name: str, store_url: str) -> int:
     """Give reviewer NAME a new token (printed once); the old one stops working and their sessions end."""
     store = open_store(store_url)

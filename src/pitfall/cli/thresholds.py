@@ -15,21 +15,48 @@ from pitfall.errors import ConfigError
 @click.argument("valid", metavar="VALID", type=click.Path(path_type=Path))
 @click.option("--target", "-t", required=True, help="Label column of VALID.")
 @click.option("--trust-model", is_flag=True, help="Allow loading the model file (unpickling runs its code).")
-@click.option("--accuracy", type=float, default=0.98, show_default=True,
-              help="Accuracy the auto-accepted predictions must reach (95% lower confidence bound).")
 @click.option(
-    "--review-floor", type=float, default=None,
+    "--accuracy",
+    type=float,
+    default=0.98,
+    show_default=True,
+    help="Accuracy the auto-accepted predictions must reach (95% lower confidence bound).",
+)
+@click.option(
+    "--review-floor",
+    type=float,
+    default=None,
     help="Confidence below which suggestions are withheld [where the model stops beating the commonest label].",
 )
-@click.option("--max-review-share", type=float, default=0.5, show_default=True,
-              help="Share of items left to people above which PF602 warns.")
+@click.option(
+    "--max-review-share",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Share of items left to people above which PF602 warns.",
+)
 @click.option("--per-label", is_flag=True, help="Also choose one accept threshold per predicted label.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the policy (TOML) to FILE.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report printed on stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Report printed on stdout.",
+)
 @record_options
 def thresholds_cmd(
-    model_path, valid, target, trust_model, accuracy, review_floor, max_review_share, per_label, output, fmt,
+    model_path,
+    valid,
+    target,
+    trust_model,
+    accuracy,
+    review_floor,
+    max_review_share,
+    per_label,
+    output,
+    fmt,
 ) -> int:
     """Choose confidence thresholds for MODEL on labelled VALID data: accept, review or abstain.
 
@@ -60,20 +87,38 @@ def thresholds_cmd(
                 ) from None
     model = load_model(model_path, trust=trust_model)
     data = read_table(valid)
-    result = thresholds(model, data, target=target, accuracy=accuracy, review_floor=review_floor,
-                        max_review_share=max_review_share, per_label=per_label)
+    result = thresholds(
+        model,
+        data,
+        target=target,
+        accuracy=accuracy,
+        review_floor=review_floor,
+        max_review_share=max_review_share,
+        per_label=per_label,
+    )
     if output is not None:
         if result.accept is None:
             result.notes.append(f"No policy written to {output}: no threshold meets the target.")
         else:
             if kept:
                 result.notes.append(f"Kept {len(kept)} [[safety]] rule(s) from the existing {output}.")
-            header = (f"pitfall thresholds {model_path.name} {valid.name} --target {target} --accuracy {accuracy:g}"
-                      .replace("\n", " "))
+            header = (
+                f"pitfall thresholds {model_path.name} {valid.name} --target {target} --accuracy {accuracy:g}".replace(
+                    "\n", " "
+                )
+            )
             write_policy(result.to_policy(kept), output, header=header)
             result.notes.append(f"Policy written to {output}.")
     rendered = {"text": result.to_text, "json": result.to_json, "html": result.to_html}[fmt]()
     click.echo(rendered, nl=False)
-    finish_run("thresholds", result, inputs={"valid": valid}, seeds={}, model_path=model_path, model=model,
-               exit_code=result.exit_code(), load_config=True)
+    finish_run(
+        "thresholds",
+        result,
+        inputs={"valid": valid},
+        seeds={},
+        model_path=model_path,
+        model=model,
+        exit_code=result.exit_code(),
+        load_config=True,
+    )
     return result.exit_code()

@@ -61,8 +61,14 @@ class ContentModel(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(
-        self, task: str = "binary", modality: dict[str, str] | None = None, root: str | None = None,
-        random_state: int = 0, balanced: bool = False, C: float = 1.0, embed: Any = None,
+        self,
+        task: str = "binary",
+        modality: dict[str, str] | None = None,
+        root: str | None = None,
+        random_state: int = 0,
+        balanced: bool = False,
+        C: float = 1.0,
+        embed: Any = None,
     ):
         self.task = task
         self.modality = modality
@@ -95,15 +101,28 @@ class ContentModel(ClassifierMixin, BaseEstimator):
         numeric = [c for c in rest if pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
         other = [c for c in rest if c not in numeric]
         if numeric:
-            parts.append(("numeric", make_pipeline(
-                FunctionTransformer(_as_floats, feature_names_out="one-to-one"),
-                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True), StandardScaler(),
-            ), numeric))
+            parts.append(
+                (
+                    "numeric",
+                    make_pipeline(
+                        FunctionTransformer(_as_floats, feature_names_out="one-to-one"),
+                        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+                        StandardScaler(),
+                    ),
+                    numeric,
+                )
+            )
         if other:
-            parts.append(("categorical", make_pipeline(
-                FunctionTransformer(_as_strings, feature_names_out="one-to-one"),
-                OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5, max_categories=50),
-            ), other))
+            parts.append(
+                (
+                    "categorical",
+                    make_pipeline(
+                        FunctionTransformer(_as_strings, feature_names_out="one-to-one"),
+                        OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5, max_categories=50),
+                    ),
+                    other,
+                )
+            )
         return ColumnTransformer(parts, sparse_threshold=0.3)
 
     def fit(self, X: pd.DataFrame, y: Any) -> ContentModel:
@@ -112,8 +131,12 @@ class ContentModel(ClassifierMixin, BaseEstimator):
         if self.task == "regression":
             head = Ridge(alpha=1.0)
         else:
-            head = LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state,
-                                      class_weight="balanced" if self.balanced else None)
+            head = LogisticRegression(
+                C=self.C,
+                max_iter=2000,
+                random_state=self.random_state,
+                class_weight="balanced" if self.balanced else None,
+            )
         self.pipeline_ = Pipeline([("features", self._columns(X)), ("model", head)]).fit(X, np.asarray(y))
         if self.task != "regression":
             self.classes_ = self.pipeline_.classes_

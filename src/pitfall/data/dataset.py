@@ -144,14 +144,11 @@ def _check_roles(roles: Roles) -> None:
         if role in ("study", "sensitive"):
             if col in seen and (role == "study" or seen[col] == "target"):
                 raise InputError(
-                    f"--{role} names column {col!r}, which is the --{seen[col]} column. "
-                    "Give it a feature column."
+                    f"--{role} names column {col!r}, which is the --{seen[col]} column. Give it a feature column."
                 )
             continue
         if col in seen:
-            raise InputError(
-                f"--{seen[col]} and --{role} both name column {col!r}. Give each role its own column."
-            )
+            raise InputError(f"--{seen[col]} and --{role} both name column {col!r}. Give each role its own column.")
         seen[col] = role
 
 
@@ -248,15 +245,13 @@ def validate_split(
         n_missing = int(y.isna().sum())
         if n_missing:
             raise InputError(
-                f"{name}: target column {target!r} has {n_missing} missing value(s). "
-                "Drop or label those rows."
+                f"{name}: target column {target!r} has {n_missing} missing value(s). Drop or label those rows."
             )
         if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
             n_inf = int(np.isinf(y.to_numpy(dtype=float)).sum())
             if n_inf:
                 raise InputError(
-                    f"{name}: target column {target!r} has {n_inf} infinite value(s). "
-                    "Drop or fix those rows."
+                    f"{name}: target column {target!r} has {n_inf} infinite value(s). Drop or fix those rows."
                 )
     y_all = pd.concat([train[target], test[target]], ignore_index=True)
     if task is None:

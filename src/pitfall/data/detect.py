@@ -31,9 +31,7 @@ def _is_free_text(values: pd.Series) -> bool:
     s = s.astype(str)
     words = s.str.split().str.len()
     return bool(
-        words.median() >= MIN_WORDS
-        and s.str.len().median() >= MIN_CHARS
-        and s.nunique() >= MIN_DISTINCT * len(s)
+        words.median() >= MIN_WORDS and s.str.len().median() >= MIN_CHARS and s.nunique() >= MIN_DISTINCT * len(s)
     )
 
 

@@ -38,8 +38,17 @@ from math import comb
 import numpy as np
 
 __all__ = [
-    "SEARCH_CAP", "EdgeNull", "NullModel", "edge_correlation", "edge_signatures", "fine_hamming", "fit_edge_null",
-    "fit_null", "hamming", "hash_pairs", "threshold",
+    "SEARCH_CAP",
+    "EdgeNull",
+    "NullModel",
+    "edge_correlation",
+    "edge_signatures",
+    "fine_hamming",
+    "fit_edge_null",
+    "fit_null",
+    "hamming",
+    "hash_pairs",
+    "threshold",
 ]
 
 BITS = 64
@@ -181,9 +190,13 @@ class NullModel:
 
     def to_dict(self) -> dict[str, float]:
         return {
-            "mean": round(self.mean, 3), "variance": round(self.variance, 3),
-            "correlation": round(self.correlation, 5), "tail_mean": round(self.tail_mean, 3),
-            "tail_correlation": round(self.tail_correlation, 5), "n_samples": self.n_samples, "bits": self.bits,
+            "mean": round(self.mean, 3),
+            "variance": round(self.variance, 3),
+            "correlation": round(self.correlation, 5),
+            "tail_mean": round(self.tail_mean, 3),
+            "tail_correlation": round(self.tail_correlation, 5),
+            "n_samples": self.n_samples,
+            "bits": self.bits,
         }
 
 
@@ -214,7 +227,8 @@ def _tail_fit(d: np.ndarray, floor: int, bits: int, share: float = 0.05) -> tupl
         a, b = p * total, (1 - p) * total
         below = stats.betabinom.logsf(floor, bits, a, b) if floor >= 0 else 0.0
         return -float(
-            stats.betabinom.logpmf(low, bits, a, b).sum() + n_high * stats.betabinom.logsf(cut, bits, a, b)
+            stats.betabinom.logpmf(low, bits, a, b).sum()
+            + n_high * stats.betabinom.logsf(cut, bits, a, b)
             - len(d) * below
         )
 
@@ -274,9 +288,7 @@ def edge_signatures(thumbs: np.ndarray) -> np.ndarray:
     vertical differences of the grey levels. A flat or unreadable thumbnail gives zeros."""
     g = np.nan_to_num(np.asarray(thumbs, dtype=np.float32)).mean(axis=3)
     n, h, w = g.shape
-    e = np.concatenate(
-        [np.diff(g, axis=1).reshape(n, (h - 1) * w), np.diff(g, axis=2).reshape(n, h * (w - 1))], axis=1
-    )
+    e = np.concatenate([np.diff(g, axis=1).reshape(n, (h - 1) * w), np.diff(g, axis=2).reshape(n, h * (w - 1))], axis=1)
     e = e - e.mean(axis=1, keepdims=True)
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     return np.where(norm > 1e-9, e / np.where(norm > 1e-9, norm, 1.0), 0.0).astype(np.float32)
@@ -317,8 +329,12 @@ class EdgeNull:
         return float(min(1.0, self.q + self.scale * max(0.0, np.log(self.share * n_candidates / target))))
 
     def to_dict(self) -> dict[str, float]:
-        return {"quantile": round(self.q, 4), "mean_excess": round(self.scale, 4), "share": self.share,
-                "n_samples": self.n_samples}
+        return {
+            "quantile": round(self.q, 4),
+            "mean_excess": round(self.scale, 4),
+            "share": self.share,
+            "n_samples": self.n_samples,
+        }
 
 
 def fit_edge_null(sig: np.ndarray, seed: int, n_samples: int = 20_000, share: float = 0.05) -> EdgeNull:

@@ -46,8 +46,20 @@ CHUNK = 256  # images decoded per batch: bounds the memory of one batch of full-
 CACHE_SIZE = 20_000  # records kept in memory (6 KiB of thumbnail each)
 #: numeric descriptors of an image, the "trivial statistics" PF301 scores against the model
 DESCRIPTORS = (
-    "mean", "std", "min", "max", "border_mean", "saturation", "width", "height", "aspect_ratio",
-    "file_size", "bit_depth", "channels", "exif_fields", "format",
+    "mean",
+    "std",
+    "min",
+    "max",
+    "border_mean",
+    "saturation",
+    "width",
+    "height",
+    "aspect_ratio",
+    "file_size",
+    "bit_depth",
+    "channels",
+    "exif_fields",
+    "format",
 )
 _BITS = {"1": 1, "L": 8, "P": 8, "RGB": 8, "RGBA": 8, "LA": 8, "CMYK": 8, "YCbCr": 8, "I": 32, "F": 32}
 
@@ -205,10 +217,21 @@ def read_image(path: str | os.PathLike) -> ImageRecord:
         colour = a.ndim == 3
         sat = float((a.max(axis=2) - a.min(axis=2)).mean()) if colour else 0.0
         desc = {
-            "mean": float(a.mean()), "std": float(a.std()), "min": float(a.min()), "max": float(a.max()),
-            "border_mean": _border(a), "saturation": sat, "width": float(w), "height": float(h),
-            "aspect_ratio": float(w) / float(h), "file_size": float(size_bytes), "bit_depth": float(bits),
-            "channels": 3.0 if colour else 1.0, "exif_fields": float(exif), "format": str(fmt), "mode": str(mode),
+            "mean": float(a.mean()),
+            "std": float(a.std()),
+            "min": float(a.min()),
+            "max": float(a.max()),
+            "border_mean": _border(a),
+            "saturation": sat,
+            "width": float(w),
+            "height": float(h),
+            "aspect_ratio": float(w) / float(h),
+            "file_size": float(size_bytes),
+            "bit_depth": float(bits),
+            "channels": 3.0 if colour else 1.0,
+            "exif_fields": float(exif),
+            "format": str(fmt),
+            "mode": str(mode),
         }
         return ImageRecord(thumb.astype(np.float16), desc, phash(thumb), content, fine=fine_hash(thumb))
     except FileNotFoundError:

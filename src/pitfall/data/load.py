@@ -123,8 +123,7 @@ def _read_head(path: Path, compression: str | None) -> tuple[bytes, bool]:
 def _decode_head(path: Path, head: bytes, truncated: bool) -> str:
     if b"\x00" in head:
         raise InputError(
-            f"{path}: looks like a binary file (it contains NUL bytes), not text. "
-            "Export the data as CSV or Parquet."
+            f"{path}: looks like a binary file (it contains NUL bytes), not text. Export the data as CSV or Parquet."
         )
     try:
         return head.decode("utf-8-sig")
@@ -252,8 +251,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise
     except Exception as exc:
         raise InputError(
-            f"{path}: not a readable Parquet file ({_first_line(exc)}). "
-            "Re-export it, e.g. with `df.to_parquet(path)`."
+            f"{path}: not a readable Parquet file ({_first_line(exc)}). Re-export it, e.g. with `df.to_parquet(path)`."
         ) from None
 
 
@@ -272,7 +270,12 @@ def _read_csv(path: Path, text: str, truncated: bool, compression: str | None) -
         decimal = ","  # European CSV: 1,5;2,25
     try:
         return pd.read_csv(
-            path, sep=sep, decimal=decimal, low_memory=False, encoding="utf-8-sig", engine="c",
+            path,
+            sep=sep,
+            decimal=decimal,
+            low_memory=False,
+            encoding="utf-8-sig",
+            engine="c",
             compression="infer",
         )
     except pd.errors.EmptyDataError:
@@ -331,8 +334,7 @@ def _raise_bad_json_line(path: Path, compression: str | None) -> None:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(
-                    f"{path}: line {lineno} is not valid JSON ({exc.msg}, column {exc.colno}). "
-                    "Fix or remove that line."
+                    f"{path}: line {lineno} is not valid JSON ({exc.msg}, column {exc.colno}). Fix or remove that line."
                 ) from None
             if not isinstance(value, dict):
                 raise InputError(

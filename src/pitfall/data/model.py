@@ -85,8 +85,12 @@ class DefaultModel(BaseEstimator):
     """
 
     def __init__(
-        self, task: str = "binary", random_state: int = 0, max_iter: int = 300,
-        balanced: bool = False, n_jobs: int = 1,
+        self,
+        task: str = "binary",
+        random_state: int = 0,
+        max_iter: int = 300,
+        balanced: bool = False,
+        n_jobs: int = 1,
     ):
         self.task = task
         self.random_state = random_state
@@ -98,8 +102,11 @@ class DefaultModel(BaseEstimator):
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
         common = dict(
-            max_iter=self.max_iter, random_state=self.random_state, learning_rate=0.05,
-            max_leaf_nodes=15, l2_regularization=1.0,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
         )
         if self._can_stop_early(y):
             common.update(early_stopping=True, validation_fraction=_VALIDATION, n_iter_no_change=20)

@@ -26,8 +26,27 @@ __all__ = ["Source", "iter_chunks", "open_source", "infer_kinds", "normalize", "
 
 STREAM_BYTES = 64 * 2**20  # text files at least this large are streamed instead of read whole
 PROBE_ROWS = 10_000  # rows read to decide whether a text column holds numbers
-_NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
-          "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]  # pandas' default missing markers
+_NULLS = [
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+]  # pandas' default missing markers
 _ARROW_COMPRESSION = {None: None, "gzip": "gzip", "bz2": "bz2", "zstd": "zstd"}
 
 
@@ -129,7 +148,10 @@ def _csv_source(path: Path, compression: str | None) -> Source:
 
 
 def iter_chunks(
-    path: str | os.PathLike, columns: list[str] | None = None, chunk_rows: int = 100_000, *,
+    path: str | os.PathLike,
+    columns: list[str] | None = None,
+    chunk_rows: int = 100_000,
+    *,
     _source: Source | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield a Parquet or CSV file as DataFrames of at most ``chunk_rows`` rows.
@@ -188,8 +210,10 @@ def csv_reader(stream, source: Source, columns: list[str], block: int):
         read_options=pacsv.ReadOptions(block_size=block, encoding="utf8"),
         parse_options=pacsv.ParseOptions(delimiter=source.delimiter),
         convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in source.columns}, strings_can_be_null=True,
-            null_values=_NULLS, include_columns=columns,
+            column_types={c: pa.string() for c in source.columns},
+            strings_can_be_null=True,
+            null_values=_NULLS,
+            include_columns=columns,
         ),
     )
 

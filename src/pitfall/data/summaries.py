@@ -76,8 +76,14 @@ class NumericSummary:
         if not np.array_equal(self.edges, other.edges):
             raise ValueError("numeric summaries with different edges cannot be merged")
         return NumericSummary(
-            self.edges, self.counts + other.counts, self.n + other.n, self.missing + other.missing,
-            self.total + other.total, self.total_sq + other.total_sq, min(self.lo, other.lo), max(self.hi, other.hi),
+            self.edges,
+            self.counts + other.counts,
+            self.n + other.n,
+            self.missing + other.missing,
+            self.total + other.total,
+            self.total_sq + other.total_sq,
+            min(self.lo, other.lo),
+            max(self.hi, other.hi),
         )
 
 

@@ -31,12 +31,26 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.max_terms = max_terms
 
     def fit(self, X, y=None) -> TextFeatures:
-        self.union_ = FeatureUnion([
-            ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=self.max_terms,
-                                     dtype=np.float32)),
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
-                                     max_features=self.max_terms, dtype=np.float32)),
-        ])
+        self.union_ = FeatureUnion(
+            [
+                (
+                    "word",
+                    TfidfVectorizer(
+                        ngram_range=(1, 2), sublinear_tf=True, max_features=self.max_terms, dtype=np.float32
+                    ),
+                ),
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(2, 4),
+                        sublinear_tf=True,
+                        max_features=self.max_terms,
+                        dtype=np.float32,
+                    ),
+                ),
+            ]
+        )
         self.union_.fit(as_text(X))
         return self
 

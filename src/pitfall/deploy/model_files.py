@@ -74,8 +74,9 @@ def load_stored_model(store: Store, version: str, *, trust: bool) -> Any:
     try:
         model = joblib.load(io.BytesIO(data))
     except (pickle.UnpicklingError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise ModelError(f"model version {version!r}: the stored bytes are not a joblib file ({type(exc).__name__}).") \
-            from None
+        raise ModelError(
+            f"model version {version!r}: the stored bytes are not a joblib file ({type(exc).__name__})."
+        ) from None
     except (ModuleNotFoundError, ImportError, AttributeError) as exc:
         raise ModelError(
             f"model version {version!r}: the model needs code that is not installed here ({exc}). Install it."

@@ -145,13 +145,14 @@ def _rule(rule: Any, i: int) -> SafetyRule:
     if not isinstance(label, str) or not label:
         raise ConfigError(f"{where}: label must be a non-empty string. Got {label!r} instead.")
     if action not in ACTIONS:
-        raise ConfigError(f"{where}: action must be \"review\" or \"never\". Got {action!r} instead.")
+        raise ConfigError(f'{where}: action must be "review" or "never". Got {action!r} instead.')
     if not isinstance(when, dict) or not all(isinstance(v, _SCALARS) for v in when.values()):
-        raise ConfigError(f"{where}: when must be a table of field = value, e.g. when = {{collection = \"wartime\"}}.")
+        raise ConfigError(f'{where}: when must be a table of field = value, e.g. when = {{collection = "wartime"}}.')
     return SafetyRule(label, action, dict(when))
 
 
 # --- writing ---------------------------------------------------------------------------------
+
 
 def _string(text: str) -> str:
     out = []

@@ -35,8 +35,23 @@ from sqlalchemy.exc import IntegrityError
 from pitfall.deploy.routing import DECISIONS
 
 __all__ = [
-    "FORMULA_STARTS", "RECORD_PREFIX", "REVIEW_ACTIONS", "TOO_LARGE", "EncodedRecord", "Item", "ModelFile", "ModelInfo",
-    "ModelListing", "NewItem", "Review", "ReviewedItem", "Session", "Store", "StoredBatch", "User", "UserListing",
+    "FORMULA_STARTS",
+    "RECORD_PREFIX",
+    "REVIEW_ACTIONS",
+    "TOO_LARGE",
+    "EncodedRecord",
+    "Item",
+    "ModelFile",
+    "ModelInfo",
+    "ModelListing",
+    "NewItem",
+    "Review",
+    "ReviewedItem",
+    "Session",
+    "Store",
+    "StoredBatch",
+    "User",
+    "UserListing",
 ]
 
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "correct", "skip")
@@ -127,8 +142,9 @@ sessions = sa.Table(
     "pitfall_sessions",
     metadata,
     sa.Column("id_hash", sa.String(64), primary_key=True),
-    sa.Column("user", sa.String(200), sa.ForeignKey("pitfall_users.name", ondelete="CASCADE"), nullable=False,
-              index=True),
+    sa.Column(
+        "user", sa.String(200), sa.ForeignKey("pitfall_users.name", ondelete="CASCADE"), nullable=False, index=True
+    ),
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -316,8 +332,12 @@ class Store:
             if not schema.replace("_", "").isalnum():
                 raise ValueError(f"schema must be letters, digits and underscores. Got {schema!r} instead.")
             options["schema_translate_map"] = {None: schema}
-        engine = sa.create_engine(parsed, pool_pre_ping=self.backend != "sqlite", json_serializer=_json_serializer,
-                                  json_deserializer=_json_deserializer)
+        engine = sa.create_engine(
+            parsed,
+            pool_pre_ping=self.backend != "sqlite",
+            json_serializer=_json_serializer,
+            json_deserializer=_json_deserializer,
+        )
         if self.backend == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
@@ -426,8 +446,9 @@ class Store:
         data = bytes(data)
         digest = hashlib.sha256(data).hexdigest()
         reviewed = [str(i) for i in reviewed_items]
-        if n_train_rows is not None and (isinstance(n_train_rows, bool) or not isinstance(n_train_rows, int)
-                                         or n_train_rows < 0):
+        if n_train_rows is not None and (
+            isinstance(n_train_rows, bool) or not isinstance(n_train_rows, int) or n_train_rows < 0
+        ):
             raise ValueError(f"n_train_rows must be a non-negative integer. Got {n_train_rows!r} instead.")
         evidence = dict(scores or {})
         try:
@@ -448,14 +469,23 @@ class Store:
                         f"the bytes have sha256 {digest[:12]}… but model version {version!r} was registered with "
                         f"{registered[0][:12]}…; store the file that version was made from."
                     )
-                if parent is not None and conn.execute(
-                    sa.select(models.c.version).where(models.c.version == parent)
-                ).first() is None:
+                if (
+                    parent is not None
+                    and conn.execute(sa.select(models.c.version).where(models.c.version == parent)).first() is None
+                ):
                     raise ValueError(f"parent model version {parent!r} is not registered.")
-                conn.execute(model_files.insert().values(
-                    version=version, data=data, size=len(data), parent=parent, n_train_rows=n_train_rows,
-                    reviewed_items=reviewed, scores=evidence, created_at=_now(),
-                ))
+                conn.execute(
+                    model_files.insert().values(
+                        version=version,
+                        data=data,
+                        size=len(data),
+                        parent=parent,
+                        n_train_rows=n_train_rows,
+                        reviewed_items=reviewed,
+                        scores=evidence,
+                        created_at=_now(),
+                    )
+                )
         except IntegrityError as err:
             if classes is not None and self.get_model(version) is not None:
                 raise ValueError(f"model version {version!r} is already registered.") from err
@@ -489,7 +519,7 @@ class Store:
             info = _model(row)
             file = None
             if row["file_version"] is not None:
-                fields = {k[len("file_"):]: v for k, v in row.items() if k.startswith("file_")}
+                fields = {k[len("file_") :]: v for k, v in row.items() if k.startswith("file_")}
                 file = _model_file({**fields, "sha256": info.sha256})
             out.append(ModelListing(info=info, file=file))
         return out
@@ -497,7 +527,11 @@ class Store:
     # -- items --------------------------------------------------------------------------------------------------
 
     def add_items(
-        self, model_version: str, batch: Iterable[NewItem | Mapping[str, Any]], *, batch_id: str | None = None,
+        self,
+        model_version: str,
+        batch: Iterable[NewItem | Mapping[str, Any]],
+        *,
+        batch_id: str | None = None,
         digest: str | None = None,
     ) -> list[str]:
         """Store a batch of routed predictions in one transaction (all or nothing); returns the item ids.
@@ -505,10 +539,13 @@ class Store:
         With ``batch_id``, the batch's item order and ``digest`` (of its records: the service's sha256) are kept
         for ``stored_batch``, and the id can never be stored twice."""
         rows = [_item_row(entry) for entry in batch]
-        if batch_id is not None and (not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200
-                                     or not _storable(batch_id)):
-            raise ValueError(f"batch_id must be a non-empty string of at most 200 characters, valid Unicode without "
-                             f"NUL. Got {batch_id[:60] if isinstance(batch_id, str) else batch_id!r} instead.")
+        if batch_id is not None and (
+            not isinstance(batch_id, str) or not batch_id or len(batch_id) > 200 or not _storable(batch_id)
+        ):
+            raise ValueError(
+                f"batch_id must be a non-empty string of at most 200 characters, valid Unicode without "
+                f"NUL. Got {batch_id[:60] if isinstance(batch_id, str) else batch_id!r} instead."
+            )
         with self._writer.begin() as conn:
             model = conn.execute(sa.select(models.c.classes).where(models.c.version == model_version)).first()
             if model is None:
@@ -534,8 +571,11 @@ class Store:
                 except IntegrityError as err:
                     raise ValueError("an item id in the batch is already stored; nothing was added.") from err
             if batch_id is not None:
-                conn.execute(batch_requests.insert().values(
-                    batch_id=batch_id, digest=digest or "", item_ids=[row["id"] for row in rows]))
+                conn.execute(
+                    batch_requests.insert().values(
+                        batch_id=batch_id, digest=digest or "", item_ids=[row["id"] for row in rows]
+                    )
+                )
         return [row["id"] for row in rows]
 
     def add_routed(
@@ -562,8 +602,7 @@ class Store:
                 if batch_id is not None:
                     try:
                         with conn.begin_nested():
-                            conn.execute(batches.insert().values(batch_id=batch_id, n_items=len(rows),
-                                                                 created_at=now))
+                            conn.execute(batches.insert().values(batch_id=batch_id, n_items=len(rows), created_at=now))
                     except IntegrityError:
                         stored.append(False)
                         continue
@@ -584,8 +623,17 @@ class Store:
         if self.backend != "postgresql":
             conn.execute(items.insert(), rows)
             return
-        columns = ("id", "model_version", "batch_id", "record", "label", "confidence", "decision", "reason",
-                   "created_at")
+        columns = (
+            "id",
+            "model_version",
+            "batch_id",
+            "record",
+            "label",
+            "confidence",
+            "decision",
+            "reason",
+            "created_at",
+        )
         table = f'"{self.schema}".pitfall_items' if self.schema is not None else "pitfall_items"
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -603,11 +651,17 @@ class Store:
             known = conn.execute(sa.select(batches.c.batch_id).where(batches.c.batch_id == batch_id)).first()
             if known is None:
                 return None
-            kept = conn.execute(sa.select(batch_requests.c.digest, batch_requests.c.item_ids)
-                                .where(batch_requests.c.batch_id == batch_id)).first()
-            found = [_item(row) for row in conn.execute(
-                sa.select(items).where(items.c.batch_id == batch_id).order_by(items.c.created_at, items.c.id)
-            ).mappings()]
+            kept = conn.execute(
+                sa.select(batch_requests.c.digest, batch_requests.c.item_ids).where(
+                    batch_requests.c.batch_id == batch_id
+                )
+            ).first()
+            found = [
+                _item(row)
+                for row in conn.execute(
+                    sa.select(items).where(items.c.batch_id == batch_id).order_by(items.c.created_at, items.c.id)
+                ).mappings()
+            ]
         if kept is None:
             return StoredBatch(batch_id, None, found)
         by_id = {item.id: item for item in found}
@@ -650,8 +704,11 @@ class Store:
         for row in rows:
             size = row.pop("size", None)
             if row["record"] is None or isinstance(row["record"], str):  # NULL, or a JSON text CASE did not decode
-                row["record"] = (_json_deserializer(row["record"]) if isinstance(row["record"], str)
-                                 else {TOO_LARGE: f"record of {size:,} characters, too large to show here"})
+                row["record"] = (
+                    _json_deserializer(row["record"])
+                    if isinstance(row["record"], str)
+                    else {TOO_LARGE: f"record of {size:,} characters, too large to show here"}
+                )
         return [_item(row) for row in rows]
 
     # -- reviews ------------------------------------------------------------------------------------------------
@@ -703,16 +760,19 @@ class Store:
     def reviewed_items(self) -> list[ReviewedItem]:
         """Every item with a final review (accept or correct) and its final label, in review order."""
         query = (
-            sa.select(items.c.id, items.c.model_version, items.c.record, reviews.c.label, reviews.c.action,
-                      reviews.c.reviewer)
+            sa.select(
+                items.c.id, items.c.model_version, items.c.record, reviews.c.label, reviews.c.action, reviews.c.reviewer
+            )
             .join(reviews, reviews.c.item_id == items.c.id)
             .where(reviews.c.action != "skip")
             .order_by(reviews.c.id)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [ReviewedItem(item_id=r[0], model_version=r[1], record=dict(r[2]), label=r[3], action=r[4],
-                             reviewer=r[5]) for r in rows]
+        return [
+            ReviewedItem(item_id=r[0], model_version=r[1], record=dict(r[2]), label=r[3], action=r[4], reviewer=r[5])
+            for r in rows
+        ]
 
     def export_reviewed(self, path: str | Path, format: str | None = None, *, label_column: str = "label") -> int:
         """Write reviewed items (record fields + the final human label) as CSV or Parquet for retraining.
@@ -738,8 +798,10 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        records = [{**{_export_name(k, label_column): v for k, v in record.items()}, label_column: final}
-                   for record, final in rows]
+        records = [
+            {**{_export_name(k, label_column): v for k, v in record.items()}, label_column: final}
+            for record, final in rows
+        ]
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({label_column: []})
         if fmt == "csv":
             frame = frame.rename(columns=_defuse)
@@ -796,8 +858,12 @@ class Store:
     def list_users(self) -> list[UserListing]:
         """Every reviewer, by name, with the number of review-page sessions still open."""
         now = _now()
-        open_ = (sa.select(sa.func.count()).select_from(sessions)
-                 .where(sessions.c.user == users.c.name, sessions.c.expires_at > now).scalar_subquery())
+        open_ = (
+            sa.select(sa.func.count())
+            .select_from(sessions)
+            .where(sessions.c.user == users.c.name, sessions.c.expires_at > now)
+            .scalar_subquery()
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(users.c.name, users.c.created_at, open_).order_by(users.c.name)).all()
         return [UserListing(name, _aware(created), int(n)) for name, created, n in rows]
@@ -813,8 +879,11 @@ class Store:
         """Give ``name`` a new token (returned, shown once); the old one stops working and their sessions end."""
         key_id, secret, salt = secrets.token_hex(8), secrets.token_urlsafe(32), secrets.token_hex(16)
         with self._writer.begin() as conn:
-            done = conn.execute(users.update().where(users.c.name == name).values(
-                key_id=key_id, salt=salt, token_hash=_hash_secret(salt, secret)))
+            done = conn.execute(
+                users.update()
+                .where(users.c.name == name)
+                .values(key_id=key_id, salt=salt, token_hash=_hash_secret(salt, secret))
+            )
             if done.rowcount != 1:
                 raise ValueError(f"user {name!r} does not exist.")
             conn.execute(sessions.delete().where(sessions.c.user == name))
@@ -828,18 +897,26 @@ class Store:
         now = _now()
         with self._writer.begin() as conn:
             conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
-            conn.execute(sessions.insert().values(
-                id_hash=_session_hash(sid), user=user, csrf=secrets.token_urlsafe(32),
-                expires_at=now + timedelta(seconds=lifetime), created_at=now))
+            conn.execute(
+                sessions.insert().values(
+                    id_hash=_session_hash(sid),
+                    user=user,
+                    csrf=secrets.token_urlsafe(32),
+                    expires_at=now + timedelta(seconds=lifetime),
+                    created_at=now,
+                )
+            )
         return sid
 
     def get_session(self, sid: str | None) -> Session | None:
         """The live session of ``sid``: None when unknown, expired, or its user was revoked."""
         if not sid or not isinstance(sid, str) or len(sid) > 200:
             return None
-        query = (sa.select(sessions.c.user, sessions.c.csrf, sessions.c.expires_at)
-                 .join(users, users.c.name == sessions.c.user)
-                 .where(sessions.c.id_hash == _session_hash(sid), sessions.c.expires_at > _now()))
+        query = (
+            sa.select(sessions.c.user, sessions.c.csrf, sessions.c.expires_at)
+            .join(users, users.c.name == sessions.c.user)
+            .where(sessions.c.id_hash == _session_hash(sid), sessions.c.expires_at > _now())
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None else Session(row[0], row[1], _aware(row[2]))
@@ -953,11 +1030,14 @@ def _item_row(entry: NewItem | Mapping[str, Any]) -> dict[str, Any]:
         try:
             encoded = _Encoded(json.dumps(dict(record), allow_nan=False, ensure_ascii=False))
         except (TypeError, ValueError) as err:
-            raise ValueError(f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}") \
-                from err
+            raise ValueError(
+                f"item record must hold JSON values (str, number, bool, None, lists, dicts): {err}"
+            ) from err
         if not _storable(encoded, nul=False) or "\\u0000" in encoded:
-            raise ValueError("item record must be valid Unicode without NUL characters (a lone surrogate such as "
-                             "'\\ud800' or a '\\x00' was found).")
+            raise ValueError(
+                "item record must be valid Unicode without NUL characters (a lone surrogate such as "
+                "'\\ud800' or a '\\x00' was found)."
+            )
     item_id = data.get("id") or str(uuid.uuid4())
     try:
         item_id = str(uuid.UUID(str(item_id)))
@@ -984,8 +1064,14 @@ def _model(row: Mapping[str, Any]) -> ModelInfo:
 
 
 _FILE_COLUMNS = (
-    model_files.c.version, models.c.sha256, model_files.c.size, model_files.c.parent, model_files.c.n_train_rows,
-    model_files.c.reviewed_items, model_files.c.scores, model_files.c.created_at,
+    model_files.c.version,
+    models.c.sha256,
+    model_files.c.size,
+    model_files.c.parent,
+    model_files.c.n_train_rows,
+    model_files.c.reviewed_items,
+    model_files.c.scores,
+    model_files.c.created_at,
 )
 
 

@@ -81,8 +81,7 @@ class DaskEngine:
         [fn_future] = client.scatter([fn], hash=False)  # one copy of the model and the edges, fetched by each worker
         if source.frame is not None:
             slices = [source.frame.iloc[s : s + chunk_rows][columns] for s in range(0, len(source.frame), chunk_rows)]
-            futures = [client.submit(_frame_part, f, fn_future, pure=False)
-                       for f in client.scatter(slices, hash=False)]
+            futures = [client.submit(_frame_part, f, fn_future, pure=False) for f in client.scatter(slices, hash=False)]
         elif source.fmt == "parquet":
             futures = [
                 client.submit(_parquet_part, source, groups, columns, chunk_rows, fn_future, combine, pure=False)
@@ -108,8 +107,9 @@ class DaskEngine:
         with open(source.path, "rb") as f:
             header = f.readline()
         return [
-            self.client.submit(_csv_part, source, offset, self.csv_block, header, columns, chunk_rows, fn, combine,
-                               pure=False)
+            self.client.submit(
+                _csv_part, source, offset, self.csv_block, header, columns, chunk_rows, fn, combine, pure=False
+            )
             for offset in range(0, size, self.csv_block)
         ]
 
@@ -140,8 +140,9 @@ def _frame_part(frame, fn: ChunkFn) -> Any:
     return fn(frame.reset_index(drop=True))
 
 
-def _parquet_part(source: Source, groups: list[int], columns: list[str], chunk_rows: int, fn: ChunkFn,
-                  combine: Combine) -> Any:
+def _parquet_part(
+    source: Source, groups: list[int], columns: list[str], chunk_rows: int, fn: ChunkFn, combine: Combine
+) -> Any:
     import pyarrow.parquet as pq
 
     def chunks():
@@ -163,8 +164,16 @@ def _whole_part(source: Source, columns: list[str], chunk_rows: int, fn: ChunkFn
     return reduce_chunks(iter_chunks(source.path, columns, chunk_rows, _source=source), fn, combine)
 
 
-def _csv_part(source: Source, offset: int, length: int, header: bytes, columns: list[str], chunk_rows: int,
-              fn: ChunkFn, combine: Combine) -> Any:
+def _csv_part(
+    source: Source,
+    offset: int,
+    length: int,
+    header: bytes,
+    columns: list[str],
+    chunk_rows: int,
+    fn: ChunkFn,
+    combine: Combine,
+) -> Any:
     """The lines that start in ``[offset, offset + length)`` (the header's in the first block), parsed
     with the header in front."""
     import pyarrow as pa
@@ -173,7 +182,7 @@ def _csv_part(source: Source, offset: int, length: int, header: bytes, columns: 
     with open(source.path, "rb") as f:
         block = read_block(f, offset, length, delimiter=b"\n")
     data = block if offset == 0 else header + block
-    if not block.strip() or (offset == 0 and not block[len(header):].strip()):
+    if not block.strip() or (offset == 0 and not block[len(header) :].strip()):
         return None
 
     def chunks():

@@ -29,8 +29,11 @@ class CallOps:
         return unknown()
 
     def call_user(self, fnode: Any, args: list[Val], kwargs: dict[str, Val]) -> Val:
-        if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(self.stack) >= MAX_DEPTH \
-                or fnode in self.stack:
+        if (
+            not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or len(self.stack) >= MAX_DEPTH
+            or fnode in self.stack
+        ):
             return self.opaque(args, kwargs)
         saved = self.env
         self.env = dict(saved)
@@ -49,7 +52,7 @@ class CallOps:
         for p, d in zip(params.kwonlyargs, params.kw_defaults, strict=True):
             self.env[p.arg] = kwargs.get(p.arg) or (self.ev(d) if d is not None else unknown())
         if params.vararg:
-            self.env[params.vararg.arg] = Val(kind="seq", items=tuple(args[len(positional):]))
+            self.env[params.vararg.arg] = Val(kind="seq", items=tuple(args[len(positional) :]))
         if params.kwarg:
             self.env[params.kwarg.arg] = unknown()
         self.stack.append(fnode)
@@ -69,8 +72,13 @@ class CallOps:
         if len(results) == 1:
             return results[0]
         if all(r.kind == "seq" and len(r.items) == len(results[0].items) for r in results):
-            return Val(kind="seq", items=tuple(join(list(col)) if not all(c.kind == "est" for c in col) else col[-1]
-                                               for col in zip(*(r.items for r in results), strict=True)))
+            return Val(
+                kind="seq",
+                items=tuple(
+                    join(list(col)) if not all(c.kind == "est" for c in col) else col[-1]
+                    for col in zip(*(r.items for r in results), strict=True)
+                ),
+            )
         ests = [r for r in results if r.kind == "est"]
         return ests[-1] if ests else join(results)
 
@@ -91,16 +99,16 @@ class CallOps:
         if kind == "split":
             return self.train_test_split(args, kwargs, n)
         if kind == "metric":
-            return self.evaluate(site, [*args, *kwargs.values()], [], what=qual.rpartition(".")[2],
-                                 curve=qual.endswith("_curve"))
+            return self.evaluate(
+                site, [*args, *kwargs.values()], [], what=qual.rpartition(".")[2], curve=qual.endswith("_curve")
+            )
         if kind == "cv":
             return self.cross_validate(qual, args, kwargs, n)
         if kind == "label_stat":
             if len(args) >= 2:
                 x, y = self.as_data(args[0]), args[1]
                 label = y.const[1] if isinstance(y.const, tuple) and y.const[:1] == ("col",) else None
-                t = Taint("select", site, f"{qual.rpartition('.')[2]}(...)", x.origins | y.origins,
-                          {"label": label})
+                t = Taint("select", site, f"{qual.rpartition('.')[2]}(...)", x.origins | y.origins, {"label": label})
                 return Val(kind="stat", taints=x.all_taints() | frozenset({t}))
             return unknown()
         if kind == "composite":
@@ -111,9 +119,14 @@ class CallOps:
         if kind == "resample":
             replace_ = kwargs.get("replace")
             if replace_ is not None and replace_.kind == "const" and replace_.const is False:
-                return Val(kind="seq", items=tuple(self.extend(self.as_data(a), ("resample", fresh_id()), "sub")
-                                                   for a in args)) if len(args) > 1 else (
-                    self.extend(self.as_data(args[0]), ("resample", fresh_id()), "sub") if args else unknown())
+                return (
+                    Val(
+                        kind="seq",
+                        items=tuple(self.extend(self.as_data(a), ("resample", fresh_id()), "sub") for a in args),
+                    )
+                    if len(args) > 1
+                    else (self.extend(self.as_data(args[0]), ("resample", fresh_id()), "sub") if args else unknown())
+                )
             if any(a.preds for a in args):  # a bootstrap of predictions and labels: a confidence interval
                 outs = [self.as_data(a) for a in args]
                 return outs[0] if len(outs) == 1 else Val(kind="seq", items=tuple(outs))
@@ -171,18 +184,29 @@ class CallOps:
             self.select_check([*args, *kwargs.values()], self.site(n), name)
             if name == "sorted" and args:
                 return args[0]
-            return join(list(args[0].items)) if len(args) == 1 and args[0].kind == "seq" and args[0].items else (
-                join(args) if args else unknown())
+            return (
+                join(list(args[0].items))
+                if len(args) == 1 and args[0].kind == "seq" and args[0].items
+                else (join(args) if args else unknown())
+            )
         if name in ("list", "tuple", "set", "reversed", "iter"):
             if args and args[0].kind == "seq":
                 return replace(args[0], const=None) if args[0].const not in ("items", "keys") else args[0]
             return args[0] if args else Val(kind="seq")
         if name == "dict":
-            return args[0] if args and args[0].kind == "seq" else Val(kind="seq", keys=tuple(kwargs),
-                                                                      items=tuple(kwargs.values()))
+            return (
+                args[0]
+                if args and args[0].kind == "seq"
+                else Val(kind="seq", keys=tuple(kwargs), items=tuple(kwargs.values()))
+            )
         if name == "enumerate" and args and args[0].kind == "seq" and args[0].items:
-            return Val(kind="seq", items=tuple(Val(kind="seq", items=(Val(kind="const", const=i), v))
-                                               for i, v in enumerate(self.elements(args[0]) or [])))
+            return Val(
+                kind="seq",
+                items=tuple(
+                    Val(kind="seq", items=(Val(kind="const", const=i), v))
+                    for i, v in enumerate(self.elements(args[0]) or [])
+                ),
+            )
         if name == "zip" and args and all(a.kind == "seq" and a.items for a in args):
             lists = [self.elements(a) or [] for a in args]
             return Val(kind="seq", items=tuple(Val(kind="seq", items=tuple(t)) for t in zip(*lists, strict=False)))
@@ -204,7 +228,7 @@ class CallOps:
         if not columns:
             datas = [p for p in parts if p.kind == "data"]
             for i, a in enumerate(datas):
-                for b in datas[i + 1:]:
+                for b in datas[i + 1 :]:
                     if any(overlaps(x, y) for x in a.origins for y in b.origins):
                         t = Taint("oversample", site, "concatenation of overlapping rows", merged.origins)
                         return replace(merged, taints=merged.taints | {t})

@@ -31,14 +31,24 @@ __all__ = ["Evaluation", "Interpreter", "Selection", "SplitEvent", "Trace", "ana
 MAX_ELEMENTS = 12  # loop bodies run once per element up to this many
 
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
 
 
 def _arithmetic(op: ast.operator, a: Any, b: Any) -> Any:
     """Constant folding for numbers (``test_size = 1 - 0.8``), never for other types or powers."""
-    if type(op) not in _OPS or isinstance(a, bool) or isinstance(b, bool) or not (
-            isinstance(a, (int, float)) and isinstance(b, (int, float))):
+    if (
+        type(op) not in _OPS
+        or isinstance(a, bool)
+        or isinstance(b, bool)
+        or not (isinstance(a, (int, float)) and isinstance(b, (int, float)))
+    ):
         return None
     try:
         return _OPS[type(op)](a, b)
@@ -160,8 +170,7 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
         raise ReturnSignal
 
     def s_If(self, s: ast.If) -> None:
-        if (isinstance(s.test, ast.Compare) and isinstance(s.test.left, ast.Name)
-                and s.test.left.id == "__name__"):
+        if isinstance(s.test, ast.Compare) and isinstance(s.test.left, ast.Name) and s.test.left.id == "__name__":
             self.block(s.body)
             return
         if isinstance(s.test, ast.Compare):
@@ -169,8 +178,9 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
             values = [self.ev(n) for n in sides]
             # In a loop, `if score > best:` keeps the best by that score; `if score > 0.9:` does not.
             tainted = [t for v in values for t in v.all_taints() if t.kind == "testscore"]
-            others = [n for n, v in zip(sides, values, strict=True)
-                      if not any(t.kind == "testscore" for t in v.all_taints())]
+            others = [
+                n for n, v in zip(sides, values, strict=True) if not any(t.kind == "testscore" for t in v.all_taints())
+            ]
             if self.loops and tainted and any(not isinstance(n, ast.Constant) for n in others):
                 self.trace.selections.append(Selection(self.site(s), frozenset(tainted), "if"))
         else:
@@ -188,8 +198,11 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
                     self.assign(s.target, el, None)
                     self.block(s.body)
             else:
-                el = join(list(it.items)) if it.kind == "seq" and it.items else (
-                    it if it.kind in ("data", "stat") else unknown())
+                el = (
+                    join(list(it.items))
+                    if it.kind == "seq" and it.items
+                    else (it if it.kind in ("data", "stat") else unknown())
+                )
                 for _ in range(2):
                     self.assign(s.target, el, None)
                     self.block(s.body)
@@ -269,8 +282,11 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
         role = name_role(name)
         if role is None or value.kind not in ("data", "index"):
             return
-        sides = [value.split_side] if value.kind == "index" and value.split_side else \
-            [o[1][-1] for o in value.origins if o[1]]
+        sides = (
+            [value.split_side]
+            if value.kind == "index" and value.split_side
+            else [o[1][-1] for o in value.origins if o[1]]
+        )
         for key, side in sides:
             roles = self.trace.roles.setdefault(key, {})
             if (key, side) not in self._named:
@@ -356,8 +372,13 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
             if attr in ("shape", "dtypes", "dtype", "ndim", "size", "name", "empty", "nbytes"):
                 return unknown()
             if attr in ("values", "T", "str", "dt", "cat", "array", "at", "iat", "plot", "sparse"):
-                return base.flat() if attr == "values" and base.cols else replace(base, const=None) \
-                    if attr in ("values", "T", "array") else base
+                return (
+                    base.flat()
+                    if attr == "values" and base.cols
+                    else replace(base, const=None)
+                    if attr in ("values", "T", "array")
+                    else base
+                )
             if base.kind == "data":  # df.Age, bunch.data, bunch.target: a column
                 return self.columns(base, n, Val(kind="const", const=attr))
             return base
@@ -477,8 +498,10 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
         """The elements a loop over ``it`` binds, when the code shows them."""
         if it.kind == "seq":
             if it.const == "items" and it.keys:
-                return [Val(kind="seq", items=(Val(kind="const", const=k), v)) for k, v in
-                        zip(it.keys, it.items, strict=False)]
+                return [
+                    Val(kind="seq", items=(Val(kind="const", const=k), v))
+                    for k, v in zip(it.keys, it.items, strict=False)
+                ]
             if it.const == "keys":
                 return [Val(kind="const", const=k) for k in it.keys]
             if it.items:
@@ -491,8 +514,13 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
             k = self.ev(key_node) if not isinstance(key_node, ast.Slice) else Val(kind="slice")
             if k.kind == "const" and base.keys and k.const in base.keys:
                 return base.items[base.keys.index(k.const)]
-            if k.kind == "const" and isinstance(k.const, int) and not base.keys and -len(base.items) <= k.const < \
-                    len(base.items) and base.const is None:
+            if (
+                k.kind == "const"
+                and isinstance(k.const, int)
+                and not base.keys
+                and -len(base.items) <= k.const < len(base.items)
+                and base.const is None
+            ):
                 item = base.items[k.const]
                 return replace(item, taints=item.taints | base.taints) if item.kind != "const" else item
             if k.kind == "slice":
@@ -536,20 +564,35 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
             return base.flat()
         k = k if k is not None else self.ev(key_node)
         select = frozenset(t for t in k.all_taints() if t.kind == "select")
-        if base.kind == "stat" and isinstance(base.const, tuple) and base.const[:1] == ("corr",) and \
-                k.kind == "const" and isinstance(k.const, str):
+        if (
+            base.kind == "stat"
+            and isinstance(base.const, tuple)
+            and base.const[:1] == ("corr",)
+            and k.kind == "const"
+            and isinstance(k.const, str)
+        ):
             _, origins, site, _ = base.const  # a correlation matrix's column: correlations with that column
             t = Taint("select", site, f".corr()[{k.const!r}]", origins, {"label": k.const})
             return Val(kind="stat", taints=base.taints | {t})
         if k.kind == "const" and isinstance(k.const, str):
-            out = Val(kind=base.kind, origins=base.origins, taints=base.col_taints(k.const) | select,
-                      const=("col", k.const), preds=base.preds)
+            out = Val(
+                kind=base.kind,
+                origins=base.origins,
+                taints=base.col_taints(k.const) | select,
+                const=("col", k.const),
+                preds=base.preds,
+            )
             return out
         if k.kind == "seq" and k.items and all(i.kind == "const" and isinstance(i.const, str) for i in k.items):
             names = [i.const for i in k.items]
             taints = frozenset().union(*(base.col_taints(c) for c in names)) | select | k.taints
-            return Val(kind=base.kind, origins=base.origins, taints=taints, preds=base.preds,
-                       cols=tuple((c, t) for c, t in base.cols if c in names))
+            return Val(
+                kind=base.kind,
+                origins=base.origins,
+                taints=taints,
+                preds=base.preds,
+                cols=tuple((c, t) for c, t in base.cols if c in names),
+            )
         if k.kind in ("const", "seq", "colnames", "stat", "unknown", "ref") or k.kind == "data":
             flat = base.flat()
             return replace(flat, taints=flat.taints | select)
@@ -573,8 +616,12 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
         k = k if k is not None else self.ev(key_node)
         if k.kind == "index" and k.split_side is not None:
             return self.extend(base, *k.split_side)
-        if k.kind == "data" and k.const == ("index_of",) and k.origins and all(
-                any(overlaps(o, b) and len(o[1]) >= len(b[1]) for b in base.origins) for o in k.origins):
+        if (
+            k.kind == "data"
+            and k.const == ("index_of",)
+            and k.origins
+            and all(any(overlaps(o, b) and len(o[1]) >= len(b[1]) for b in base.origins) for o in k.origins)
+        ):
             return replace(base, origins=k.origins)
         if k.kind == "const" and (isinstance(k.const, (int, str)) or k.const is None):
             return base  # one row, or a column through .loc: same rows for our purposes
@@ -593,7 +640,8 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
                     self.ev(a)
                 return receiver
             if receiver.kind in ("est", "data", "stat", "splitter", "seq") and not (
-                    receiver.kind == "est" and receiver.est is None):
+                receiver.kind == "est" and receiver.est is None
+            ):
                 func = Val(kind="method", items=(receiver,), const=n.func.attr)
             elif receiver.kind == "ref":
                 func = Val(kind="ref", qual=f"{receiver.qual}.{n.func.attr}")
@@ -630,7 +678,6 @@ class Interpreter(FrameOps, EstimatorOps, CallOps):
         if func.kind == "est":  # calling a Keras model on data
             return unknown()
         return self.opaque(args, kwargs)
-
 
     # -- splits
 

@@ -13,8 +13,18 @@ from pitfall.lint.values import Est, Site, Taint, Val, fresh_id, overlaps, unkno
 
 __all__ = ["ATTR_STATS", "EstimatorOps"]
 
-ATTR_STATS = {"feature_importances_", "coef_", "ranking_", "support_", "scores_", "pvalues_",
-              "get_support", "get_feature_names_out", "variances_", "estimator_"}
+ATTR_STATS = {
+    "feature_importances_",
+    "coef_",
+    "ranking_",
+    "support_",
+    "scores_",
+    "pvalues_",
+    "get_support",
+    "get_feature_names_out",
+    "variances_",
+    "estimator_",
+}
 
 
 class EstimatorOps:
@@ -24,8 +34,10 @@ class EstimatorOps:
         site = self.site(n)
         key = fresh_id()
         inputs = [o for a in args for o in a.origins]
-        nested = bool(inputs) and all(self.trace.held_role(o) is None and any(
-            self.trace.role(k, side) == "train" for k, side in o[1]) for o in inputs)
+        nested = bool(inputs) and all(
+            self.trace.held_role(o) is None and any(self.trace.role(k, side) == "train" for k, side in o[1])
+            for o in inputs
+        )
         self.trace.roles[key] = {"train": "train", "test": "val" if nested else "test"}
         shuffle = kwargs.get("shuffle")
         shuffled = not (shuffle is not None and shuffle.kind == "const" and shuffle.const is False)
@@ -37,8 +49,11 @@ class EstimatorOps:
         outs: list[Val] = []
         for a in args:
             d = self.as_data(a)
-            const = d.const if d.const == ("index_of",) or (isinstance(d.const, tuple) and d.const[:1] == ("col",)) \
+            const = (
+                d.const
+                if d.const == ("index_of",) or (isinstance(d.const, tuple) and d.const[:1] == ("col",))
                 else None
+            )
             for side in ("train", "test"):
                 outs.append(replace(self.extend(d, key, side), const=const))
         return Val(kind="seq", items=tuple(outs))
@@ -51,8 +66,10 @@ class EstimatorOps:
             event = self.split_event(est, self.site(n), key, taints, "groups" in kwargs or len(args) >= 3)
             est.evaluated = True
             event.evaluated = True
-            pair = Val(kind="seq", items=(Val(kind="index", split_side=(key, "train")),
-                                          Val(kind="index", split_side=(key, "test"))))
+            pair = Val(
+                kind="seq",
+                items=(Val(kind="index", split_side=(key, "train")), Val(kind="index", split_side=(key, "test"))),
+            )
             return Val(kind="seq", items=(pair,))
         if name == "get_n_splits":
             return unknown()
@@ -61,16 +78,26 @@ class EstimatorOps:
     def split_event(self, est: Est, site: Site, key: Any, taints: frozenset[Taint], groups: bool) -> SplitEvent:
         shuffle = est.kwargs.get("shuffle")
         shuffled = est.name in ("ShuffleSplit", "StratifiedShuffleSplit") or (
-            shuffle is not None and shuffle.kind == "const" and shuffle.const is True)
-        event = SplitEvent(site, key, est.name, "random_state" in est.kwargs or not shuffled, shuffled,
-                           est.name in known.GROUP_AWARE or groups, est.name in known.TIME_AWARE, taints)
+            shuffle is not None and shuffle.kind == "const" and shuffle.const is True
+        )
+        event = SplitEvent(
+            site,
+            key,
+            est.name,
+            "random_state" in est.kwargs or not shuffled,
+            shuffled,
+            est.name in known.GROUP_AWARE or groups,
+            est.name in known.TIME_AWARE,
+            taints,
+        )
         self.trace.splits.append(event)
         self.split_by_key[key] = event
         return event
 
     # -- estimators
-    def construct(self, qual: str, cat: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call,
-                  starstar: bool) -> Val:
+    def construct(
+        self, qual: str, cat: str, args: list[Val], kwargs: dict[str, Val], n: ast.Call, starstar: bool
+    ) -> Val:
         site = self.site(n)
         est = Est(qual, cat, site, kwargs=dict(kwargs), n_args=len(args))
         if starstar:
@@ -114,13 +141,15 @@ class EstimatorOps:
         chosen: list[Val] = []
         if "eval_set" in kwargs:
             stopping = any(k in est.kwargs for k in ("early_stopping_rounds", "callbacks")) or any(
-                k in kwargs for k in ("early_stopping_rounds", "callbacks"))
+                k in kwargs for k in ("early_stopping_rounds", "callbacks")
+            )
             if stopping:
                 chosen.append(kwargs["eval_set"])
         if "validation_data" in kwargs and "callbacks" in kwargs:
             callbacks = kwargs["callbacks"]
             names = {i.est.name for i in self.flatten(callbacks) if i.kind == "est"} | {
-                i.qual.rpartition(".")[2] for i in self.flatten(callbacks) if i.kind == "callback"}
+                i.qual.rpartition(".")[2] for i in self.flatten(callbacks) if i.kind == "callback"
+            }
             if names & {"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"}:
                 chosen.append(kwargs["validation_data"])
         if chosen:
@@ -143,8 +172,9 @@ class EstimatorOps:
 
     def transform(self, est: Est, X: Val) -> Val:
         X = self.as_data(X)
-        extra = ({est.taint} if est.taint is not None else set()) | set(est.fit_taints if est.effective_category() in (
-            "preprocess", "select") else ())
+        extra = ({est.taint} if est.taint is not None else set()) | set(
+            est.fit_taints if est.effective_category() in ("preprocess", "select") else ()
+        )
         flat = X.flat()
         return replace(flat, taints=flat.taints | frozenset(extra), const=None)
 
@@ -164,8 +194,15 @@ class EstimatorOps:
             if name == "fit_predict" or cat == "model":
                 return self.predict(est, X)
             return self.transform(est, X)
-        if name in ("transform", "inverse_transform", "texts_to_sequences", "texts_to_matrix",
-                    "sequences_to_matrix", "flow", "flow_from_dataframe"):
+        if name in (
+            "transform",
+            "inverse_transform",
+            "texts_to_sequences",
+            "texts_to_matrix",
+            "sequences_to_matrix",
+            "flow",
+            "flow_from_dataframe",
+        ):
             if X is None:
                 return unknown()
             if est.category == "augment" and name.startswith("flow"):
@@ -195,8 +232,12 @@ class EstimatorOps:
         if name in ("score", "evaluate"):
             if X is None:
                 return unknown()
-            return self.evaluate(site, [self.as_data(X), *([y] if y is not None else [])],
-                                 [self.snapshot(est)] if est.fitted else [], what=f"{est.name}.{name}")
+            return self.evaluate(
+                site,
+                [self.as_data(X), *([y] if y is not None else [])],
+                [self.snapshot(est)] if est.fitted else [],
+                what=f"{est.name}.{name}",
+            )
         if name in ("get_support", "get_feature_names_out"):
             v = self.est_attribute(est, name, n)
             return v.items[0] if v.kind == "method" else v
@@ -215,8 +256,12 @@ class EstimatorOps:
         if attr in ("best_estimator_", "estimator"):
             return Val(kind="est", est=est)
         if attr in ("best_score_", "cv_results_") and est.fitted:
-            return self.cv_evaluation(self.site(node), est, Val(kind="data", origins=est.fit_origins,
-                                                                 taints=est.fit_taints), f"{est.name}.{attr}")
+            return self.cv_evaluation(
+                self.site(node),
+                est,
+                Val(kind="data", origins=est.fit_origins, taints=est.fit_taints),
+                f"{est.name}.{attr}",
+            )
         return unknown()
 
     def snapshot(self, est: Est) -> Model:
@@ -245,12 +290,18 @@ class EstimatorOps:
         ev = Evaluation(site, origins, taints, models, what=what)
         self.trace.evaluations.append(ev)
         score_taints = frozenset(t for t in taints if t.kind == "testscore")
-        held = [o for o in origins if self.trace.held_role(o) == "test"
-                and not any(overlaps(f, o) for m in models for f in m.fit)]
+        held = [
+            o
+            for o in origins
+            if self.trace.held_role(o) == "test" and not any(overlaps(f, o) for m in models for f in m.fit)
+        ]
         if held and models:
             score_taints |= {Taint("testscore", site, what, frozenset(held))}
-        return Val(kind="stat", taints=score_taints) if not curve else Val(
-            kind="seq", items=tuple(Val(kind="stat", taints=score_taints) for _ in range(3)))
+        return (
+            Val(kind="stat", taints=score_taints)
+            if not curve
+            else Val(kind="seq", items=tuple(Val(kind="stat", taints=score_taints) for _ in range(3)))
+        )
 
     def mark_evaluated(self, est: Est) -> None:
         est.evaluated = True
@@ -287,8 +338,9 @@ class EstimatorOps:
         self.mark_evaluated(est)
         if key in self.split_by_key:
             self.split_by_key[key].evaluated = True
-        self.trace.evaluations.append(Evaluation(site, held, data.all_taints(), [Model(est, fit, frozenset(), site,
-                                                                                        None)], cv=True, what=what))
+        self.trace.evaluations.append(
+            Evaluation(site, held, data.all_taints(), [Model(est, fit, frozenset(), site, None)], cv=True, what=what)
+        )
         return Val(kind="stat")
 
     def select_check(self, values: list[Val], site: Site, how: str) -> None:

@@ -11,27 +11,88 @@ from pitfall.lint.values import Site, Taint, Val, fresh_id, join, unknown
 
 __all__ = ["FrameOps", "STATS", "TIME_OPS"]
 
-STATS = {"mean", "median", "std", "var", "min", "max", "mode", "quantile", "sum", "nanmean", "nanstd",
-         "nanmedian", "nanmin", "nanmax", "percentile", "nanpercentile", "mad", "sem", "skew", "kurt"}
+STATS = {
+    "mean",
+    "median",
+    "std",
+    "var",
+    "min",
+    "max",
+    "mode",
+    "quantile",
+    "sum",
+    "nanmean",
+    "nanstd",
+    "nanmedian",
+    "nanmin",
+    "nanmax",
+    "percentile",
+    "nanpercentile",
+    "mad",
+    "sem",
+    "skew",
+    "kurt",
+}
 TIME_OPS = {"shift", "diff", "rolling", "pct_change", "ewm", "expanding", "resample"}
 WINDOW_OPS = {"rolling", "ewm", "expanding", "resample", "groupby"}
-ROW_PRESERVING_GROUP = {"transform", "shift", "diff", "cumsum", "cumcount", "cumprod", "cummax", "cummin",
-                        "rolling", "expanding", "rank", "ffill", "bfill", "fillna", "pct_change", "ewm"}
+ROW_PRESERVING_GROUP = {
+    "transform",
+    "shift",
+    "diff",
+    "cumsum",
+    "cumcount",
+    "cumprod",
+    "cummax",
+    "cummin",
+    "rolling",
+    "expanding",
+    "rank",
+    "ffill",
+    "bfill",
+    "fillna",
+    "pct_change",
+    "ewm",
+}
 SELECT_METHODS = {"idxmax", "idxmin", "nlargest", "nsmallest", "sort_values", "argmax", "argmin", "argsort"}
-ENTITY_WORDS = {"patient", "subject", "user", "customer", "participant", "person", "individual", "animal",
-                "mouse", "session", "household", "player", "account", "client", "device", "sensor", "donor",
-                "author", "speaker", "site", "hospital", "family", "respondent", "student", "driver"}
+ENTITY_WORDS = {
+    "patient",
+    "subject",
+    "user",
+    "customer",
+    "participant",
+    "person",
+    "individual",
+    "animal",
+    "mouse",
+    "session",
+    "household",
+    "player",
+    "account",
+    "client",
+    "device",
+    "sensor",
+    "donor",
+    "author",
+    "speaker",
+    "site",
+    "hospital",
+    "family",
+    "respondent",
+    "student",
+    "driver",
+}
 _WORD = re.compile(r"[A-Za-z]+")
 
 
 def _is_id_column(name: str) -> bool:
     lower = name.lower()
-    if lower in ("id", "uid", "guid") or lower.endswith(("_id", "id")) and (lower.endswith("_id") or name[-2:] in
-                                                                          ("Id", "ID")):
+    if (
+        lower in ("id", "uid", "guid")
+        or lower.endswith(("_id", "id"))
+        and (lower.endswith("_id") or name[-2:] in ("Id", "ID"))
+    ):
         return True
     return any(w.lower() in ENTITY_WORDS for w in _WORD.findall(lower.replace("_", " ")))
-
-
 
 
 class FrameOps:
@@ -41,14 +102,20 @@ class FrameOps:
         site = self.site(n)
         window = isinstance(recv.const, tuple) and recv.const[:1] == ("window",)
         grouped = window and len(recv.const) > 1 and recv.const[1] == "groupby"
-        arg_taints = frozenset().union(*(a.all_taints() for a in [*args, *kwargs.values()])) if (
-            args or kwargs) else frozenset()
+        arg_taints = (
+            frozenset().union(*(a.all_taints() for a in [*args, *kwargs.values()])) if (args or kwargs) else frozenset()
+        )
         if name == "__call__":
             return recv
         if name in ("groupby",):
             cols = [a.const for a in args if a.kind == "const" and isinstance(a.const, str)]
-            cols += [i.const for a in args if a.kind == "seq" for i in a.items if i.kind == "const"
-                     and isinstance(i.const, str)]
+            cols += [
+                i.const
+                for a in args
+                if a.kind == "seq"
+                for i in a.items
+                if i.kind == "const" and isinstance(i.const, str)
+            ]
             by = kwargs.get("by")
             if by is not None and by.kind == "const" and isinstance(by.const, str):
                 cols.append(by.const)
@@ -70,10 +137,12 @@ class FrameOps:
                     body = self.text(n.args[0]) if n.args else ""
                     windowed = any(f".{op}(" in body for op in TIME_OPS)
                     if windowed:
-                        extra.add(Taint("timeseries", site, f"groupby().transform({body})", recv.origins,
-                                        {"op": "transform"}))
+                        extra.add(
+                            Taint("timeseries", site, f"groupby().transform({body})", recv.origins, {"op": "transform"})
+                        )
                     elif (args[0].kind == "const" and args[0].const in STATS) or (
-                            args[0].kind == "lambda" and any(f".{stat}(" in body for stat in STATS)):
+                        args[0].kind == "lambda" and any(f".{stat}(" in body for stat in STATS)
+                    ):
                         extra.add(Taint("preprocess", site, f"groupby().transform({body})", recv.origins))
                 return replace(base, taints=base.taints | frozenset(extra) | arg_taints, const=None)
             # an aggregation: one row per group, no longer repeated
@@ -81,8 +150,13 @@ class FrameOps:
             return replace(base, taints=kept, const=None)
         if window:
             return replace(recv, const=None)
-        if name in ("apply", "transform") and args and args[0].kind == "lambda" and recv.kind == "data" and not (
-                kwargs.get("axis") is not None and kwargs["axis"].const in (1, "columns")):
+        if (
+            name in ("apply", "transform")
+            and args
+            and args[0].kind == "lambda"
+            and recv.kind == "data"
+            and not (kwargs.get("axis") is not None and kwargs["axis"].const in (1, "columns"))
+        ):
             body = self.text(n.args[0]) if n.args else ""
             if any(f".{stat}(" in body for stat in STATS):  # column by column: statistics of all rows
                 t = Taint("preprocess", site, f".{name}({body})", recv.origins)
@@ -94,22 +168,35 @@ class FrameOps:
             label = None
             if name == "corrwith" and args and isinstance(args[0].const, tuple) and args[0].const[:1] == ("col",):
                 label = args[0].const[1]
-            return Val(kind="stat", taints=recv.all_taints(), const=("corr", recv.origins, site, label)
-                       if recv.kind == "data" else None) if label is None else Val(
-                kind="stat", taints=recv.all_taints() | {Taint("select", site, ".corrwith()", recv.origins,
-                                                               {"label": label})})
+            return (
+                Val(
+                    kind="stat",
+                    taints=recv.all_taints(),
+                    const=("corr", recv.origins, site, label) if recv.kind == "data" else None,
+                )
+                if label is None
+                else Val(
+                    kind="stat",
+                    taints=recv.all_taints() | {Taint("select", site, ".corrwith()", recv.origins, {"label": label})},
+                )
+            )
         if recv.kind == "stat":
             if name in SELECT_METHODS:
                 self.select_check([recv, *args], site, name)
             keep = recv.const if isinstance(recv.const, tuple) and recv.const[:1] == ("corr",) else None
-            return replace(recv, taints=recv.all_taints() | frozenset(t for t in arg_taints if t.kind == "select"),
-                           cols=(), const=keep)
+            return replace(
+                recv,
+                taints=recv.all_taints() | frozenset(t for t in arg_taints if t.kind == "select"),
+                cols=(),
+                const=keep,
+            )
         if name in SELECT_METHODS:
             self.select_check([recv, *args], site, name)
         if name == "sample":
             rep, frac = kwargs.get("replace"), kwargs.get("frac")
-            if (rep is not None and rep.const is True) or (frac is not None and isinstance(frac.const, (int, float))
-                                                            and frac.const > 1):
+            if (rep is not None and rep.const is True) or (
+                frac is not None and isinstance(frac.const, (int, float)) and frac.const > 1
+            ):
                 t = Taint("oversample", site, ".sample(replace=True)", recv.origins)
                 return replace(recv.flat(), taints=recv.all_taints() | {t})
             if frac is not None and frac.const == 1:
@@ -128,9 +215,33 @@ class FrameOps:
             return replace(recv.flat(), const=None)
         if name in ("split",) and recv.kind == "data":
             return self.opaque([recv], {})
-        if name in ("to_csv", "to_parquet", "info", "describe", "plot", "hist", "to_excel", "to_pickle",
-                    "to_json", "head_", "value_counts", "nunique", "count", "isnull", "isna", "notnull", "notna",
-                    "any", "all", "unique", "duplicated", "tolist", "to_list", "item", "__len__"):
+        if name in (
+            "to_csv",
+            "to_parquet",
+            "info",
+            "describe",
+            "plot",
+            "hist",
+            "to_excel",
+            "to_pickle",
+            "to_json",
+            "head_",
+            "value_counts",
+            "nunique",
+            "count",
+            "isnull",
+            "isna",
+            "notnull",
+            "notna",
+            "any",
+            "all",
+            "unique",
+            "duplicated",
+            "tolist",
+            "to_list",
+            "item",
+            "__len__",
+        ):
             if name in ("isnull", "isna", "notnull", "notna", "duplicated"):
                 return replace(recv.flat(), const=None)
             return unknown() if name not in ("tolist", "to_list", "unique") else replace(recv.flat(), const=None)
@@ -138,8 +249,11 @@ class FrameOps:
             t = Taint("timeseries", site, f".{name}()", recv.origins, {"op": name})
             return replace(recv.flat(), taints=recv.all_taints() | {t} | arg_taints, const=None)
         inplace = kwargs.get("inplace")
-        out = replace(recv, taints=recv.taints | arg_taints, const=recv.const if name in (
-            "copy", "astype", "reset_index", "rename") else None)
+        out = replace(
+            recv,
+            taints=recv.taints | arg_taints,
+            const=recv.const if name in ("copy", "astype", "reset_index", "rename") else None,
+        )
         if arg_taints and recv.cols and not (isinstance(recv.const, tuple) and recv.const[:1] == ("col",)):
             out = out.flat()
         if inplace is not None and inplace.const is True:

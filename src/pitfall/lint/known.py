@@ -12,45 +12,124 @@ __all__ = ["category", "function_kind"]
 
 # Estimators that learn statistics from the rows they are fitted on (PF206).
 PREPROCESS = {
-    "StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "QuantileTransformer",
-    "PowerTransformer", "KBinsDiscretizer", "SimpleImputer", "KNNImputer", "IterativeImputer",
-    "OneHotEncoder", "OrdinalEncoder", "TargetEncoder", "PCA", "IncrementalPCA", "KernelPCA",
-    "TruncatedSVD", "NMF", "FactorAnalysis", "FastICA", "SparsePCA", "LatentDirichletAllocation",
-    "TfidfVectorizer", "CountVectorizer", "TfidfTransformer", "DictVectorizer", "SplineTransformer",
-    "Tokenizer", "TextVectorization", "Normalization", "MissingIndicator",
+    "StandardScaler",
+    "MinMaxScaler",
+    "RobustScaler",
+    "MaxAbsScaler",
+    "QuantileTransformer",
+    "PowerTransformer",
+    "KBinsDiscretizer",
+    "SimpleImputer",
+    "KNNImputer",
+    "IterativeImputer",
+    "OneHotEncoder",
+    "OrdinalEncoder",
+    "TargetEncoder",
+    "PCA",
+    "IncrementalPCA",
+    "KernelPCA",
+    "TruncatedSVD",
+    "NMF",
+    "FactorAnalysis",
+    "FastICA",
+    "SparsePCA",
+    "LatentDirichletAllocation",
+    "TfidfVectorizer",
+    "CountVectorizer",
+    "TfidfTransformer",
+    "DictVectorizer",
+    "SplineTransformer",
+    "Tokenizer",
+    "TextVectorization",
+    "Normalization",
+    "MissingIndicator",
 }
 # Estimators that choose features (PF207).
 SELECT = {
-    "SelectKBest", "SelectPercentile", "SelectFpr", "SelectFdr", "SelectFwe", "GenericUnivariateSelect",
-    "RFE", "RFECV", "VarianceThreshold", "SelectFromModel", "SequentialFeatureSelector", "BorutaPy",
+    "SelectKBest",
+    "SelectPercentile",
+    "SelectFpr",
+    "SelectFdr",
+    "SelectFwe",
+    "GenericUnivariateSelect",
+    "RFE",
+    "RFECV",
+    "VarianceThreshold",
+    "SelectFromModel",
+    "SequentialFeatureSelector",
+    "BorutaPy",
 }
 # Composites: their own fit refits what they hold.
 COMPOSITE = {"Pipeline", "ColumnTransformer", "FeatureUnion", "TransformedTargetRegressor"}
 SEARCH = {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV", "BayesSearchCV"}
 SPLITTERS = {
-    "KFold", "StratifiedKFold", "GroupKFold", "TimeSeriesSplit", "ShuffleSplit", "StratifiedShuffleSplit",
-    "GroupShuffleSplit", "RepeatedKFold", "RepeatedStratifiedKFold", "LeaveOneOut", "LeavePOut",
-    "StratifiedGroupKFold", "LeaveOneGroupOut", "LeavePGroupsOut", "PredefinedSplit",
+    "KFold",
+    "StratifiedKFold",
+    "GroupKFold",
+    "TimeSeriesSplit",
+    "ShuffleSplit",
+    "StratifiedShuffleSplit",
+    "GroupShuffleSplit",
+    "RepeatedKFold",
+    "RepeatedStratifiedKFold",
+    "LeaveOneOut",
+    "LeavePOut",
+    "StratifiedGroupKFold",
+    "LeaveOneGroupOut",
+    "LeavePGroupsOut",
+    "PredefinedSplit",
 }
 GROUP_AWARE = {"GroupKFold", "GroupShuffleSplit", "StratifiedGroupKFold", "LeaveOneGroupOut", "LeavePGroupsOut"}
 TIME_AWARE = {"TimeSeriesSplit", "PredefinedSplit"}
 # Stateless transformers: fitting them learns nothing from rows.
-STATELESS = {"Normalizer", "FunctionTransformer", "Binarizer", "PolynomialFeatures", "HashingVectorizer",
-             "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
+STATELESS = {
+    "Normalizer",
+    "FunctionTransformer",
+    "Binarizer",
+    "PolynomialFeatures",
+    "HashingVectorizer",
+    "LabelEncoder",
+    "LabelBinarizer",
+    "MultiLabelBinarizer",
+}
 MODEL_MODULES = (
-    "sklearn.linear_model", "sklearn.ensemble", "sklearn.tree", "sklearn.svm", "sklearn.neighbors",
-    "sklearn.naive_bayes", "sklearn.neural_network", "sklearn.discriminant_analysis",
-    "sklearn.gaussian_process", "sklearn.kernel_ridge", "sklearn.dummy", "sklearn.calibration",
-    "sklearn.multiclass", "sklearn.multioutput", "sklearn.semi_supervised", "sklearn.isotonic",
-    "xgboost", "lightgbm", "catboost",
+    "sklearn.linear_model",
+    "sklearn.ensemble",
+    "sklearn.tree",
+    "sklearn.svm",
+    "sklearn.neighbors",
+    "sklearn.naive_bayes",
+    "sklearn.neural_network",
+    "sklearn.discriminant_analysis",
+    "sklearn.gaussian_process",
+    "sklearn.kernel_ridge",
+    "sklearn.dummy",
+    "sklearn.calibration",
+    "sklearn.multiclass",
+    "sklearn.multioutput",
+    "sklearn.semi_supervised",
+    "sklearn.isotonic",
+    "xgboost",
+    "lightgbm",
+    "catboost",
 )
 KERAS_MODELS = {"Sequential", "Model"}
 # Estimators whose result depends on a seed they were not given (PF702); xgboost, lightgbm and
 # catboost seed themselves by default.
 RANDOM_MODELS = {
-    "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor",
-    "MLPClassifier", "MLPRegressor", "SGDClassifier", "SGDRegressor", "BaggingClassifier",
-    "BaggingRegressor", "IsolationForest", "Perceptron", "RandomizedSearchCV",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "MLPClassifier",
+    "MLPRegressor",
+    "SGDClassifier",
+    "SGDRegressor",
+    "BaggingClassifier",
+    "BaggingRegressor",
+    "IsolationForest",
+    "Perceptron",
+    "RandomizedSearchCV",
 }
 
 # Resamplers that create rows (PF209), from imbalanced-learn.
@@ -59,21 +138,74 @@ UNDERSAMPLE_MODULES = ("imblearn.under_sampling",)
 AUGMENT = {"ImageDataGenerator"}
 
 SCORE_FUNCTIONS = {
-    "accuracy_score", "balanced_accuracy_score", "f1_score", "precision_score", "recall_score",
-    "roc_auc_score", "average_precision_score", "log_loss", "mean_squared_error", "mean_absolute_error",
-    "r2_score", "root_mean_squared_error", "mean_absolute_percentage_error", "matthews_corrcoef",
-    "cohen_kappa_score", "fbeta_score", "jaccard_score", "hamming_loss", "brier_score_loss",
-    "explained_variance_score", "median_absolute_error", "top_k_accuracy_score", "mean_squared_log_error",
-    "classification_report", "confusion_matrix", "precision_recall_fscore_support", "roc_curve",
-    "precision_recall_curve", "det_curve", "max_error", "d2_absolute_error_score",
+    "accuracy_score",
+    "balanced_accuracy_score",
+    "f1_score",
+    "precision_score",
+    "recall_score",
+    "roc_auc_score",
+    "average_precision_score",
+    "log_loss",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "r2_score",
+    "root_mean_squared_error",
+    "mean_absolute_percentage_error",
+    "matthews_corrcoef",
+    "cohen_kappa_score",
+    "fbeta_score",
+    "jaccard_score",
+    "hamming_loss",
+    "brier_score_loss",
+    "explained_variance_score",
+    "median_absolute_error",
+    "top_k_accuracy_score",
+    "mean_squared_log_error",
+    "classification_report",
+    "confusion_matrix",
+    "precision_recall_fscore_support",
+    "roc_curve",
+    "precision_recall_curve",
+    "det_curve",
+    "max_error",
+    "d2_absolute_error_score",
 }
-CV_FUNCTIONS = {"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve",
-                "validation_curve", "permutation_test_score"}
-LABEL_STATISTICS = {"mutual_info_classif", "mutual_info_regression", "f_classif", "f_regression", "chi2",
-                    "r_regression", "pearsonr", "spearmanr", "pointbiserialr"}
+CV_FUNCTIONS = {
+    "cross_val_score",
+    "cross_validate",
+    "cross_val_predict",
+    "learning_curve",
+    "validation_curve",
+    "permutation_test_score",
+}
+LABEL_STATISTICS = {
+    "mutual_info_classif",
+    "mutual_info_regression",
+    "f_classif",
+    "f_regression",
+    "chi2",
+    "r_regression",
+    "pearsonr",
+    "spearmanr",
+    "pointbiserialr",
+}
 
-DATA_PACKAGES = ("pandas", "numpy", "polars", "scipy", "math", "statistics", "torch", "tensorflow", "cv2",
-                 "PIL", "sklearn.utils", "sklearn.datasets", "seaborn", "datasets")
+DATA_PACKAGES = (
+    "pandas",
+    "numpy",
+    "polars",
+    "scipy",
+    "math",
+    "statistics",
+    "torch",
+    "tensorflow",
+    "cv2",
+    "PIL",
+    "sklearn.utils",
+    "sklearn.datasets",
+    "seaborn",
+    "datasets",
+)
 
 
 def top(qual: str) -> str:
@@ -109,8 +241,12 @@ def category(qual: str) -> str | None:
             return "augment"
         return None
     if pkg in ("xgboost", "lightgbm", "catboost"):
-        return "model" if name[:1].isupper() and ("Classifier" in name or "Regressor" in name
-                                                  or "Ranker" in name or name == "CatBoost") else None
+        return (
+            "model"
+            if name[:1].isupper()
+            and ("Classifier" in name or "Regressor" in name or "Ranker" in name or name == "CatBoost")
+            else None
+        )
     if pkg != "sklearn":
         return None
     if name in STATELESS:
@@ -144,8 +280,14 @@ def function_kind(qual: str) -> str | None:
         return "cv"
     if name in LABEL_STATISTICS and pkg in ("sklearn", "scipy"):
         return "label_stat"
-    if name in ("scale", "minmax_scale", "robust_scale", "maxabs_scale", "quantile_transform",
-                "power_transform") and module.startswith("sklearn.preprocessing"):
+    if name in (
+        "scale",
+        "minmax_scale",
+        "robust_scale",
+        "maxabs_scale",
+        "quantile_transform",
+        "power_transform",
+    ) and module.startswith("sklearn.preprocessing"):
         return "preprocess_fn"
     if name in ("make_pipeline", "make_column_transformer", "make_union") and pkg in ("sklearn", "imblearn"):
         return "composite"
@@ -165,8 +307,18 @@ def function_kind(qual: str) -> str | None:
         return "source"
     if pkg == "numpy" and name == "seed" and "random" in module:
         return "global_seed"
-    if pkg in ("numpy",) and name in ("argmax", "argmin", "argsort", "nanargmax", "nanargmin", "max", "min",
-                                      "amax", "amin", "sort"):
+    if pkg in ("numpy",) and name in (
+        "argmax",
+        "argmin",
+        "argsort",
+        "nanargmax",
+        "nanargmin",
+        "max",
+        "min",
+        "amax",
+        "amin",
+        "sort",
+    ):
         return "select_fn"
     if pkg == "sklearn" and module.startswith("sklearn.datasets"):
         return "source"
@@ -174,8 +326,12 @@ def function_kind(qual: str) -> str | None:
         return "source"
     if pkg in ("keras", "tensorflow") and name == "load_data":
         return "given_split"
-    if pkg in ("torch", "tensorflow", "random", "keras") and name in ("manual_seed", "set_seed", "seed",
-                                                                      "set_random_seed"):
+    if pkg in ("torch", "tensorflow", "random", "keras") and name in (
+        "manual_seed",
+        "set_seed",
+        "seed",
+        "set_random_seed",
+    ):
         return "global_seed"
     if pkg in ("joblib", "pickle") and name == "load":
         return "opaque"

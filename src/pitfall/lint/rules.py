@@ -81,8 +81,14 @@ def statistics_leaks(trace: Trace) -> Iterator[Hit]:
 
 def _statistic_hit(trace: Trace, code: str, t: Taint, ev: Evaluation, severity: Severity) -> Hit:
     on_test = _on_test_only(trace, t)
-    evidence = {"fitted": t.what, "fitted_at": where(t.site), "scored_at": [where(ev.site)],
-                "scored_by": ev.what, "on_test_set_only": on_test, "cross_validation": ev.cv}
+    evidence = {
+        "fitted": t.what,
+        "fitted_at": where(t.site),
+        "scored_at": [where(ev.site)],
+        "scored_by": ev.what,
+        "on_test_set_only": on_test,
+        "cross_validation": ev.cv,
+    }
     if ev.cv and severity is Severity.WARNING:
         scope = "the cross-validation folds of the training data (the test score, if any, is not affected)"
     elif ev.cv:
@@ -91,30 +97,43 @@ def _statistic_hit(trace: Trace, code: str, t: Taint, ev: Evaluation, severity: 
         scope = "the rows it is then scored on"
     if code == "PF206":
         if on_test:
-            message = (f"{t.what} is fitted on the test set itself, which is then scored ({ev.what} at "
-                       f"{where(ev.site)}): the test rows shape their own preprocessing.")
+            message = (
+                f"{t.what} is fitted on the test set itself, which is then scored ({ev.what} at "
+                f"{where(ev.site)}): the test rows shape their own preprocessing."
+            )
         else:
-            message = (f"{t.what} learns its statistics from rows that include {scope} ({ev.what} at "
-                       f"{where(ev.site)}).")
-        fix = ("Split first, then fit the preprocessing on the training rows only and apply it to the test rows "
-               "(`scaler.fit(X_train)`, `X_test = scaler.transform(X_test)`), or put it in a Pipeline so that "
-               "cross-validation refits it in each fold.")
+            message = f"{t.what} learns its statistics from rows that include {scope} ({ev.what} at {where(ev.site)})."
+        fix = (
+            "Split first, then fit the preprocessing on the training rows only and apply it to the test rows "
+            "(`scaler.fit(X_train)`, `X_test = scaler.transform(X_test)`), or put it in a Pipeline so that "
+            "cross-validation refits it in each fold."
+        )
     elif code == "PF207":
-        message = (f"Features are chosen by {t.what} on rows that include {scope} ({ev.what} at "
-                   f"{where(ev.site)}): the selection has seen the labels of the rows that judge it.")
-        fix = ("Select features inside the model: `make_pipeline(SelectKBest(k=...), model)` fitted on the "
-               "training rows, so cross-validation refits the selection in each fold; never rank features on "
-               "all rows.")
+        message = (
+            f"Features are chosen by {t.what} on rows that include {scope} ({ev.what} at "
+            f"{where(ev.site)}): the selection has seen the labels of the rows that judge it."
+        )
+        fix = (
+            "Select features inside the model: `make_pipeline(SelectKBest(k=...), model)` fitted on the "
+            "training rows, so cross-validation refits the selection in each fold; never rank features on "
+            "all rows."
+        )
     else:
         if on_test:
-            message = (f"{t.what} creates rows in the test set that are then scored ({ev.what} at "
-                       f"{where(ev.site)}): the score is measured on synthetic rows.")
+            message = (
+                f"{t.what} creates rows in the test set that are then scored ({ev.what} at "
+                f"{where(ev.site)}): the score is measured on synthetic rows."
+            )
         else:
-            message = (f"{t.what} creates rows before the data are split: synthetic copies of training rows "
-                       f"reach {scope} ({ev.what} at {where(ev.site)}).")
-        fix = ("Split first and oversample (or augment) only the training rows, e.g. with "
-               "`imblearn.pipeline.make_pipeline(SMOTE(), model)` inside cross-validation; score on the "
-               "untouched test rows.")
+            message = (
+                f"{t.what} creates rows before the data are split: synthetic copies of training rows "
+                f"reach {scope} ({ev.what} at {where(ev.site)})."
+            )
+        fix = (
+            "Split first and oversample (or augment) only the training rows, e.g. with "
+            "`imblearn.pipeline.make_pipeline(SMOTE(), model)` inside cross-validation; score on the "
+            "untouched test rows."
+        )
     return Hit(code, t.site, message, fix, evidence, severity)
 
 
@@ -134,25 +153,39 @@ def test_used_for_training(trace: Trace) -> Iterator[Hit]:
                     if (m.fit_site, "fit") in seen:
                         break
                     seen.add((m.fit_site, "fit"))
-                    yield Hit("PF208", m.fit_site,
-                              f"{m.est.name} is fitted on rows that include the {name} set and then scored on "
-                              f"them ({ev.what} at {where(ev.site)}).",
-                              f"Fit on the training rows only (`{m.est.name.lower()}.fit(X_train, y_train)`) "
-                              f"and score once on the untouched {name} rows.",
-                              {"model": m.est.name, "fitted_at": where(m.fit_site), "scored_at": where(ev.site),
-                               "held_out": name})
+                    yield Hit(
+                        "PF208",
+                        m.fit_site,
+                        f"{m.est.name} is fitted on rows that include the {name} set and then scored on "
+                        f"them ({ev.what} at {where(ev.site)}).",
+                        f"Fit on the training rows only (`{m.est.name.lower()}.fit(X_train, y_train)`) "
+                        f"and score once on the untouched {name} rows.",
+                        {
+                            "model": m.est.name,
+                            "fitted_at": where(m.fit_site),
+                            "scored_at": where(ev.site),
+                            "held_out": name,
+                        },
+                    )
                     break
                 if any(overlaps(f, o) for f in m.selected) and m.selected_site is not None:
                     if (m.selected_site, "stop") in seen:
                         break
                     seen.add((m.selected_site, "stop"))
-                    yield Hit("PF208", m.selected_site,
-                              f"{m.est.name} stops early (or keeps its best epoch) by its score on the {name} set, "
-                              f"which then scores it ({ev.what} at {where(ev.site)}).",
-                              "Early-stop on a validation split of the training rows "
-                              "(`train_test_split(X_train, y_train)`) and keep the test set for the final score.",
-                              {"model": m.est.name, "early_stopping_at": where(m.selected_site),
-                               "scored_at": where(ev.site), "held_out": name})
+                    yield Hit(
+                        "PF208",
+                        m.selected_site,
+                        f"{m.est.name} stops early (or keeps its best epoch) by its score on the {name} set, "
+                        f"which then scores it ({ev.what} at {where(ev.site)}).",
+                        "Early-stop on a validation split of the training rows "
+                        "(`train_test_split(X_train, y_train)`) and keep the test set for the final score.",
+                        {
+                            "model": m.est.name,
+                            "early_stopping_at": where(m.selected_site),
+                            "scored_at": where(ev.site),
+                            "held_out": name,
+                        },
+                    )
                     break
     for sel in trace.selections:
         if (sel.site, "select") in seen:
@@ -160,12 +193,15 @@ def test_used_for_training(trace: Trace) -> Iterator[Hit]:
         seen.add((sel.site, "select"))
         sources = sorted({where(t.site) for t in sel.scores})
         what = sorted({t.what for t in sel.scores})
-        yield Hit("PF208", sel.site,
-                  f"A model, setting or threshold is chosen by its score on the test set ({', '.join(what)} at "
-                  f"{', '.join(sources)}): the winner's test score is optimistic.",
-                  "Choose with cross-validation or a validation split of the training rows (GridSearchCV on "
-                  "X_train), then score only the chosen model once on the test set.",
-                  {"selected_at": where(sel.site), "scores_at": sources, "how": sel.how})
+        yield Hit(
+            "PF208",
+            sel.site,
+            f"A model, setting or threshold is chosen by its score on the test set ({', '.join(what)} at "
+            f"{', '.join(sources)}): the winner's test score is optimistic.",
+            "Choose with cross-validation or a validation split of the training rows (GridSearchCV on "
+            "X_train), then score only the chosen model once on the test set.",
+            {"selected_at": where(sel.site), "scores_at": sources, "how": sel.how},
+        )
 
 
 def unseeded(trace: Trace) -> Iterator[Hit]:
@@ -174,30 +210,43 @@ def unseeded(trace: Trace) -> Iterator[Hit]:
         return
     for sp in trace.splits:
         if sp.how == "train_test_split" and sp.shuffled and not sp.seeded and sp.evaluated:
-            yield Hit("PF702", sp.site,
-                      "train_test_split has no random_state: each run draws another split and reports another "
-                      "score.",
-                      "Pass `random_state=` (any fixed integer) and record it with the results.",
-                      {"call": "train_test_split"}, Severity.WARNING)
+            yield Hit(
+                "PF702",
+                sp.site,
+                "train_test_split has no random_state: each run draws another split and reports another score.",
+                "Pass `random_state=` (any fixed integer) and record it with the results.",
+                {"call": "train_test_split"},
+                Severity.WARNING,
+            )
     for est in trace.estimators:
         # A sampler's rows reach the score through the data, not through the model it feeds.
         used = est.evaluated or (est.category == "oversample" and est.fitted and bool(trace.evaluations))
         if not used or "random_state" in est.kwargs or "**" in est.kwargs:
             continue
         shuffle = est.kwargs.get("shuffle")
-        random = (est.name in known.RANDOM_MODELS or est.category == "oversample"
-                  or (est.category == "splitter" and (est.name in ("ShuffleSplit", "StratifiedShuffleSplit",
-                                                                   "GroupShuffleSplit")
-                                                      or (shuffle is not None and shuffle.const is True)))
-                  or (est.category == "model" and known.top(est.qual) in ("keras", "tensorflow")))
+        random = (
+            est.name in known.RANDOM_MODELS
+            or est.category == "oversample"
+            or (
+                est.category == "splitter"
+                and (
+                    est.name in ("ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit")
+                    or (shuffle is not None and shuffle.const is True)
+                )
+            )
+            or (est.category == "model" and known.top(est.qual) in ("keras", "tensorflow"))
+        )
         if not random:
             continue
         seed_word = "a seed" if known.top(est.qual) in ("keras", "tensorflow") else "random_state"
-        yield Hit("PF702", est.site,
-                  f"{est.name} has no {seed_word}: its result changes from run to run, and the reported score "
-                  "with it.",
-                  "Pass `random_state=` (or set the framework's seed) and record it with the results.",
-                  {"estimator": est.name}, Severity.WARNING)
+        yield Hit(
+            "PF702",
+            est.site,
+            f"{est.name} has no {seed_word}: its result changes from run to run, and the reported score with it.",
+            "Pass `random_state=` (or set the framework's seed) and record it with the results.",
+            {"estimator": est.name},
+            Severity.WARNING,
+        )
 
 
 def split_ignores_structure(trace: Trace) -> Iterator[Hit]:
@@ -209,22 +258,29 @@ def split_ignores_structure(trace: Trace) -> Iterator[Hit]:
         groups = [t for t in sp.taints if t.kind == "groups"]
         if series and sp.shuffled and not sp.time_aware:
             t = series[0]
-            yield Hit("PF204", sp.site,
-                      f"{sp.how} shuffles rows of a time series: features are built from neighbouring rows "
-                      f"({t.what} at {where(t.site)}), so the model trains on the future of the rows it is "
-                      "tested on.",
-                      "Split by time: train on the past and test on the later rows (`shuffle=False` after sorting "
-                      "by time, or `TimeSeriesSplit` for cross-validation).",
-                      {"split": sp.how, "time_feature": t.what, "time_feature_at": where(t.site)},
-                      Severity.WARNING)
+            yield Hit(
+                "PF204",
+                sp.site,
+                f"{sp.how} shuffles rows of a time series: features are built from neighbouring rows "
+                f"({t.what} at {where(t.site)}), so the model trains on the future of the rows it is "
+                "tested on.",
+                "Split by time: train on the past and test on the later rows (`shuffle=False` after sorting "
+                "by time, or `TimeSeriesSplit` for cross-validation).",
+                {"split": sp.how, "time_feature": t.what, "time_feature_at": where(t.site)},
+                Severity.WARNING,
+            )
         if groups and not sp.group_aware:
             t = groups[0]
             column = t.detail.get("column")
-            yield Hit("PF203", sp.site,
-                      f"{sp.how} splits rows at random although the data hold several rows per {column!r} "
-                      f"({t.what} at {where(t.site)}): the same {column} lands in train and test.",
-                      f"Split by {column!r}: `GroupShuffleSplit`/`GroupKFold` with `groups=df[{column!r}]`.",
-                      {"split": sp.how, "group_column": column, "grouped_at": where(t.site)}, Severity.WARNING)
+            yield Hit(
+                "PF203",
+                sp.site,
+                f"{sp.how} splits rows at random although the data hold several rows per {column!r} "
+                f"({t.what} at {where(t.site)}): the same {column} lands in train and test.",
+                f"Split by {column!r}: `GroupShuffleSplit`/`GroupKFold` with `groups=df[{column!r}]`.",
+                {"split": sp.how, "group_column": column, "grouped_at": where(t.site)},
+                Severity.WARNING,
+            )
 
 
 RULES = (statistics_leaks, test_used_for_training, unseeded, split_ignores_structure)

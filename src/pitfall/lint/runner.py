@@ -80,7 +80,6 @@ def lint_source(source: Source) -> list[Finding]:
     return out
 
 
-
 def lint(
     paths: Iterable[str | os.PathLike] | str | os.PathLike,
     *,
@@ -112,12 +111,20 @@ def lint(
     sel = parse_selectors(select, option="--select") or cfg.select
     ign = parse_selectors(ignore, option="--ignore") + cfg.ignore
     known = sorted(set(SPECS) | set(LINT_CODES))
-    enabled = set(select_codes(known, parse_selectors(sel, option="select"),
-                               parse_selectors(ign, option="ignore"))) & set(LINT_CODES)
+    enabled = set(
+        select_codes(known, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
+    ) & set(LINT_CODES)
     files, problems = discover(paths)
-    report = Report(inputs={"command": "lint", "paths": [str(p) for p in paths], "files": len(files),
-                            "notebooks": sum(f.suffix == ".ipynb" for f in files),
-                            "codes": sorted(enabled), "config": cfg.source})
+    report = Report(
+        inputs={
+            "command": "lint",
+            "paths": [str(p) for p in paths],
+            "files": len(files),
+            "notebooks": sum(f.suffix == ".ipynb" for f in files),
+            "codes": sorted(enabled),
+            "config": cfg.source,
+        }
+    )
     report.notes.extend(problems)
     order: dict[str, str] = {}
     unreadable = 0
@@ -131,16 +138,20 @@ def lint(
         if source.kind == "notebook":
             order[source.path] = source.order + (f" ({source.order_reason})" if source.order_reason else "")
             if source.order_reason == "cells ran out of document order":
-                report.notes.append(f"{source.path}: cells taken in the order they ran (execution counts), "
-                                    "which is not their order in the notebook.")
+                report.notes.append(
+                    f"{source.path}: cells taken in the order they ran (execution counts), "
+                    "which is not their order in the notebook."
+                )
         try:
             found = lint_source(source)
         except RecursionError:
             report.notes.append(f"{source.path}: too deeply nested to analyse; skipped")
             continue
         except Exception as exc:  # an analysis bug must not hide the other files' findings
-            report.notes.append(f"{source.path}: internal error while analysing ({type(exc).__name__}: "
-                                f"{str(exc)[:120]}); the other files were linted. Please report it.")
+            report.notes.append(
+                f"{source.path}: internal error while analysing ({type(exc).__name__}: "
+                f"{str(exc)[:120]}); the other files were linted. Please report it."
+            )
             if os.environ.get("PITFALL_DEBUG") == "1":
                 raise
             continue
@@ -153,7 +164,13 @@ def lint(
     report.inputs["unreadable"] = unreadable
     report.inputs["cell_order"] = order
     report.timings["total"] = perf_counter() - started
-    report.findings.sort(key=lambda f: (-f.severity.rank, f.location.path if f.location else "",
-                                        f.location.cell or 0 if f.location else 0,
-                                        f.location.line or 0 if f.location else 0, f.code))
+    report.findings.sort(
+        key=lambda f: (
+            -f.severity.rank,
+            f.location.path if f.location else "",
+            f.location.cell or 0 if f.location else 0,
+            f.location.line or 0 if f.location else 0,
+            f.code,
+        )
+    )
     return report

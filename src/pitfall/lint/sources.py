@@ -24,8 +24,24 @@ __all__ = ["Cell", "ParseFailure", "Source", "discover", "read_source"]
 
 # Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit", "skip"}
-_SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", ".ipynb_checkpoints",
-                 "node_modules", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "site-packages", "build", "dist"}
+_SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    "node_modules",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    "site-packages",
+    "build",
+    "dist",
+}
 _ASSIGN_MAGIC = re.compile(r"^(\s*)([\w\s,\[\]().]+?)\s*=\s*[!%](.*)$")
 
 
@@ -167,8 +183,9 @@ def _read_notebook(path: Path) -> Source:
             continue
         code = "\n".join(blanked)
         count = nb_cell.get("execution_count")
-        cells.append(Cell(number, count if isinstance(count, int) else None, code, lines,
-                          _parse(code, f"{path}: cell {number}")))
+        cells.append(
+            Cell(number, count if isinstance(count, int) else None, code, lines, _parse(code, f"{path}: cell {number}"))
+        )
     counts = [c.execution_count for c in cells]
     if cells and all(c is not None for c in counts) and len(set(counts)) == len(counts):
         ordered = sorted(cells, key=lambda c: c.execution_count)

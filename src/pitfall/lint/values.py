@@ -168,10 +168,16 @@ def join(values: list[Val], kind: str | None = None) -> Val:
         return unknown()
     if all(v.kind == "est" for v in values):
         return values[-1]
-    if all(v.kind == "seq" for v in values) and len({len(v.items) for v in values}) == 1 and not any(
-            v.keys for v in values):
-        return Val(kind="seq", items=tuple(join(list(col)) for col in zip(*(v.items for v in values), strict=True)),
-                   taints=frozenset().union(*(v.taints for v in values)))
+    if (
+        all(v.kind == "seq" for v in values)
+        and len({len(v.items) for v in values}) == 1
+        and not any(v.keys for v in values)
+    ):
+        return Val(
+            kind="seq",
+            items=tuple(join(list(col)) for col in zip(*(v.items for v in values), strict=True)),
+            taints=frozenset().union(*(v.taints for v in values)),
+        )
     origins: set[Origin] = set()
     taints: set[Taint] = set()
     preds: list = []
@@ -181,6 +187,9 @@ def join(values: list[Val], kind: str | None = None) -> Val:
         preds += [p for p in v.preds if p not in preds]
     if kind is None:
         kinds = {v.kind for v in values} - {"est", "ref", "func", "method", "lambda", "callback"}
-        kind = "data" if origins or "data" in kinds else ("stat" if taints else kinds.pop() if len(kinds) == 1
-                                                           else "unknown")
+        kind = (
+            "data"
+            if origins or "data" in kinds
+            else ("stat" if taints else kinds.pop() if len(kinds) == 1 else "unknown")
+        )
     return Val(kind=kind, origins=frozenset(origins), taints=frozenset(taints), preds=tuple(preds))

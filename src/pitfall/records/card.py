@@ -29,25 +29,43 @@ def _ci(value: dict[str, Any] | None) -> dict[str, Any] | None:
 def _data(manifest: dict[str, Any]) -> dict[str, Any]:
     comp = manifest.get("composition") or {}
     files = [
-        {"role": role, "path": e.get("path"), "sha256": e.get("sha256"), "rows": e.get("rows"),
-         "columns": e.get("columns"), "rows_sha256": e.get("rows_sha256")}
-        for role, e in (manifest.get("inputs") or {}).items() if role not in ("model", "new_model")
+        {
+            "role": role,
+            "path": e.get("path"),
+            "sha256": e.get("sha256"),
+            "rows": e.get("rows"),
+            "columns": e.get("columns"),
+            "rows_sha256": e.get("rows_sha256"),
+        }
+        for role, e in (manifest.get("inputs") or {}).items()
+        if role not in ("model", "new_model")
     ]
     splits = {}
     for name, part in (comp.get("splits") or {}).items():
         target = part.get("target") or {}
         splits[name] = {
-            "rows": part.get("rows"), "rows_sha256": part.get("rows_sha256"),
-            "duplicate_rows": part.get("duplicate_rows"), "missing_cells_share": part.get("missing_cells_share"),
-            "groups": part.get("groups"), "time_span": part.get("time_span"),
-            "class_counts": target.get("counts"), "target": target,
+            "rows": part.get("rows"),
+            "rows_sha256": part.get("rows_sha256"),
+            "duplicate_rows": part.get("duplicate_rows"),
+            "missing_cells_share": part.get("missing_cells_share"),
+            "groups": part.get("groups"),
+            "time_span": part.get("time_span"),
+            "class_counts": target.get("counts"),
+            "target": target,
         }
     roles = comp.get("roles") or {}
     train_target = ((comp.get("splits") or {}).get("train") or {}).get("target") or {}
     return {
-        "files": files, "splits": splits, "columns": comp.get("columns") or [], "features": comp.get("features") or [],
-        "task": comp.get("task"), "target_name": roles.get("target"), "roles": roles, "target": train_target,
-        "split_method": comp.get("split_method"), "test_rows_in_train": comp.get("test_rows_in_train"),
+        "files": files,
+        "splits": splits,
+        "columns": comp.get("columns") or [],
+        "features": comp.get("features") or [],
+        "task": comp.get("task"),
+        "target_name": roles.get("target"),
+        "roles": roles,
+        "target": train_target,
+        "split_method": comp.get("split_method"),
+        "test_rows_in_train": comp.get("test_rows_in_train"),
     }
 
 
@@ -56,9 +74,19 @@ def _slices(report: dict[str, Any]) -> list[dict[str, Any]]:
     ordered = sorted(rows, key=lambda s: (not s.get("flagged"), -(s.get("gap") or 0)))
     out = []
     for s in ordered[:_MAX_SLICES]:
-        out.append({"column": s.get("column"), "slice": s.get("slice"), "n": s.get("n"), "metric": s.get("metric"),
-                    "score": _ci(s.get("score")), "rest": s.get("rest"), "gap": s.get("gap"),
-                    "flagged": bool(s.get("flagged")), "sensitive": bool(s.get("sensitive"))})
+        out.append(
+            {
+                "column": s.get("column"),
+                "slice": s.get("slice"),
+                "n": s.get("n"),
+                "metric": s.get("metric"),
+                "score": _ci(s.get("score")),
+                "rest": s.get("rest"),
+                "gap": s.get("gap"),
+                "flagged": bool(s.get("flagged")),
+                "sensitive": bool(s.get("sensitive")),
+            }
+        )
     return out
 
 
@@ -67,27 +95,46 @@ def _quantitative(report: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     cal = metrics.get("calibration") or {}
     if cal:
-        out["calibration"] = {"ece": _ci(cal.get("ece")), "null_ece_95": cal.get("null_ece_95"),
-                              "brier": cal.get("brier")}
+        out["calibration"] = {
+            "ece": _ci(cal.get("ece")),
+            "null_ece_95": cal.get("null_ece_95"),
+            "brier": cal.get("brier"),
+        }
     seeds = metrics.get("seeds") or {}
     if seeds:
-        out["seeds"] = {k: seeds.get(k) for k in ("seeds", "scores", "churn", "disagreement", "confident_churn")
-                        if seeds.get(k) is not None}
+        out["seeds"] = {
+            k: seeds.get(k)
+            for k in ("seeds", "scores", "churn", "disagreement", "confident_churn")
+            if seeds.get(k) is not None
+        }
     robust = metrics.get("robustness") or {}
     if robust.get("noise"):
-        out["robustness"] = [{"scale": n.get("scale"), "flip_rate": _ci(n.get("flip_rate")),
-                              "score": _ci(n.get("score"))} for n in robust["noise"]]
+        out["robustness"] = [
+            {"scale": n.get("scale"), "flip_rate": _ci(n.get("flip_rate")), "score": _ci(n.get("score"))}
+            for n in robust["noise"]
+        ]
     errors = metrics.get("label_errors") or {}
     if errors:
-        out["label_errors"] = {"flagged": errors.get("flagged"), "expected_clean": errors.get("expected_clean"),
-                               "share": errors.get("share")}
+        out["label_errors"] = {
+            "flagged": errors.get("flagged"),
+            "expected_clean": errors.get("expected_clean"),
+            "share": errors.get("share"),
+        }
     return out
 
 
 def _findings(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"code": f.get("code"), "name": f.get("name"), "severity": f.get("severity"),
-             "message": f.get("message"), "fix": f.get("fix"), "columns": f.get("columns", [])}
-            for f in report.get("findings") or []]
+    return [
+        {
+            "code": f.get("code"),
+            "name": f.get("name"),
+            "severity": f.get("severity"),
+            "message": f.get("message"),
+            "fix": f.get("fix"),
+            "columns": f.get("columns", []),
+        }
+        for f in report.get("findings") or []
+    ]
 
 
 def card_content(run: Run, current_card: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -97,11 +144,12 @@ def card_content(run: Run, current_card: dict[str, Any] | None = None) -> dict[s
     model_entry = (manifest.get("inputs") or {}).get("model")
     inputs = report.get("inputs") or {}
     default = str(inputs.get("model") or "")
-    default_class = default[len("default ("):-1] if default.startswith("default (") else None
+    default_class = default[len("default (") : -1] if default.startswith("default (") else None
     model = {
         "class": (model_entry or {}).get("class") or default_class or inputs.get("model_class"),
         "source": "user" if model_entry else (inputs.get("model") or "none"),
-        "path": (model_entry or {}).get("path"), "sha256": (model_entry or {}).get("sha256"),
+        "path": (model_entry or {}).get("path"),
+        "sha256": (model_entry or {}).get("sha256"),
         "params": (model_entry or {}).get("params") or {},
     }
     head = headline(report)
@@ -112,19 +160,30 @@ def card_content(run: Run, current_card: dict[str, Any] | None = None) -> dict[s
             baselines.append({"name": name, **_ci(value)})
     metric_name = scores.get("metric") or inputs.get("metric")
     content: dict[str, Any] = {
-        "run": manifest["id"], "created": manifest.get("created"), "command": manifest.get("command"),
+        "run": manifest["id"],
+        "created": manifest.get("created"),
+        "command": manifest.get("command"),
         "command_line": "pitfall " + " ".join(manifest.get("argv") or []),
-        "pitfall_version": manifest.get("pitfall_version"), "git": manifest.get("git"),
-        "environment": manifest.get("environment"), "seeds": manifest.get("seeds"),
-        "people": people, "questions": {k: q for k, q in QUESTIONS.items() if k not in people},
-        "model": model, "metric": metric_name,
+        "pitfall_version": manifest.get("pitfall_version"),
+        "git": manifest.get("git"),
+        "environment": manifest.get("environment"),
+        "seeds": manifest.get("seeds"),
+        "people": people,
+        "questions": {k: q for k, q in QUESTIONS.items() if k not in people},
+        "model": model,
+        "metric": metric_name,
         "metrics": [{"name": k, **v} for k, v in head.items() if " (" not in k],
-        "baselines": baselines, "slices": _slices(report), "quantitative": _quantitative(report),
-        "data": _data(manifest), "findings": _findings(report),
+        "baselines": baselines,
+        "slices": _slices(report),
+        "quantitative": _quantitative(report),
+        "data": _data(manifest),
+        "findings": _findings(report),
         "summary": report.get("summary") or manifest.get("summary"),
-        "skipped": report.get("skipped") or {}, "crashed": report.get("crashed") or {},
+        "skipped": report.get("skipped") or {},
+        "crashed": report.get("crashed") or {},
         "drift": [f for f in _findings(report) if (f["code"] or "").startswith("PF5")]
-        if manifest.get("command") == "drift" else None,
+        if manifest.get("command") == "drift"
+        else None,
     }
     content["reforms"] = checklist(content, report, people)
     return content
@@ -147,23 +206,32 @@ def model_card_toolkit_json(content: dict[str, Any]) -> dict[str, Any]:
     owners = owners if isinstance(owners, list) else [owners]
     performance = []
     for m in content["metrics"]:
-        entry = {"type": m["name"], "value": f"{m['estimate']:.4f}" if m.get("estimate") is not None else "n/a",
-                 "slice": "test set"}
+        entry = {
+            "type": m["name"],
+            "value": f"{m['estimate']:.4f}" if m.get("estimate") is not None else "n/a",
+            "slice": "test set",
+        }
         if m.get("low") is not None and m.get("high") is not None:
             entry["confidence_interval"] = {"lower_bound": f"{m['low']:.4f}", "upper_bound": f"{m['high']:.4f}"}
         performance.append(entry)
     for s in content["slices"]:
         if s.get("score"):
             sc = s["score"]
-            performance.append({
-                "type": s.get("metric") or content["metric"], "value": f"{sc['estimate']:.4f}",
-                "slice": f"{s['column']} = {s['slice']} (n={s['n']})",
-                "confidence_interval": {"lower_bound": f"{sc['low']:.4f}", "upper_bound": f"{sc['high']:.4f}"},
-            })
+            performance.append(
+                {
+                    "type": s.get("metric") or content["metric"],
+                    "value": f"{sc['estimate']:.4f}",
+                    "slice": f"{s['column']} = {s['slice']} (n={s['n']})",
+                    "confidence_interval": {"lower_bound": f"{sc['low']:.4f}", "upper_bound": f"{sc['high']:.4f}"},
+                }
+            )
     data = content["data"]
     datasets = [
-        {"name": f"{name} split", "link": next((f["path"] for f in data["files"] if f["role"] == name), ""),
-         "description": f"{s['rows']} rows; order-insensitive row hash {s['rows_sha256']}"}
+        {
+            "name": f"{name} split",
+            "link": next((f["path"] for f in data["files"] if f["role"] == name), ""),
+            "description": f"{s['rows']} rows; order-insensitive row hash {s['rows_sha256']}",
+        }
         for name, s in data["splits"].items()
     ] or [{"name": f["role"], "link": f["path"] or "", "description": f"sha256 {f['sha256']}"} for f in data["files"]]
     card: dict[str, Any] = {
@@ -179,8 +247,10 @@ def model_card_toolkit_json(content: dict[str, Any]) -> dict[str, Any]:
         },
         "quantitative_analysis": {"performance_metrics": performance},
         "considerations": {
-            "limitations": [{"description": f"{f['code']} {f['name']} ({f['severity']}): {f['message']} "
-                                            f"Fix: {f['fix']}"} for f in content["findings"]],
+            "limitations": [
+                {"description": f"{f['code']} {f['name']} ({f['severity']}): {f['message']} Fix: {f['fix']}"}
+                for f in content["findings"]
+            ],
         },
     }
     details = card["model_details"]
@@ -203,9 +273,14 @@ def model_card_toolkit_json(content: dict[str, Any]) -> dict[str, Any]:
     if people.get("ethical_considerations"):
         considerations["ethical_considerations"] = [{"name": _text(people["ethical_considerations"])}]
     card["pitfall"] = {
-        "run": content["run"], "pitfall_version": content["pitfall_version"], "metrics": content["metrics"],
-        "baselines": content["baselines"], "slices": content["slices"], "findings": content["findings"],
-        "quantitative": content["quantitative"], "reforms": content["reforms"],
+        "run": content["run"],
+        "pitfall_version": content["pitfall_version"],
+        "metrics": content["metrics"],
+        "baselines": content["baselines"],
+        "slices": content["slices"],
+        "findings": content["findings"],
+        "quantitative": content["quantitative"],
+        "reforms": content["reforms"],
         "open_questions": content["questions"],
     }
     return card

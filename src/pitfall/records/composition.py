@@ -39,8 +39,11 @@ def _columns(frame: pd.DataFrame, roles: dict[str, Any]) -> list[dict[str, Any]]
     missing = frame.isna().mean()
     return [
         {
-            "name": str(column), "dtype": str(frame[column].dtype), "kind": _kind(frame[column]),
-            "role": role_of.get(column, "feature"), "missing_share": float(missing[column]),
+            "name": str(column),
+            "dtype": str(frame[column].dtype),
+            "kind": _kind(frame[column]),
+            "role": role_of.get(column, "feature"),
+            "missing_share": float(missing[column]),
             "distinct": int(frame[column].nunique(dropna=True)),
         }
         for column in frame.columns
@@ -50,12 +53,19 @@ def _columns(frame: pd.DataFrame, roles: dict[str, Any]) -> list[dict[str, Any]]
 def _classes(target: pd.Series, task: str) -> dict[str, Any] | None:
     if task == "regression":
         values = pd.to_numeric(target, errors="coerce")
-        return {"mean": float(values.mean()), "std": float(values.std()), "min": float(values.min()),
-                "max": float(values.max())}
+        return {
+            "mean": float(values.mean()),
+            "std": float(values.std()),
+            "min": float(values.min()),
+            "max": float(values.max()),
+        }
     counts = target.astype(str).value_counts()
     shown = counts.head(_MAX_CLASSES)
-    return {"counts": {str(k): int(v) for k, v in shown.items()}, "n_classes": int(len(counts)),
-            "shares": {str(k): float(v / counts.sum()) for k, v in shown.items()}}
+    return {
+        "counts": {str(k): int(v) for k, v in shown.items()},
+        "n_classes": int(len(counts)),
+        "shares": {str(k): float(v / counts.sum()) for k, v in shown.items()},
+    }
 
 
 def _part(frame: pd.DataFrame, roles: dict[str, Any], task: str) -> dict[str, Any]:
@@ -82,9 +92,14 @@ def _part(frame: pd.DataFrame, roles: dict[str, Any], task: str) -> dict[str, An
 def composition(split: Any) -> dict[str, Any]:
     """Composition of a :class:`pitfall.data.dataset.Split`: per part and across both."""
     roles = {
-        "target": split.roles.target, "group": split.roles.group, "time": split.roles.time, "id": split.roles.id,
-        "study": list(split.roles.study), "sensitive": list(split.roles.sensitive),
-        "text": list(split.roles.text), "image": list(getattr(split.roles, "image", ()) or ()),
+        "target": split.roles.target,
+        "group": split.roles.group,
+        "time": split.roles.time,
+        "id": split.roles.id,
+        "study": list(split.roles.study),
+        "sensitive": list(split.roles.sensitive),
+        "text": list(split.roles.text),
+        "image": list(getattr(split.roles, "image", ()) or ()),
     }
     both = pd.concat([split.train, split.test], ignore_index=True)
     cross = None

@@ -31,8 +31,10 @@ def _data(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]]:
         for key in ("path", "sha256", "rows", "columns", "rows_sha256"):
             if ea.get(key) != eb.get(key):
                 out.append({"what": f"{role}.{key}", "a": ea.get(key), "b": eb.get(key)})
-        if ea.get("sha256") != eb.get("sha256") and ea.get("rows_sha256") and ea.get("rows_sha256") == eb.get(
-            "rows_sha256"
+        if (
+            ea.get("sha256") != eb.get("sha256")
+            and ea.get("rows_sha256")
+            and ea.get("rows_sha256") == eb.get("rows_sha256")
         ):
             out.append({"what": f"{role}", "a": "same rows", "b": "rewritten (same rows, other order or format)"})
     ca = ((ma.get("composition") or {}).get("splits")) or {}
@@ -73,7 +75,8 @@ def environment_changes(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str
     eb.pop("executable", None)
     return _changes(ea, eb) + (
         [{"what": "pitfall_version", "a": ma.get("pitfall_version"), "b": mb.get("pitfall_version")}]
-        if ma.get("pitfall_version") != mb.get("pitfall_version") else []
+        if ma.get("pitfall_version") != mb.get("pitfall_version")
+        else []
     )
 
 
@@ -103,7 +106,8 @@ def diff_runs(a: Any, b: Any) -> dict[str, Any]:
     """The differences between two loaded runs (:class:`pitfall.records.store.Run`)."""
     ma, mb = a.manifest, b.manifest
     return {
-        "a": ma["id"], "b": mb["id"],
+        "a": ma["id"],
+        "b": mb["id"],
         "data": _data(ma, mb),
         "code": code_changes(ma, mb),
         "environment": environment_changes(ma, mb),
@@ -134,8 +138,7 @@ def render_diff(diff: dict[str, Any], max_metrics: int = 25) -> str:
     metrics = numbers["metrics"]
     moved = sum(1 for m in metrics if m["outside_a_ci"])
     lines.append(
-        "\nNumbers: " + ("unchanged" if not metrics else
-                         f"{len(metrics)} metric(s) differ, {moved} outside A's 95% CI")
+        "\nNumbers: " + ("unchanged" if not metrics else f"{len(metrics)} metric(s) differ, {moved} outside A's 95% CI")
     )
     ordered = sorted(metrics, key=lambda m: not m["outside_a_ci"])
     for m in ordered[:max_metrics]:
@@ -145,8 +148,10 @@ def render_diff(diff: dict[str, Any], max_metrics: int = 25) -> str:
         lines.append(f"  ... and {len(ordered) - max_metrics} more (--format json for all)")
     sa, sb = numbers["summary"]["a"] or {}, numbers["summary"]["b"] or {}
     if sa != sb:
-        lines.append(f"  findings: {sa.get('error', 0)}E/{sa.get('warning', 0)}W/{sa.get('info', 0)}I → "
-                     f"{sb.get('error', 0)}E/{sb.get('warning', 0)}W/{sb.get('info', 0)}I")
+        lines.append(
+            f"  findings: {sa.get('error', 0)}E/{sa.get('warning', 0)}W/{sa.get('info', 0)}I → "
+            f"{sb.get('error', 0)}E/{sb.get('warning', 0)}W/{sb.get('info', 0)}I"
+        )
     for f in numbers["findings_appeared"]:
         lines.append(f"  + {f['code']} {f.get('severity', '')}: {f.get('message', '')[:150]}")
     for f in numbers["findings_disappeared"]:

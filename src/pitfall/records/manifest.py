@@ -84,9 +84,19 @@ def _input(role: str, path: Path, root: Path) -> dict[str, Any]:
 
 
 def build_manifest(
-    *, run_id: str, command: str, argv: list[str], root: Path, config: Any, inputs: dict[str, Path | None],
-    report: dict[str, Any], seeds: dict[str, Any], model: Any = None, split: Any = None,
-    exit_code: int | None = None, parent: str | None = None,
+    *,
+    run_id: str,
+    command: str,
+    argv: list[str],
+    root: Path,
+    config: Any,
+    inputs: dict[str, Path | None],
+    report: dict[str, Any],
+    seeds: dict[str, Any],
+    model: Any = None,
+    split: Any = None,
+    exit_code: int | None = None,
+    parent: str | None = None,
 ) -> dict[str, Any]:
     """Everything a later ``pitfall rerun``, ``runs diff`` or ``card`` needs, as a JSON-ready dict."""
     entries = {role: _input(role, Path(path), root) for role, path in inputs.items() if path is not None}
@@ -103,28 +113,35 @@ def build_manifest(
         composition = measure(split)
     from pitfall import __version__
 
-    return jsonable({
-        "format": FORMAT,
-        "pitfall_version": __version__,
-        "id": run_id,
-        "parent": parent,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": command,
-        "argv": list(argv),
-        "config": _config(config),
-        "inputs": entries,
-        "composition": composition,
-        "seeds": all_seeds,
-        "environment": environment(),
-        "git": git_state(root),
-        "summary": report.get("summary"),
-        "exit_code": exit_code,
-        "metrics": headline(report),
-        "findings": [
-            {"code": f.get("code"), "name": f.get("name"), "severity": f.get("severity"),
-             "message": f.get("message"), "columns": f.get("columns", [])}
-            for f in report.get("findings", [])
-        ],
-        "skipped": report.get("skipped", {}),
-        "crashed": report.get("crashed", {}),
-    })
+    return jsonable(
+        {
+            "format": FORMAT,
+            "pitfall_version": __version__,
+            "id": run_id,
+            "parent": parent,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "argv": list(argv),
+            "config": _config(config),
+            "inputs": entries,
+            "composition": composition,
+            "seeds": all_seeds,
+            "environment": environment(),
+            "git": git_state(root),
+            "summary": report.get("summary"),
+            "exit_code": exit_code,
+            "metrics": headline(report),
+            "findings": [
+                {
+                    "code": f.get("code"),
+                    "name": f.get("name"),
+                    "severity": f.get("severity"),
+                    "message": f.get("message"),
+                    "columns": f.get("columns", []),
+                }
+                for f in report.get("findings", [])
+            ],
+            "skipped": report.get("skipped", {}),
+            "crashed": report.get("crashed", {}),
+        }
+    )

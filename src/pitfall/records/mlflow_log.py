@@ -75,8 +75,10 @@ def log_run(manifest: dict[str, Any], report: dict[str, Any], html: str | None, 
         raise ConfigError("--mlflow needs MLflow: pip install 'pitfall[mlflow]'.") from None
     findings = report.get("findings") or []
     table = {
-        "code": [f.get("code") for f in findings], "name": [f.get("name") for f in findings],
-        "severity": [f.get("severity") for f in findings], "message": [f.get("message") for f in findings],
+        "code": [f.get("code") for f in findings],
+        "name": [f.get("name") for f in findings],
+        "severity": [f.get("severity") for f in findings],
+        "message": [f.get("message") for f in findings],
         "fix": [f.get("fix") for f in findings],
         "columns": [", ".join(f.get("columns") or []) for f in findings],
     }
@@ -84,10 +86,14 @@ def log_run(manifest: dict[str, Any], report: dict[str, Any], html: str | None, 
         client = mlflow.MlflowClient(tracking_uri=uri)
         experiment = client.get_experiment_by_name(EXPERIMENT)
         experiment_id = experiment.experiment_id if experiment else client.create_experiment(EXPERIMENT)
-        run = client.create_run(experiment_id, run_name=manifest.get("id"), tags={
-            "pitfall.command": str(manifest.get("command")),
-            **{f"pitfall.{k}": str(v) for k, v in (report.get("summary") or {}).items()},
-        })
+        run = client.create_run(
+            experiment_id,
+            run_name=manifest.get("id"),
+            tags={
+                "pitfall.command": str(manifest.get("command")),
+                **{f"pitfall.{k}": str(v) for k, v in (report.get("summary") or {}).items()},
+            },
+        )
         run_id = run.info.run_id
         try:
             from mlflow.entities import Metric, Param
@@ -95,7 +101,7 @@ def log_run(manifest: dict[str, Any], report: dict[str, Any], html: str | None, 
             params = [Param(k, v) for k, v in mlflow_params(manifest).items()]
             metrics = [Metric(k, v, 0, 0) for k, v in mlflow_metrics(report).items()]
             for start in range(0, max(len(params), len(metrics)), 100):
-                client.log_batch(run_id, metrics=metrics[start:start + 100], params=params[start:start + 100])
+                client.log_batch(run_id, metrics=metrics[start : start + 100], params=params[start : start + 100])
             client.log_table(run_id, data=table, artifact_file="findings.json")
             with tempfile.TemporaryDirectory(prefix="pitfall-mlflow-") as tmp:
                 folder = Path(tmp)

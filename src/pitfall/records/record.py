@@ -37,9 +37,20 @@ def report_dict(report: Any) -> dict[str, Any]:
 
 
 def record_run(
-    command: str, argv: list[str], config: Any, inputs: dict[str, Path | None], report: Any,
-    seeds: dict[str, Any], model_path: Path | None = None, *, model: Any = None, exit_code: int | None = None,
-    record: bool = True, mlflow_uri: str | None = None, root: Path | None = None, parent: str | None = None,
+    command: str,
+    argv: list[str],
+    config: Any,
+    inputs: dict[str, Path | None],
+    report: Any,
+    seeds: dict[str, Any],
+    model_path: Path | None = None,
+    *,
+    model: Any = None,
+    exit_code: int | None = None,
+    record: bool = True,
+    mlflow_uri: str | None = None,
+    root: Path | None = None,
+    parent: str | None = None,
     extra_files: dict[str, str] | None = None,
 ) -> RecordedRun:
     """Record one run under ``ROOT/.pitfall/runs/<id>/`` and/or log it to MLflow.
@@ -67,8 +78,17 @@ def record_run(
     if model_path is not None:
         all_inputs["model"] = model_path
     manifest = build_manifest(
-        run_id=run_id, command=command, argv=argv, root=store.root, config=config, inputs=all_inputs,
-        report=data, seeds=seeds, model=model, split=getattr(report, "frames", None), exit_code=exit_code,
+        run_id=run_id,
+        command=command,
+        argv=argv,
+        root=store.root,
+        config=config,
+        inputs=all_inputs,
+        report=data,
+        seeds=seeds,
+        model=model,
+        split=getattr(report, "frames", None),
+        exit_code=exit_code,
         parent=parent,
     )
     files: dict[str, str | bytes] = {"report.json": json.dumps(data, indent=2, allow_nan=False)}

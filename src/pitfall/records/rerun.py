@@ -58,12 +58,20 @@ class RerunResult:
         summary = {"error": 0, "warning": 0, "info": 0}
         for f in self.findings:
             summary[f.severity.value] += 1
-        return jsonable({
-            "pitfall_version": __version__, "command": "rerun", "original": self.original, "new": self.new,
-            "recorded_command": self.command, "reproduced_bit_for_bit": self.identical,
-            "findings": [f.to_dict() for f in self.findings], "summary": summary,
-            "metrics": {"comparison": self.metrics}, "notes": self.notes,
-        })
+        return jsonable(
+            {
+                "pitfall_version": __version__,
+                "command": "rerun",
+                "original": self.original,
+                "new": self.new,
+                "recorded_command": self.command,
+                "reproduced_bit_for_bit": self.identical,
+                "findings": [f.to_dict() for f in self.findings],
+                "summary": summary,
+                "metrics": {"comparison": self.metrics},
+                "notes": self.notes,
+            }
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
@@ -73,8 +81,9 @@ class RerunResult:
         if self.identical:
             lines.append("Reproduced bit for bit: the new report equals the recorded one (timings aside).")
         elif not any(f.code == "PF701" for f in self.findings):
-            lines.append("Reproduced within the recorded confidence intervals, with the same findings "
-                         "(not bit for bit).")
+            lines.append(
+                "Reproduced within the recorded confidence intervals, with the same findings (not bit for bit)."
+            )
         for f in self.findings:
             mark = {"error": "✖", "warning": "▲", "info": "ℹ"}[f.severity.value]
             lines.append(f"{mark} {f.code} {f.name}: {f.message}")
@@ -146,18 +155,28 @@ def _check_inputs(run: Run, root: Path, train_script: bool) -> tuple[list[dict[s
             if rows_now == entry["rows_sha256"]:
                 notes.append(f"{entry['path']} was rewritten with the same rows (in another order or format).")
                 continue
-            changed.append({"role": role, "path": entry["path"], "recorded_sha256": entry.get("sha256"),
-                            "sha256": now["sha256"], "recorded_rows": entry.get("rows"), "rows": int(len(frame))})
+            changed.append(
+                {
+                    "role": role,
+                    "path": entry["path"],
+                    "recorded_sha256": entry.get("sha256"),
+                    "sha256": now["sha256"],
+                    "recorded_rows": entry.get("rows"),
+                    "rows": int(len(frame)),
+                }
+            )
         else:
-            changed.append({"role": role, "path": entry["path"], "recorded_sha256": entry.get("sha256"),
-                            "sha256": now["sha256"]})
+            changed.append(
+                {"role": role, "path": entry["path"], "recorded_sha256": entry.get("sha256"), "sha256": now["sha256"]}
+            )
     return changed, notes
 
 
 def _run_training(command: str, root: Path, timeout: float | None) -> None:
     try:
-        done = subprocess.run(command, shell=True, cwd=root, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        done = subprocess.run(
+            command, shell=True, cwd=root, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         raise RecordError(f"the training command {command!r} ran longer than {timeout:g} s; raise --timeout.") from None
     if done.returncode != 0:
@@ -203,8 +222,9 @@ def _disagreement(first: Path, second: Path, run: Run, root: Path) -> dict[str, 
     return {"n": int(len(x)), "disagree": int((pa != pb).sum()), "identical_files": False}
 
 
-def _execute(argv: list[str], command: str, root: Path, timeout: float | None, record: bool,
-             parent: str) -> tuple[dict[str, Any], str | None]:
+def _execute(
+    argv: list[str], command: str, root: Path, timeout: float | None, record: bool, parent: str
+) -> tuple[dict[str, Any], str | None]:
     """Run the recorded command again in a fresh process; its JSON report and the id of its own record."""
     with tempfile.TemporaryDirectory(prefix="pitfall-rerun-") as tmp:
         out = Path(tmp) / "report.json"
@@ -217,8 +237,15 @@ def _execute(argv: list[str], command: str, root: Path, timeout: float | None, r
         env = {k: v for k, v in os.environ.items() if k != "PITFALL_DEBUG"}
         env[PARENT_ENV] = parent
         try:
-            done = subprocess.run([sys.executable, "-m", "pitfall", *args], cwd=root, capture_output=True,
-                                  text=True, timeout=timeout, env=env, check=False)
+            done = subprocess.run(
+                [sys.executable, "-m", "pitfall", *args],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             raise RecordError(f"re-executing `pitfall {' '.join(args)}` ran longer than {timeout:g} s.") from None
         if done.returncode not in (0, 1):
@@ -238,8 +265,13 @@ def _canonical(report: dict[str, Any]) -> str:
 
 
 def rerun(
-    store: RunStore, ref: str, *, train_script: str | None = None, trust_model: bool = False,
-    timeout: float | None = None, record: bool = True,
+    store: RunStore,
+    ref: str,
+    *,
+    train_script: str | None = None,
+    trust_model: bool = False,
+    timeout: float | None = None,
+    record: bool = True,
 ) -> RerunResult:
     """Re-execute run ``ref`` of ``store`` and judge it (PF701, PF702)."""
     from pitfall.checks.registry import CHECKS
@@ -248,11 +280,12 @@ def rerun(
     manifest = run.manifest
     command = manifest["command"]
     if command not in RERUNNABLE:
-        why = ("retrain adds a model version to the service's store, so it is not re-executed"
-               if command == "retrain" else "record one of those")
-        raise RecordError(
-            f"run {run.id} is a `pitfall {command}` run; rerun handles {', '.join(RERUNNABLE)} ({why})."
+        why = (
+            "retrain adds a model version to the service's store, so it is not re-executed"
+            if command == "retrain"
+            else "record one of those"
         )
+        raise RecordError(f"run {run.id} is a `pitfall {command}` run; rerun handles {', '.join(RERUNNABLE)} ({why}).")
     root = store.root
     changed, notes = _check_inputs(run, root, train_script is not None)
     model_entry = (manifest.get("inputs") or {}).get("model")
@@ -288,20 +321,29 @@ def rerun(
 
             path = Path(model_entry["path"])
             params = model_info(load_model(path if path.is_absolute() else root / path, trust=True))["params"]
-        missing_seeds = {k: v for k, v in params.items()
-                         if (k == "random_state" or k.endswith("__random_state")) and v is None}
+        missing_seeds = {
+            k: v for k, v in params.items() if (k == "random_state" or k.endswith("__random_state")) and v is None
+        }
         if missing_seeds and not train_script:
-            notes.append(f"The model's {', '.join(sorted(missing_seeds))} is None: whether refits agree is only "
-                         "known with --train-script.")
+            notes.append(
+                f"The model's {', '.join(sorted(missing_seeds))} is None: whether refits agree is only "
+                "known with --train-script."
+            )
 
     new_report, new_id = _execute(manifest["argv"], command, root, timeout, record, run.id)
     old_report = run.report
     identical = _canonical(new_report) == _canonical(old_report)
     recorded, now = intervals(old_report.get("metrics") or {}), intervals(new_report.get("metrics") or {})
-    findings = CHECKS["PF701"]().judge(
-        recorded=recorded, now=now, recorded_findings=old_report.get("findings") or [],
-        new_findings=new_report.get("findings") or [],
-    ) if not identical else []
+    findings = (
+        CHECKS["PF701"]().judge(
+            recorded=recorded,
+            now=now,
+            recorded_findings=old_report.get("findings") or [],
+            new_findings=new_report.get("findings") or [],
+        )
+        if not identical
+        else []
+    )
     findings += CHECKS["PF702"]().judge(changed_data=changed, missing_seeds=missing_seeds, disagreement=disagreement)
     comparison = []
     for name, old in recorded.items():
@@ -314,8 +356,15 @@ def rerun(
     moved = [c for c in comparison if c["inside"] is False and c not in shown]
     if new_id is not None:
         notes.extend(_what_changed(manifest, store.load(new_id).manifest))
-    result = RerunResult(original=run.id, new=new_id, command=command, identical=identical, findings=findings,
-                         metrics=shown + moved, notes=notes)
+    result = RerunResult(
+        original=run.id,
+        new=new_id,
+        command=command,
+        identical=identical,
+        findings=findings,
+        metrics=shown + moved,
+        notes=notes,
+    )
     return result
 
 
@@ -337,4 +386,3 @@ def _headline_paths(report: dict[str, Any]) -> set[str]:
     paths = {f"scores.values.{k}" for k in (metrics.get("scores") or {}).get("values", {})}
     paths |= {f"imbalance.model.{k}" for k in ((metrics.get("imbalance") or {}).get("model") or {})}
     return paths
-

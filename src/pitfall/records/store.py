@@ -185,8 +185,23 @@ class RunStore:
                 rows = self._sync(db, ids)
         finally:
             db.close()
-        keys = ("id", "created", "command", "pitfall_version", "errors", "warnings", "infos", "exit_code", "data",
-                "model", "git_commit", "git_dirty", "metrics", "parent", "problem")
+        keys = (
+            "id",
+            "created",
+            "command",
+            "pitfall_version",
+            "errors",
+            "warnings",
+            "infos",
+            "exit_code",
+            "data",
+            "model",
+            "git_commit",
+            "git_dirty",
+            "metrics",
+            "parent",
+            "problem",
+        )
         out = []
         for row in rows:
             entry = dict(zip(keys, row, strict=True))
@@ -209,7 +224,7 @@ class RunStore:
                 continue
             _index(db, manifest)
         return db.execute(
-                "SELECT id, created, command, pitfall_version, errors, warnings, infos, exit_code, data, model, "
+            "SELECT id, created, command, pitfall_version, errors, warnings, infos, exit_code, data, model, "
             "git_commit, git_dirty, metrics, parent, problem FROM runs ORDER BY id"
         ).fetchall()
 
@@ -249,17 +264,25 @@ def _write_synced(path: Path, data: bytes) -> None:
 def _index(db: sqlite3.Connection, manifest: dict[str, Any]) -> None:
     summary = manifest.get("summary") or {}
     inputs = manifest.get("inputs") or {}
-    data = ", ".join(
-        f"{role}:{entry.get('sha256', '?')[:8]}" for role, entry in inputs.items() if role != "model"
-    )
+    data = ", ".join(f"{role}:{entry.get('sha256', '?')[:8]}" for role, entry in inputs.items() if role != "model")
     model = (inputs.get("model") or {}).get("sha256")
     git = manifest.get("git") or {}
     db.execute(
         "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
         (
-            manifest["id"], manifest.get("created"), manifest.get("command"), manifest.get("pitfall_version"),
-            summary.get("error"), summary.get("warning"), summary.get("info"), manifest.get("exit_code"), data,
-            model, git.get("commit"), None if not git else int(bool(git.get("dirty"))),
-            json.dumps(manifest.get("metrics") or {}), manifest.get("parent"),
+            manifest["id"],
+            manifest.get("created"),
+            manifest.get("command"),
+            manifest.get("pitfall_version"),
+            summary.get("error"),
+            summary.get("warning"),
+            summary.get("info"),
+            manifest.get("exit_code"),
+            data,
+            model,
+            git.get("commit"),
+            None if not git else int(bool(git.get("dirty"))),
+            json.dumps(manifest.get("metrics") or {}),
+            manifest.get("parent"),
         ),
     )

@@ -48,8 +48,13 @@ def _md(text: Any) -> str:
 
 
 def _env(html: bool) -> Environment:
-    env = Environment(loader=PackageLoader("pitfall", "reporting/templates"), autoescape=html,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("pitfall", "reporting/templates"),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters.update(num=_num, ci=_ci, pct=_pct, md=_md)
     return env
 
@@ -69,8 +74,11 @@ def _answer_fn(content: dict[str, Any]):
 def render_card(content: dict[str, Any], mct: dict[str, Any]) -> dict[str, str]:
     """The card's files by name."""
     out = {}
-    for name, template in (("MODEL_CARD.md", "model_card.md.j2"), ("DATASHEET.md", "datasheet.md.j2"),
-                           ("REFORMS.md", "reforms.md.j2")):
+    for name, template in (
+        ("MODEL_CARD.md", "model_card.md.j2"),
+        ("DATASHEET.md", "datasheet.md.j2"),
+        ("REFORMS.md", "reforms.md.j2"),
+    ):
         out[name] = _env(False).get_template(template).render(c=content, answer=_answer_fn(content)).rstrip() + "\n"
     out["card.html"] = _env(True).get_template("card.html.j2").render(c=content, answer=_answer_fn(content))
     out["model_card.json"] = json.dumps(mct, indent=2, allow_nan=False) + "\n"

@@ -85,8 +85,10 @@ def distribution_plot(name: str, entry: Mapping[str, Any], uid: str) -> str | No
         for t in nice_ticks(lo, hi, 4):
             if lo <= t <= hi:
                 x = left + (t - lo) / (hi - lo) * plot_w
-                out.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                           f'fill="{COLOURS["axis"]}">{t:g}</text>')
+                out.append(
+                    f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
+                    f'fill="{COLOURS["axis"]}">{t:g}</text>'
+                )
     else:
         cats = list(ref.get("categories") or [])[:MAX_CATEGORIES]
         rc, cc = ref.get("counts") or [], cur.get("counts") or []
@@ -100,19 +102,24 @@ def distribution_plot(name: str, entry: Mapping[str, Any], uid: str) -> str | No
         for i, (cat, r, c) in enumerate(rows):
             y = top + i * row_h
             label = str(cat) if len(str(cat)) <= 16 else str(cat)[:15] + "…"
-            out.append(f'<text x="{label_w - 4}" y="{y + row_h * 0.6:.1f}" text-anchor="end" '
-                       f'fill="{COLOURS["text"]}">{esc(label)}</text>')
+            out.append(
+                f'<text x="{label_w - 4}" y="{y + row_h * 0.6:.1f}" text-anchor="end" '
+                f'fill="{COLOURS["text"]}">{esc(label)}</text>'
+            )
             for j, (v, colour) in enumerate(((r, REF_COLOUR), (c, CUR_COLOUR))):
                 w = (width - label_w - 50) * v / top_share
                 out.append(
                     f'<rect x="{label_w}" y="{y + j * row_h * 0.42 + 1:.1f}" width="{w:.1f}" '
                     f'height="{row_h * 0.4:.1f}" fill="{colour}" opacity="0.7"><title>'
-                    f'{esc(f"{cat}: {v:.1%}")}</title></rect>'
+                    f"{esc(f'{cat}: {v:.1%}')}</title></rect>"
                 )
-            out.append(f'<text x="{label_w + (width - label_w - 50) * max(r, c) / top_share + 4:.1f}" '
-                       f'y="{y + row_h * 0.6:.1f}" fill="{COLOURS["muted"]}">{c:.0%}</text>')
-    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
-               f'stroke="{COLOURS["axis"]}"/>')
+            out.append(
+                f'<text x="{label_w + (width - label_w - 50) * max(r, c) / top_share + 4:.1f}" '
+                f'y="{y + row_h * 0.6:.1f}" fill="{COLOURS["muted"]}">{c:.0%}</text>'
+            )
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{COLOURS["axis"]}"/>'
+    )
     out.append(_legend(left, height - 12))
     out.append("</svg>")
     return "".join(out)
@@ -126,8 +133,10 @@ def windows_plot(drift: Mapping[str, Any], uid: str = "pf-drift-windows") -> str
         return None
     perf = drift.get("performance") if isinstance(drift.get("performance"), Mapping) else None
     if perf and any(isinstance(w.get("estimated"), Mapping) for w in windows):
-        series = [("estimated", [w.get("estimated") for w in windows], CUR_COLOUR),
-                  ("realised", [w.get("realised") for w in windows], COLOURS["warning"])]
+        series = [
+            ("estimated", [w.get("estimated") for w in windows], CUR_COLOUR),
+            ("realised", [w.get("realised") for w in windows], COLOURS["warning"]),
+        ]
         ref = perf.get("reference") if isinstance(perf.get("reference"), Mapping) else None
         label = f"{perf.get('metric', 'score')} per window"
     elif any(isinstance(w.get("domain_auc"), Mapping) for w in windows):
@@ -136,8 +145,9 @@ def windows_plot(drift: Mapping[str, Any], uid: str = "pf-drift-windows") -> str
         label = "domain-classifier AUC per window (0.5 = no drift)"
     else:
         return None
-    values = [num(v.get(k)) for _, vs, _ in series for v in vs if isinstance(v, Mapping)
-              for k in ("estimate", "low", "high")]
+    values = [
+        num(v.get(k)) for _, vs, _ in series for v in vs if isinstance(v, Mapping) for k in ("estimate", "low", "high")
+    ]
     values += [num(ref.get(k)) for k in ("low", "high")] if ref else []
     values = [v for v in values if v is not None]
     if not values:
@@ -155,13 +165,17 @@ def windows_plot(drift: Mapping[str, Any], uid: str = "pf-drift-windows") -> str
         return top + plot_h * (1 - (v - lo) / (hi - lo or 1))
 
     for t in ticks:
-        out.append(f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + plot_w}" y2="{py(t):.1f}" '
-                   f'stroke="{COLOURS["grid"]}"/><text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" '
-                   f'fill="{COLOURS["axis"]}">{t:g}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + plot_w}" y2="{py(t):.1f}" '
+            f'stroke="{COLOURS["grid"]}"/><text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" '
+            f'fill="{COLOURS["axis"]}">{t:g}</text>'
+        )
     if ref and num(ref.get("low")) is not None and num(ref.get("high")) is not None:
         y1, y2 = py(num(ref["high"])), py(num(ref["low"]))
-        out.append(f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{max(y2 - y1, 1):.1f}" '
-                   f'fill="{COLOURS["band"]}" opacity="0.6"><title>reference</title></rect>')
+        out.append(
+            f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{max(y2 - y1, 1):.1f}" '
+            f'fill="{COLOURS["band"]}" opacity="0.6"><title>reference</title></rect>'
+        )
     for k, (name, vs, colour) in enumerate(series):
         dx = (k - (len(series) - 1) / 2) * 6  # side by side, so whiskers do not hide each other
         pts = []
@@ -170,18 +184,24 @@ def windows_plot(drift: Mapping[str, Any], uid: str = "pf-drift-windows") -> str
                 continue
             est, low, high = num(v.get("estimate")), num(v.get("low")), num(v.get("high"))
             if low is not None and high is not None:
-                out.append(f'<line x1="{px(i) + dx:.1f}" y1="{py(low):.1f}" x2="{px(i) + dx:.1f}" '
-                           f'y2="{py(high):.1f}" stroke="{colour}" stroke-width="1.5"/>')
+                out.append(
+                    f'<line x1="{px(i) + dx:.1f}" y1="{py(low):.1f}" x2="{px(i) + dx:.1f}" '
+                    f'y2="{py(high):.1f}" stroke="{colour}" stroke-width="1.5"/>'
+                )
             tip = f"{windows[i].get('start')}: {name} {fmt(est)}"
-            out.append(f'<circle cx="{px(i) + dx:.1f}" cy="{py(est):.1f}" r="3.5" fill="{colour}">'
-                       f"<title>{esc(tip)}</title></circle>")
+            out.append(
+                f'<circle cx="{px(i) + dx:.1f}" cy="{py(est):.1f}" r="3.5" fill="{colour}">'
+                f"<title>{esc(tip)}</title></circle>"
+            )
             pts.append(f"{px(i) + dx:.1f},{py(est):.1f}")
         if len(pts) > 1:
             out.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{colour}" stroke-width="1"/>')
     step = max(1, len(windows) // 8)
     for i in range(0, len(windows), step):
-        out.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
-                   f'fill="{COLOURS["axis"]}">{esc(windows[i].get("start"))}</text>')
+        out.append(
+            f'<text x="{px(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
+            f'fill="{COLOURS["axis"]}">{esc(windows[i].get("start"))}</text>'
+        )
     x = left
     for name, _, colour in series:
         out.append(f'<text x="{x}" y="{height - 10}" fill="{colour}">● {esc(name)}</text>')

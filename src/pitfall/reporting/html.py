@@ -102,14 +102,8 @@ def _view(report: Report) -> dict[str, Any]:
         ],
         "plots": plots,
         "passed": [{"code": c, "name": _check_name(c, SPECS)} for c in sorted(passed)],
-        "skipped": [
-            {"code": c, "name": _check_name(c, SPECS), "reason": r}
-            for c, r in sorted(report.skipped.items())
-        ],
-        "crashed": [
-            {"code": c, "name": _check_name(c, SPECS), "error": e}
-            for c, e in sorted(report.crashed.items())
-        ],
+        "skipped": [{"code": c, "name": _check_name(c, SPECS), "reason": r} for c, r in sorted(report.skipped.items())],
+        "crashed": [{"code": c, "name": _check_name(c, SPECS), "error": e} for c, e in sorted(report.crashed.items())],
         "timings": _timings(report.timings, SPECS),
         "notes": list(report.notes),
     }
@@ -122,8 +116,13 @@ def _model_plots(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     study = model_plots.ablation_plot(metrics.get("study"), str((metrics.get("scores") or {}).get("metric", "score")))
     if study:
-        out.append({"svg": Markup(study), "note": "PF302: bars near zero mean the model does not need the variable.",
-                    "table": None})
+        out.append(
+            {
+                "svg": Markup(study),
+                "note": "PF302: bars near zero mean the model does not need the variable.",
+                "table": None,
+            }
+        )
     sliced = model_plots.slices_plot(metrics.get("slices"))
     if sliced:
         svg_text, hidden = sliced
@@ -133,12 +132,18 @@ def _model_plots(metrics: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"svg": Markup(svg_text), "note": note, "table": None})
     churn = model_plots.churn_plot(metrics.get("seeds"))
     if churn:
-        out.append({"svg": Markup(churn), "note": "PF404: rows right of zero change their prediction with the seed.",
-                    "table": None})
+        out.append(
+            {
+                "svg": Markup(churn),
+                "note": "PF404: rows right of zero change their prediction with the seed.",
+                "table": None,
+            }
+        )
     reliability = model_plots.reliability_plot(metrics.get("calibration"))
     if reliability:
-        out.append({"svg": Markup(reliability), "note": "PF405: points below the diagonal are overconfident.",
-                    "table": None})
+        out.append(
+            {"svg": Markup(reliability), "note": "PF405: points below the diagonal are overconfident.", "table": None}
+        )
     return out
 
 
@@ -183,8 +188,25 @@ def _inputs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
     add("metric", inputs.get("metric"))
     add("seed", inputs.get("seed"))
     add("config", inputs.get("config"))
-    known = {"data", "train", "test", "target", "task", "n_train", "n_test", "n_features", "split",
-             "group", "time", "id", "model", "model_class", "metric", "seed", "config"}
+    known = {
+        "data",
+        "train",
+        "test",
+        "target",
+        "task",
+        "n_train",
+        "n_test",
+        "n_features",
+        "split",
+        "group",
+        "time",
+        "id",
+        "model",
+        "model_class",
+        "metric",
+        "seed",
+        "config",
+    }
     for key, value in inputs.items():
         if key not in known:
             add(str(key), value)
@@ -216,8 +238,10 @@ def _format_value(value: Any) -> str:
         return f"{parts[0]} [{parts[1]}, {parts[2]}]{pct}"
     if isinstance(value, list):
         return _format_list(value)
-    if isinstance(value, dict) and value and all(
-        isinstance(v, (int, float, str, bool)) or v is None for v in value.values()
+    if (
+        isinstance(value, dict)
+        and value
+        and all(isinstance(v, (int, float, str, bool)) or v is None for v in value.values())
     ):
         # flat mappings (quantiles, shares): "q05 1.806, q25 27.39, …" reads better than JSON
         text = ", ".join(f"{k} {_format_value(v)}" for k, v in value.items())
@@ -269,9 +293,12 @@ def _code_spans(text: Any) -> Markup:
 
 
 def _is_interval(value: dict[str, Any]) -> bool:
-    return "estimate" in value and "low" in value and "high" in value and set(value) <= {
-        "estimate", "low", "high", "level"
-    }
+    return (
+        "estimate" in value
+        and "low" in value
+        and "high" in value
+        and set(value) <= {"estimate", "low", "high", "level"}
+    )
 
 
 def _evidence_rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
@@ -299,8 +326,9 @@ def _record_table(value: Any) -> dict[str, Any] | None:
     """A list of flat records as headers and rows, or None when it is anything else."""
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) and v for v in value):
         return None
-    if any(isinstance(x, (dict, list)) and not (isinstance(x, dict) and _is_interval(x))
-           for v in value for x in v.values()):
+    if any(
+        isinstance(x, (dict, list)) and not (isinstance(x, dict) and _is_interval(x)) for v in value for x in v.values()
+    ):
         return None
     headers = list(dict.fromkeys(str(k) for v in value for k in v))
     shown = value[:_MAX_RECORD_ROWS]
@@ -370,8 +398,9 @@ def _finding(f) -> dict[str, Any]:
         "message": f.message,
         "fix": f.fix,
         "columns": list(f.columns),
-        "evidence": (evidence := _evidence_rows(
-            {k: v for k, v in f.evidence.items() if k != "examples" or examples is None})),
+        "evidence": (
+            evidence := _evidence_rows({k: v for k, v in f.evidence.items() if k != "examples" or examples is None})
+        ),
         # short evidence is open; long tables start folded so the findings read one after another
         "evidence_open": len(evidence) + sum(len(r["table"]["rows"]) for r in evidence if r["table"])
         <= _OPEN_EVIDENCE_ROWS,

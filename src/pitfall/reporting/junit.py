@@ -53,12 +53,8 @@ def render_junit(report: Report) -> str:
         findings = by_code.get(code, [])
         cls = SPECS.get(code)
         name = getattr(cls, "name", None) or (findings[0].name if findings else "")
-        family = getattr(cls, "family", None) or (
-            findings[0].family if findings else FAMILIES.get(code[:3], "pitfall")
-        )
-        case = ET.SubElement(
-            suite, "testcase", classname=_clean(family), name=_clean(f"{code} {name}".strip())
-        )
+        family = getattr(cls, "family", None) or (findings[0].family if findings else FAMILIES.get(code[:3], "pitfall"))
+        case = ET.SubElement(suite, "testcase", classname=_clean(family), name=_clean(f"{code} {name}".strip()))
         seconds = report.timings.get(code)
         if isinstance(seconds, (int, float)):
             case.set("time", f"{float(seconds):.3f}")

@@ -36,8 +36,11 @@ def _side_text(out: list[str], lines: list[str], x: float, top: float, width: in
         out.append(f'<text x="{x}" y="{top + 14 + 20 * i}" fill="{COLOURS["text"]}">{esc(text)}</text>')
     needed = int(x + max((len(t) for t in lines), default=0) * CHAR_W + 12)
     if needed > width:
-        out[0] = out[0].replace(f'viewBox="0 0 {width} ', f'viewBox="0 0 {needed} ', 1).replace(
-            f'width="{width}"', f'width="{needed}"', 1)
+        out[0] = (
+            out[0]
+            .replace(f'viewBox="0 0 {width} ', f'viewBox="0 0 {needed} ', 1)
+            .replace(f'width="{width}"', f'width="{needed}"', 1)
+        )
 
 
 def _interval(value: Any) -> Mapping[str, Any]:

@@ -46,12 +46,30 @@ def accuracy_text(audit: Mapping[str, Any]) -> str:
 
 def monitor_table(ops: Mapping[str, Any]) -> str:
     """The per-window numbers as an HTML table, whole period last; every value escaped."""
-    head = ("window", "items", "auto", "review rate", "reviewed", "pending", "audited", "audit accuracy [95% CI]",
-            "drift")
+    head = (
+        "window",
+        "items",
+        "auto",
+        "review rate",
+        "reviewed",
+        "pending",
+        "audited",
+        "audit accuracy [95% CI]",
+        "drift",
+    )
     rows = []
     for w in [*ops["windows"], {**ops["overall"], "start": "all"}]:
-        cells = (w["start"], w["n"], _pct(w["shares"]["auto"]), _pct(w["review_rate"]), w["reviewed"],
-                 w["pending"], w["audit"]["reviewed"], accuracy_text(w["audit"]), drift_text(w.get("drift")))
+        cells = (
+            w["start"],
+            w["n"],
+            _pct(w["shares"]["auto"]),
+            _pct(w["review_rate"]),
+            w["reviewed"],
+            w["pending"],
+            w["audit"]["reviewed"],
+            accuracy_text(w["audit"]),
+            drift_text(w.get("drift")),
+        )
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return f'<table id="windows"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -65,17 +83,35 @@ def monitor_charts(ops: Mapping[str, Any], target: float | None) -> list[str]:
     for w in windows:
         n, rate = w["n"], w["review_rate"]
         ci = wilson(round(rate * n), n) if n else None
-        rate_rows.append(Row(str(w["start"]), rate, ci.low if ci else None, ci.high if ci else None,
-                             colour=COLOURS["bar"]))
+        rate_rows.append(
+            Row(str(w["start"]), rate, ci.low if ci else None, ci.high if ci else None, colour=COLOURS["bar"])
+        )
         acc = w["audit"]["accuracy"]
-        acc_rows.append(Row(f"{w['start']} (n={w['audit']['reviewed']})", acc["estimate"] if acc else None,
-                            acc["low"] if acc else None, acc["high"] if acc else None, colour=COLOURS["model"]))
-    svgs = [interval_chart(rate_rows, title="Share sent to people per window", x_label="review rate",
-                           uid="pf-review-rate", bars=True)]
+        acc_rows.append(
+            Row(
+                f"{w['start']} (n={w['audit']['reviewed']})",
+                acc["estimate"] if acc else None,
+                acc["low"] if acc else None,
+                acc["high"] if acc else None,
+                colour=COLOURS["model"],
+            )
+        )
+    svgs = [
+        interval_chart(
+            rate_rows, title="Share sent to people per window", x_label="review rate", uid="pf-review-rate", bars=True
+        )
+    ]
     reference = {"estimate": target, "low": target, "high": target} if target is not None else None
-    svgs.append(interval_chart(acc_rows, title="Accuracy of automatic labels on the audit sample",
-                               x_label="accuracy (audited items with a final review)", uid="pf-audit",
-                               reference=reference, reference_label="target"))
+    svgs.append(
+        interval_chart(
+            acc_rows,
+            title="Accuracy of automatic labels on the audit sample",
+            x_label="accuracy (audited items with a final review)",
+            uid="pf-audit",
+            reference=reference,
+            reference_label="target",
+        )
+    )
     return svgs
 
 
@@ -85,8 +121,15 @@ def monitor_plots(metrics: Mapping[str, Any], inputs: Mapping[str, Any]) -> list
     if not isinstance(ops, Mapping) or "overall" not in ops:
         return []
     target = inputs.get("target_accuracy")
-    entries = [{"svg": Markup(monitor_table(ops)), "note": "Items, review rate and audited accuracy per window; "
-                "the last row is the whole period.", "table": None}]
-    entries += [{"svg": Markup(svg), "note": "Whiskers: 95% Wilson intervals.", "table": None}
-                for svg in monitor_charts(ops, target if isinstance(target, float) else None)]
+    entries = [
+        {
+            "svg": Markup(monitor_table(ops)),
+            "note": "Items, review rate and audited accuracy per window; the last row is the whole period.",
+            "table": None,
+        }
+    ]
+    entries += [
+        {"svg": Markup(svg), "note": "Whiskers: 95% Wilson intervals.", "table": None}
+        for svg in monitor_charts(ops, target if isinstance(target, float) else None)
+    ]
     return entries

@@ -14,8 +14,10 @@ __all__ = ["render_html", "render_text"]
 
 def _decision(r: RetrainResult) -> str:
     if r.promoted:
-        return (f"PROMOTED {r.version}: not worse than {r.parent} (95% lower bound of the difference ≥ "
-                f"−{r.margin:g}) and no new error-level finding.")
+        return (
+            f"PROMOTED {r.version}: not worse than {r.parent} (95% lower bound of the difference ≥ "
+            f"−{r.margin:g}) and no new error-level finding."
+        )
     where = "stored unpromoted" if r.stored else "not stored"
     return f"NOT PROMOTED: {r.version} {where}; {r.parent} stays promoted. Why: " + "; ".join(r.reasons) + "."
 
@@ -50,12 +52,28 @@ def render_text(r: RetrainResult) -> str:
 
 def render_html(r: RetrainResult) -> str:
     findings = [
-        {"severity": "error", "heading": f"{which}: ERROR {f['code']} {f['name']}", "message": f["message"],
-         "fix": f["fix"]}
-        for which, group in (("parent", r.old_errors), ("new", r.new_errors)) for f in group
+        {
+            "severity": "error",
+            "heading": f"{which}: ERROR {f['code']} {f['name']}",
+            "message": f["message"],
+            "fix": f["fix"],
+        }
+        for which, group in (("parent", r.old_errors), ("new", r.new_errors))
+        for f in group
     ]
-    return environment().get_template("command_page.html.j2").render(
-        title="pitfall retrain", decision=_decision(r), status="promoted" if r.promoted else "refused",
-        evidence_title="Evidence", evidence=[line.strip() for line in _evidence(r)], chart="",
-        findings=findings, no_findings="No error-level findings for either model.", notes=r.notes,
-    ) + "\n"
+    return (
+        environment()
+        .get_template("command_page.html.j2")
+        .render(
+            title="pitfall retrain",
+            decision=_decision(r),
+            status="promoted" if r.promoted else "refused",
+            evidence_title="Evidence",
+            evidence=[line.strip() for line in _evidence(r)],
+            chart="",
+            findings=findings,
+            no_findings="No error-level findings for either model.",
+            notes=r.notes,
+        )
+        + "\n"
+    )

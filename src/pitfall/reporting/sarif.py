@@ -106,12 +106,16 @@ def render_sarif(report: Report) -> str:
     rules = [_rule(c, first[c]) for c in codes]
     index = {c: i for i, c in enumerate(codes)}
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "pitfall", "version": __version__, "semanticVersion": __version__,
-                            "rules": rules}},
+        "tool": {"driver": {"name": "pitfall", "version": __version__, "semanticVersion": __version__, "rules": rules}},
         "results": [_result(f, index[f.code], report.inputs) for f in report.findings],
-        "invocations": [{"executionSuccessful": not report.crashed,
-                         "toolExecutionNotifications": [{"level": "warning", "message": {"text": note}}
-                                                        for note in report.notes]}],
+        "invocations": [
+            {
+                "executionSuccessful": not report.crashed,
+                "toolExecutionNotifications": [
+                    {"level": "warning", "message": {"text": note}} for note in report.notes
+                ],
+            }
+        ],
         "properties": {"inputs": jsonable(report.inputs), "summary": report.summary},
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -147,9 +147,7 @@ def interval_chart(
         floor: Lowest axis value; estimates below it are drawn at the edge with an arrow.
     """
     ref = {k: num((reference or {}).get(k)) for k in ("estimate", "low", "high")}
-    finite = [
-        v for r in rows for v in (num(r.estimate), num(r.low), num(r.high)) if v is not None
-    ]
+    finite = [v for r in rows for v in (num(r.estimate), num(r.low), num(r.high)) if v is not None]
     finite += [v for v in ref.values() if v is not None]
     ticks = _axis(finite, floor)
     lo, hi = ticks[0], ticks[-1]
@@ -169,31 +167,22 @@ def interval_chart(
         f'font-size="{FONT}">',
         f'<title id="{uid}-title">{esc(title)}</title>',
         f'<desc id="{uid}-desc">{esc(description or title)}</desc>',
-        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">'
-        f"{esc(title)}</text>",
+        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{COLOURS["text"]}">{esc(title)}</text>',
     ]
     # grid and tick labels
     for t in ticks:
         xt = x(t)
+        out.append(f'<line x1="{xt:.1f}" y1="{TOP - 6}" x2="{xt:.1f}" y2="{plot_bottom}" stroke="{COLOURS["grid"]}"/>')
         out.append(
-            f'<line x1="{xt:.1f}" y1="{TOP - 6}" x2="{xt:.1f}" y2="{plot_bottom}" '
-            f'stroke="{COLOURS["grid"]}"/>'
+            f'<text x="{xt:.1f}" y="{plot_bottom + 16}" text-anchor="middle" fill="{COLOURS["axis"]}">{tick(t)}</text>'
         )
-        out.append(
-            f'<text x="{xt:.1f}" y="{plot_bottom + 16}" text-anchor="middle" '
-            f'fill="{COLOURS["axis"]}">{tick(t)}</text>'
-        )
-    out.append(
-        f'<line x1="{x0}" y1="{plot_bottom}" x2="{x1}" y2="{plot_bottom}" '
-        f'stroke="{COLOURS["axis"]}"/>'
-    )
+    out.append(f'<line x1="{x0}" y1="{plot_bottom}" x2="{x1}" y2="{plot_bottom}" stroke="{COLOURS["axis"]}"/>')
     out.append(
         f'<text x="{(x0 + x1) / 2:.1f}" y="{plot_bottom + 36}" text-anchor="middle" '
         f'fill="{COLOURS["axis"]}">{esc(x_label)}</text>'
     )
     out.append(
-        f'<text x="{WIDTH - 4}" y="{TOP - 12}" text-anchor="end" fill="{COLOURS["muted"]}">'
-        "estimate [95% CI]</text>"
+        f'<text x="{WIDTH - 4}" y="{TOP - 12}" text-anchor="end" fill="{COLOURS["muted"]}">estimate [95% CI]</text>'
     )
     # reference line and band (drawn under the rows)
     if ref["estimate"] is not None:
@@ -265,13 +254,9 @@ def _row(r: Row, cy: float, x, origin: float, bars: bool, lo: float, label_w: fl
                 f'stroke="{stroke}" stroke-width="1.5"/>'
             )
         if not bars:
-            out.append(
-                f'<circle cx="{xe:.1f}" cy="{cy:.1f}" r="{5 if r.bold else 4}" fill="{r.colour}"/>'
-            )
+            out.append(f'<circle cx="{xe:.1f}" cy="{cy:.1f}" r="{5 if r.bold else 4}" fill="{r.colour}"/>')
         if est < lo:  # clipped at the left edge: say so with an arrow
-            out.append(
-                f'<path d="M{xe + 2:.1f},{cy:.1f} l8,-5 v10 z" fill="{COLOURS["error"]}"/>'
-            )
+            out.append(f'<path d="M{xe + 2:.1f},{cy:.1f} l8,-5 v10 z" fill="{COLOURS["error"]}"/>')
     out.append(
         f'<text x="{WIDTH - 4}" y="{cy + 4:.1f}" text-anchor="end" fill="{COLOURS["text"]}"'
         f"{weight}>{esc(text)}</text></g>"
@@ -307,7 +292,11 @@ def scores_plot(scores: Mapping[str, Any] | None, uid: str = "pf-scores") -> str
             colour = COLOURS["warning"]
         rows.append(
             Row(
-                str(name), iv.get("estimate"), iv.get("low"), iv.get("high"), colour,
+                str(name),
+                iv.get("estimate"),
+                iv.get("low"),
+                iv.get("high"),
+                colour,
                 bold=name == "model",
             )
         )
@@ -356,9 +345,7 @@ def single_feature_plot(
         iv = top.get(name) if isinstance(top.get(name), Mapping) else entry
         iv = iv if isinstance(iv, Mapping) else {}
         est = num(iv.get("estimate"))
-        colour = COLOURS["warning"] if est is not None and m_low is not None and est >= m_low else (
-            COLOURS["bar"]
-        )
+        colour = COLOURS["warning"] if est is not None and m_low is not None and est >= m_low else (COLOURS["bar"])
         rows.append(Row(str(name), est, iv.get("low"), iv.get("high"), colour))
     title = f"Per-feature leakage scores ({metric} of a one-feature rule)"
     svg = interval_chart(

@@ -58,11 +58,15 @@ def _lint_header(i: dict) -> Text:
     t.append(f"{' '.join(map(str, i.get('paths', [])))}\n", style="pitfall.muted")
     orders = list(i.get("cell_order", {}).values())
     by_counts = sum(o.startswith("execution counts") for o in orders)
-    order = f"; cells in execution-count order in {by_counts}, in document order in {len(orders) - by_counts}" \
-        if orders else ""
+    order = (
+        f"; cells in execution-count order in {by_counts}, in document order in {len(orders) - by_counts}"
+        if orders
+        else ""
+    )
     unreadable = f", {i['unreadable']} unreadable" if i.get("unreadable") else ""
-    t.append(f"{i.get('files', 0)} file(s), {i.get('notebooks', 0)} notebook(s){unreadable}{order}",
-             style="pitfall.muted")
+    t.append(
+        f"{i.get('files', 0)} file(s), {i.get('notebooks', 0)} notebook(s){unreadable}{order}", style="pitfall.muted"
+    )
     return t
 
 
@@ -71,8 +75,15 @@ def _drift_header(i: dict) -> Text:
     t.append("pitfall drift ", style="bold")
     t.append(f"{i.get('reference')} → {i.get('current')}\n", style="pitfall.muted")
     extra = "".join(
-        f", {label}: {i[key]}" for key, label in (("target", "target"), ("time", "time"), ("window", "window"),
-                                                  ("n_windows", "windows"), ("model", "model")) if i.get(key)
+        f", {label}: {i[key]}"
+        for key, label in (
+            ("target", "target"),
+            ("time", "time"),
+            ("window", "window"),
+            ("n_windows", "windows"),
+            ("model", "model"),
+        )
+        if i.get(key)
     )
     t.append(
         f"{i.get('n_reference', 0):,} reference / {i.get('n_current', 0):,} current rows, "
@@ -87,9 +98,15 @@ def _monitor_header(i: dict) -> Text:
     t.append("pitfall monitor ", style="bold")
     t.append(f"{i.get('store')}\n", style="pitfall.muted")
     extra = "".join(
-        f", {label}: {i[key]}" for key, label in (("reference", "reference"), ("window", "window"),
-                                                  ("n_windows", "windows"), ("policy", "policy"),
-                                                  ("target_accuracy", "target accuracy")) if i.get(key) is not None
+        f", {label}: {i[key]}"
+        for key, label in (
+            ("reference", "reference"),
+            ("window", "window"),
+            ("n_windows", "windows"),
+            ("policy", "policy"),
+            ("target_accuracy", "target accuracy"),
+        )
+        if i.get(key) is not None
     )
     t.append(f"{i.get('n_current', 0):,} stored items{extra}, seed: {i.get('seed')}", style="pitfall.muted")
     return t

@@ -23,8 +23,10 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 360, 60, 20, 40, 50
 
 
 def _summary_lines(r: ThresholdResult) -> list[str]:
-    lines = [f"Validation rows: {r.n}; labels: {len(r.labels)}; target accuracy {r.target_accuracy:g} "
-             "(95% lower confidence bound)."]
+    lines = [
+        f"Validation rows: {r.n}; labels: {len(r.labels)}; target accuracy {r.target_accuracy:g} "
+        "(95% lower confidence bound)."
+    ]
     if r.accept is None:
         lines.append("No confidence threshold meets the target: nothing can be auto-accepted.")
     else:
@@ -34,8 +36,11 @@ def _summary_lines(r: ThresholdResult) -> list[str]:
             f"[{acc.get('low', float('nan')):.3f}, {acc.get('high', float('nan')):.3f}] on "
             f"{acc.get('n_accepted', 0)} rows."
         )
-    how = "--review-floor" if r.review_floor is not None else (
-        f"no better than the commonest label ({r.prior_share:.3f})")
+    how = (
+        "--review-floor"
+        if r.review_floor is not None
+        else (f"no better than the commonest label ({r.prior_share:.3f})")
+    )
     lines.append(f"Review at confidence ≥ {r.review:.4f}; below it abstain ({how}).")
     lines.append(
         f"Per 1,000 items: {1000 * r.accept_share:.0f} auto-accepted, {r.reviews_per_1000:.0f} reviewed, "
@@ -97,14 +102,14 @@ def curve_plot(r: ThresholdResult, uid: str = "pf-thresholds") -> str:
     ]
     for t in yt:
         out.append(f'<line x1="{x0}" y1="{y(t):.1f}" x2="{x1}" y2="{y(t):.1f}" stroke="{COLOURS["grid"]}"/>')
-        out.append(f'<text x="{x0 - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="{COLOURS["axis"]}">'
-                   f"{tick(t)}</text>")
+        out.append(f'<text x="{x0 - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="{COLOURS["axis"]}">{tick(t)}</text>')
     for t in nice_ticks(0.0, 1.0):
-        out.append(f'<text x="{x(t):.1f}" y="{y0 + 16}" text-anchor="middle" fill="{COLOURS["axis"]}">'
-                   f"{tick(t)}</text>")
+        out.append(f'<text x="{x(t):.1f}" y="{y0 + 16}" text-anchor="middle" fill="{COLOURS["axis"]}">{tick(t)}</text>')
     out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="{COLOURS["axis"]}"/>')
-    out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 36}" text-anchor="middle" fill="{COLOURS["axis"]}">'
-               "share of items left to people (below the threshold)</text>")
+    out.append(
+        f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 36}" text-anchor="middle" fill="{COLOURS["axis"]}">'
+        "share of items left to people (below the threshold)</text>"
+    )
     if pts:
         pts = sorted(pts, key=lambda p: p["human_share"])
         upper = " ".join(f"{x(p['human_share']):.1f},{y(p['high']):.1f}" for p in pts)
@@ -113,27 +118,45 @@ def curve_plot(r: ThresholdResult, uid: str = "pf-thresholds") -> str:
         line = " ".join(f"{x(p['human_share']):.1f},{y(p['accuracy']):.1f}" for p in pts)
         out.append(f'<polyline points="{line}" fill="none" stroke="{COLOURS["model"]}" stroke-width="1.5"/>')
     yt_ = y(r.target_accuracy)
-    out.append(f'<line x1="{x0}" y1="{yt_:.1f}" x2="{x1}" y2="{yt_:.1f}" stroke="{COLOURS["error"]}" '
-               'stroke-dasharray="4 3"/>')
-    out.append(f'<text x="{x1}" y="{yt_ - 4:.1f}" text-anchor="end" fill="{COLOURS["error"]}">'
-               f"target {esc(f'{r.target_accuracy:g}')}</text>")
+    out.append(
+        f'<line x1="{x0}" y1="{yt_:.1f}" x2="{x1}" y2="{yt_:.1f}" stroke="{COLOURS["error"]}" stroke-dasharray="4 3"/>'
+    )
+    out.append(
+        f'<text x="{x1}" y="{yt_ - 4:.1f}" text-anchor="end" fill="{COLOURS["error"]}">'
+        f"target {esc(f'{r.target_accuracy:g}')}</text>"
+    )
     if r.accepted:
         a = r.accepted
         cx, cy = x(a["human_share"]), y(a["accuracy"])
-        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{COLOURS["warning"]}"><title>'
-                   f"confidence ≥ {fmt(a['threshold'], 4)}: accuracy {fmt(a['accuracy'])} "
-                   f"[{fmt(a['low'])}, {fmt(a['high'])}], {a['human_share']:.0%} left to people</title></circle>")
+        out.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{COLOURS["warning"]}"><title>'
+            f"confidence ≥ {fmt(a['threshold'], 4)}: accuracy {fmt(a['accuracy'])} "
+            f"[{fmt(a['low'])}, {fmt(a['high'])}], {a['human_share']:.0%} left to people</title></circle>"
+        )
     out.append("</svg>")
     return "".join(out)
 
 
 def render_html(r: ThresholdResult) -> str:
     findings = [
-        {"severity": f.severity, "heading": f"{f.severity.upper()} {f.code} {f.name}", "message": f.message,
-         "fix": f.fix}
+        {
+            "severity": f.severity,
+            "heading": f"{f.severity.upper()} {f.code} {f.name}",
+            "message": f.message,
+            "fix": f.fix,
+        }
         for f in r.findings
     ]
-    return environment().get_template("command_page.html.j2").render(
-        title="pitfall thresholds", evidence=_summary_lines(r) + _label_lines(r)[1:], chart=Markup(curve_plot(r)),
-        findings=findings, no_findings="No findings.", notes=r.notes,
-    ) + "\n"
+    return (
+        environment()
+        .get_template("command_page.html.j2")
+        .render(
+            title="pitfall thresholds",
+            evidence=_summary_lines(r) + _label_lines(r)[1:],
+            chart=Markup(curve_plot(r)),
+            findings=findings,
+            no_findings="No findings.",
+            notes=r.notes,
+        )
+        + "\n"
+    )

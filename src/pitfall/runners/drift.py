@@ -142,7 +142,6 @@ def stamp(value: Any) -> str:
     return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
 
 
-
 def _check_roles(ref: Source, cur: Source, target: str | None, time: str | None, id: str | None) -> list[str]:
     """Validate the role columns and that both data sets have the same features; return them."""
     for role, col in (("target", target), ("time", time), ("id", id)):
@@ -245,8 +244,19 @@ def drift(
     cur = open_source(current, "current")
     features = _check_roles(ref, cur, target, time, id)
     with open_engine(engine, scheduler) as eng:
-        ctx = _read(ref, cur, features, target=target, time=time, spec=spec, model=model, seed=seed,
-                    chunk_rows=chunk_rows, sample_rows=sample_rows, engine=eng)
+        ctx = _read(
+            ref,
+            cur,
+            features,
+            target=target,
+            time=time,
+            spec=spec,
+            model=model,
+            seed=seed,
+            chunk_rows=chunk_rows,
+            sample_rows=sample_rows,
+            engine=eng,
+        )
     ctx.window = None if window is None else str(window)
     ctx.params = {code: dict(p) for code, p in cfg.checks.items()}
     report = Report(
@@ -297,8 +307,9 @@ def _predict(model: Any, X: pd.DataFrame, name: str, classifier: bool) -> tuple[
     return label, proba
 
 
-def _augment(raw: pd.DataFrame, z: pd.DataFrame, source: Source, features: list[str], model: Any,
-             classifier: bool) -> pd.DataFrame:
+def _augment(
+    raw: pd.DataFrame, z: pd.DataFrame, source: Source, features: list[str], model: Any, classifier: bool
+) -> pd.DataFrame:
     """Add the model's prediction (and class probabilities) to a normalised chunk. Typed data
     (DataFrames, Parquet) go to the model as read; streamed text as normalised."""
     if model is None:
@@ -339,8 +350,18 @@ def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return _merge_into(dict(a), b)
 
 
-def _sample_part(raw: pd.DataFrame, *, kinds: dict[str, str], source: Source, features: list[str], model: Any,
-                 classifier: bool, sample_rows: int, seed: int, key_cols: list[str]) -> tuple[int, RowSample]:
+def _sample_part(
+    raw: pd.DataFrame,
+    *,
+    kinds: dict[str, str],
+    source: Source,
+    features: list[str],
+    model: Any,
+    classifier: bool,
+    sample_rows: int,
+    seed: int,
+    key_cols: list[str],
+) -> tuple[int, RowSample]:
     """Pass 1 on one chunk: its row count and row sample."""
     z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
     return len(z), RowSample.of(z, sample_rows, seed, key_cols)
@@ -350,16 +371,37 @@ def _add_samples(a: tuple[int, RowSample], b: tuple[int, RowSample]) -> tuple[in
     return a[0] + b[0], a[1].merge(b[1])
 
 
-def _reference_part(raw: pd.DataFrame, *, kinds: dict[str, str], edges: dict[str, np.ndarray], source: Source,
-                    features: list[str], model: Any, classifier: bool) -> dict[str, Any]:
+def _reference_part(
+    raw: pd.DataFrame,
+    *,
+    kinds: dict[str, str],
+    edges: dict[str, np.ndarray],
+    source: Source,
+    features: list[str],
+    model: Any,
+    classifier: bool,
+) -> dict[str, Any]:
     """Pass 2 on one chunk: the summary of every column."""
     z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
     return _summaries(z, kinds, edges)
 
 
-def _current_part(raw: pd.DataFrame, *, cur_cols: list[str], time: str | None, spec: tuple[str, Any] | None,
-                  kinds: dict[str, str], cur_kinds: dict[str, str], edges: dict[str, np.ndarray], source: Source,
-                  features: list[str], model: Any, classifier: bool, sample_rows: int, seed: int) -> dict[str, Any]:
+def _current_part(
+    raw: pd.DataFrame,
+    *,
+    cur_cols: list[str],
+    time: str | None,
+    spec: tuple[str, Any] | None,
+    kinds: dict[str, str],
+    cur_kinds: dict[str, str],
+    edges: dict[str, np.ndarray],
+    source: Source,
+    features: list[str],
+    model: Any,
+    classifier: bool,
+    sample_rows: int,
+    seed: int,
+) -> dict[str, Any]:
     """The current data's pass on one chunk: summaries overall and per window, window bounds and
     row counts, rows without a time, and the row sample."""
     z = _augment(raw, normalize(raw[[c for c in cur_cols if c != time]], kinds), source, features, model, classifier)
@@ -380,8 +422,15 @@ def _current_part(raw: pd.DataFrame, *, cur_cols: list[str], time: str | None, s
     else:
         z[WINDOW] = "all"
     sample = RowSample.of(z, sample_rows, seed, [c for c in cur_cols if c in z.columns])
-    return {"n": len(z), "overall": _summaries(z, cur_kinds, edges), "per_window": per_window, "bounds": bounds,
-            "counts": counts, "no_time": no_time, "sample": sample}
+    return {
+        "n": len(z),
+        "overall": _summaries(z, cur_kinds, edges),
+        "per_window": per_window,
+        "bounds": bounds,
+        "counts": counts,
+        "no_time": no_time,
+        "sample": sample,
+    }
 
 
 def _add_current(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
@@ -393,9 +442,15 @@ def _add_current(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     counts = dict(a["counts"])
     for key, n in b["counts"].items():
         counts[key] = counts.get(key, 0) + n
-    return {"n": a["n"] + b["n"], "overall": _merged(a["overall"], b["overall"]), "per_window": per_window,
-            "bounds": bounds, "counts": counts, "no_time": a["no_time"] + b["no_time"],
-            "sample": a["sample"].merge(b["sample"])}
+    return {
+        "n": a["n"] + b["n"],
+        "overall": _merged(a["overall"], b["overall"]),
+        "per_window": per_window,
+        "bounds": bounds,
+        "counts": counts,
+        "no_time": a["no_time"] + b["no_time"],
+        "sample": a["sample"].merge(b["sample"]),
+    }
 
 
 def check_window_count(bounds: dict[str, Any]) -> None:
@@ -403,9 +458,20 @@ def check_window_count(bounds: dict[str, Any]) -> None:
         raise ConfigError(f"--window cuts the current data into more than {MAX_WINDOWS} windows. Give a longer window.")
 
 
-def _read(ref: Source, cur: Source, features: list[str], *, target: str | None, time: str | None,
-          spec: tuple[str, Any] | None, model: Any, seed: int, chunk_rows: int, sample_rows: int,
-          engine: Engine) -> DriftContext:
+def _read(
+    ref: Source,
+    cur: Source,
+    features: list[str],
+    *,
+    target: str | None,
+    time: str | None,
+    spec: tuple[str, Any] | None,
+    model: Any,
+    seed: int,
+    chunk_rows: int,
+    sample_rows: int,
+    engine: Engine,
+) -> DriftContext:
     """The passes over both data sets (see the module docs), each run by ``engine``."""
     target_in_current = bool(target and target in cur.columns)
     ref_cols = features + ([target] if target else [])
@@ -421,9 +487,21 @@ def _read(ref: Source, cur: Source, features: list[str], *, target: str | None, 
 
     # pass 1: the reference sample
     common = dict(features=features, model=model, classifier=classifier)
-    first = engine.map_reduce(ref, ref_cols, chunk_rows, partial(
-        _sample_part, kinds=dict(kinds), source=ref, sample_rows=sample_rows, seed=seed, key_cols=key_cols, **common,
-    ), _add_samples)
+    first = engine.map_reduce(
+        ref,
+        ref_cols,
+        chunk_rows,
+        partial(
+            _sample_part,
+            kinds=dict(kinds),
+            source=ref,
+            sample_rows=sample_rows,
+            seed=seed,
+            key_cols=key_cols,
+            **common,
+        ),
+        _add_samples,
+    )
     if first is None:
         raise InputError(f"{ref.name}: no data rows. Give data with rows.")
     n_ref, sample = first
@@ -433,20 +511,46 @@ def _read(ref: Source, cur: Source, features: list[str], *, target: str | None, 
     edges = {c: quantile_edges(ref_sample[c].to_numpy(dtype=float)) for c, k in kinds.items() if k == "numeric"}
 
     # pass 2: reference summaries
-    reference: dict[str, Any] = engine.map_reduce(ref, ref_cols, chunk_rows, partial(
-        _reference_part, kinds=kinds, edges=edges, source=ref, **common,
-    ), _merged)
+    reference: dict[str, Any] = engine.map_reduce(
+        ref,
+        ref_cols,
+        chunk_rows,
+        partial(
+            _reference_part,
+            kinds=kinds,
+            edges=edges,
+            source=ref,
+            **common,
+        ),
+        _merged,
+    )
 
     # current: summaries overall and per window, and the sample
     cur_cols = features + ([target] if target_in_current else []) + ([time] if time else [])
     cur_kinds = {c: k for c, k in kinds.items() if c != target or target_in_current}
-    current = engine.map_reduce(cur, cur_cols, chunk_rows, partial(
-        _current_part, cur_cols=cur_cols, time=time, spec=spec, kinds=kinds, cur_kinds=cur_kinds, edges=edges,
-        source=cur, sample_rows=sample_rows, seed=seed, **common,
-    ), _add_current)
+    current = engine.map_reduce(
+        cur,
+        cur_cols,
+        chunk_rows,
+        partial(
+            _current_part,
+            cur_cols=cur_cols,
+            time=time,
+            spec=spec,
+            kinds=kinds,
+            cur_kinds=cur_kinds,
+            edges=edges,
+            source=cur,
+            sample_rows=sample_rows,
+            seed=seed,
+            **common,
+        ),
+        _add_current,
+    )
     if current is None or current["n"] == 0 or n_ref == 0:
-        raise InputError(f"{cur.name if not current or current['n'] == 0 else ref.name}: no data rows. "
-                         "Give data with rows.")
+        raise InputError(
+            f"{cur.name if not current or current['n'] == 0 else ref.name}: no data rows. Give data with rows."
+        )
     n_cur, overall, per_window = current["n"], current["overall"], current["per_window"]
     bounds, counts, no_time, csample = current["bounds"], current["counts"], current["no_time"], current["sample"]
 
@@ -505,7 +609,5 @@ def _drop_identifiers(features: list[str], reference: dict[str, Any], kinds: dic
             keep.append(col)
     notes = []
     if dropped:
-        notes.append(
-            f"Not compared (a distinct value for most rows, like an identifier): {', '.join(dropped[:10])}."
-        )
+        notes.append(f"Not compared (a distinct value for most rows, like an identifier): {', '.join(dropped[:10])}.")
     return keep, notes

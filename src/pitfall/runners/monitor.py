@@ -40,8 +40,16 @@ from pitfall.runners.scan import run_check
 from pitfall.stats import wilson
 
 __all__ = [
-    "AUDIT_REASON", "DRIFT_CODES", "MonitorContext", "accuracy_text", "drift_text", "load_items", "monitor",
-    "operations", "records_frame", "text_table",
+    "AUDIT_REASON",
+    "DRIFT_CODES",
+    "MonitorContext",
+    "accuracy_text",
+    "drift_text",
+    "load_items",
+    "monitor",
+    "operations",
+    "records_frame",
+    "text_table",
 ]
 
 AUDIT_REASON = "audit"
@@ -68,9 +76,18 @@ def load_items(store: Store, max_items: int | None = None) -> pd.DataFrame:
     ``created_at`` is naive UTC (SQLite returns naive times, PostgreSQL aware ones)."""
     final = sa.and_(reviews.c.item_id == items.c.id, reviews.c.action != "skip")
     query = (
-        sa.select(items.c.id, items.c.model_version, items.c.record, items.c.label, items.c.confidence,
-                  items.c.decision, items.c.reason, items.c.created_at,
-                  reviews.c.action.label("final_action"), reviews.c.label.label("final_label"))
+        sa.select(
+            items.c.id,
+            items.c.model_version,
+            items.c.record,
+            items.c.label,
+            items.c.confidence,
+            items.c.decision,
+            items.c.reason,
+            items.c.created_at,
+            reviews.c.action.label("final_action"),
+            reviews.c.label.label("final_label"),
+        )
         .select_from(items.outerjoin(reviews, final))
         .order_by(items.c.created_at, items.c.id)
     )
@@ -80,9 +97,21 @@ def load_items(store: Store, max_items: int | None = None) -> pd.DataFrame:
         rows = conn.execute(query).mappings().all()
     if max_items is not None:
         rows = rows[::-1]
-    frame = pd.DataFrame([dict(r) for r in rows], columns=[
-        "id", "model_version", "record", "label", "confidence", "decision", "reason", "created_at", "final_action",
-        "final_label"])
+    frame = pd.DataFrame(
+        [dict(r) for r in rows],
+        columns=[
+            "id",
+            "model_version",
+            "record",
+            "label",
+            "confidence",
+            "decision",
+            "reason",
+            "created_at",
+            "final_action",
+            "final_label",
+        ],
+    )
     times = pd.to_datetime(frame["created_at"], utc=True) if len(frame) else pd.Series([], dtype="datetime64[ns, UTC]")
     frame["created_at"] = times.dt.tz_localize(None)
     return frame
@@ -107,7 +136,9 @@ def _stats(part: pd.DataFrame) -> dict[str, Any]:
         "reviewed": int((to_people & final).sum()),
         "pending": int((to_people & ~final).sum()),
         "audit": {
-            "sent": int(audit.sum()), "reviewed": n_audited, "correct": correct,
+            "sent": int(audit.sum()),
+            "reviewed": n_audited,
+            "correct": correct,
             "accuracy": wilson(correct, n_audited).to_dict() if n_audited else None,
         },
     }
@@ -142,8 +173,9 @@ def _reference_columns(reference: DataLike) -> tuple[str, list[str]]:
     return source.name, [str(c) for c in source.columns]
 
 
-def _drift_current(frame: pd.DataFrame, ref_name: str, ref_cols: list[str], target: str | None,
-                   store_name: str) -> tuple[pd.DataFrame, str, list[str]]:
+def _drift_current(
+    frame: pd.DataFrame, ref_name: str, ref_cols: list[str], target: str | None, store_name: str
+) -> tuple[pd.DataFrame, str, list[str]]:
     """The records with exactly the reference's feature columns, the time column's name, and notes."""
     if target is not None and target not in ref_cols:
         raise InputError(f"{ref_name}: no target column {target!r}. Give --target the label column of the reference.")
@@ -170,10 +202,17 @@ def _drift_verdicts(metrics: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
     """Drift verdicts of the whole period and of each window (by start) from ``metrics["drift"]``."""
 
     def verdict(features: Mapping[str, Any], prediction: Mapping[str, Any] | None) -> dict[str, Any]:
-        drifted = sorted(k for k, v in features.items() if isinstance(v, Mapping) and (
-            v.get("drifted") or (isinstance(v.get("missing"), Mapping) and v["missing"].get("drifted"))))
-        pred = None if not prediction else any(
-            isinstance(v, Mapping) and bool(v.get("drifted")) for v in prediction.values())
+        drifted = sorted(
+            k
+            for k, v in features.items()
+            if isinstance(v, Mapping)
+            and (v.get("drifted") or (isinstance(v.get("missing"), Mapping) and v["missing"].get("drifted")))
+        )
+        pred = (
+            None
+            if not prediction
+            else any(isinstance(v, Mapping) and bool(v.get("drifted")) for v in prediction.values())
+        )
         return {"tested": True, "features_drifted": drifted, "prediction_drifted": pred}
 
     drift_m = metrics.get("drift") or {}
@@ -234,14 +273,22 @@ def monitor(
     if not len(frame):
         raise InputError(f"{store_name}: the store holds no items yet. Serve predictions first (POST /predict).")
     ops = operations(frame, window)
-    report = Report(inputs={
-        "data": f"{store_name} (pitfall monitor)", "store": store_name, "current": store_name,
-        "n_current": len(frame), "window": window, "n_windows": len(ops["windows"]) if window else None,
-        "policy": policy_name, "target_accuracy": target_accuracy,
-        "model": "user" if model is not None else None,
-        "model_class": type(model).__name__ if model is not None else None,
-        "seed": seed, "config": cfg.source,
-    })
+    report = Report(
+        inputs={
+            "data": f"{store_name} (pitfall monitor)",
+            "store": store_name,
+            "current": store_name,
+            "n_current": len(frame),
+            "window": window,
+            "n_windows": len(ops["windows"]) if window else None,
+            "policy": policy_name,
+            "target_accuracy": target_accuracy,
+            "model": "user" if model is not None else None,
+            "model_class": type(model).__name__ if model is not None else None,
+            "seed": seed,
+            "config": cfg.source,
+        }
+    )
     drift_codes = [c for c in codes if c in DRIFT_CODES]
     if reference is None:
         report.inputs["reference"] = "none"
@@ -250,8 +297,22 @@ def monitor(
     else:
         ref_name, ref_cols = _reference_columns(reference)
         current, time, notes = _drift_current(frame, ref_name, ref_cols, target, store_name)
-        found = drift(reference, current, target=target, time=time, window=window, model=model,
-                      select=drift_codes, ignore=None, config=cfg, seed=seed) if drift_codes else Report()
+        found = (
+            drift(
+                reference,
+                current,
+                target=target,
+                time=time,
+                window=window,
+                model=model,
+                select=drift_codes,
+                ignore=None,
+                config=cfg,
+                seed=seed,
+            )
+            if drift_codes
+            else Report()
+        )
         report.findings += found.findings
         report.skipped.update(found.skipped)
         report.crashed.update(found.crashed)
@@ -259,8 +320,13 @@ def monitor(
         report.notes += notes + found.notes
         if "drift" in found.metrics:
             report.metrics["drift"] = found.metrics["drift"]
-        report.inputs.update(reference=ref_name, n_reference=found.inputs.get("n_reference"),
-                             features=found.inputs.get("features"), target=target, time=time)
+        report.inputs.update(
+            reference=ref_name,
+            n_reference=found.inputs.get("n_reference"),
+            features=found.inputs.get("features"),
+            target=target,
+            time=time,
+        )
         overall, per = _drift_verdicts(report.metrics)
         ops["overall"]["drift"] = overall
         for w in ops["windows"]:
@@ -301,9 +367,18 @@ def text_table(ops: Mapping[str, Any]) -> str:
     for w in [*ops.get("windows", []), {**ops["overall"], "start": "all"}]:
         rate = w.get("review_rate")
         auto = (w.get("shares") or {}).get("auto")
-        rows.append((str(w["start"]), str(w["n"]), "-" if auto is None else f"{auto:.1%}",
-                     "-" if rate is None else f"{rate:.1%}", str(w["reviewed"]), str(w["pending"]),
-                     accuracy_text(w["audit"]), drift_text(w.get("drift"))))
+        rows.append(
+            (
+                str(w["start"]),
+                str(w["n"]),
+                "-" if auto is None else f"{auto:.1%}",
+                "-" if rate is None else f"{rate:.1%}",
+                str(w["reviewed"]),
+                str(w["pending"]),
+                accuracy_text(w["audit"]),
+                drift_text(w.get("drift")),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
     title = f"\nPer window ({ops.get('window')}, UTC):\n" if ops.get("window") else "\nWhole period:\n"

@@ -75,16 +75,37 @@ class RetrainResult:
         return 0 if self.promoted else 1
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({
-            "parent": self.parent, "version": self.version, "promoted": self.promoted, "reasons": self.reasons,
-            "metric": self.metric, "margin": self.margin, "seed": self.seed, "n_resamples": N_RESAMPLES,
-            "scores": {"parent": self.old.to_dict(), "new": self.new.to_dict(),
-                       "difference": self.difference.to_dict()},
-            "rows": {"train": self.n_train, "reviewed": self.n_reviewed, "corrected": self.n_corrected,
-                     "holdout": self.n_holdout, "holdout_dropped_as_reviewed": self.n_holdout_dropped},
-            "checks": list(self.checks), "parent_errors": self.old_errors, "new_errors": self.new_errors,
-            "added_errors": self.added_errors, "seeds": self.seeds, "notes": self.notes, "stored": self.stored,
-        })
+        return jsonable(
+            {
+                "parent": self.parent,
+                "version": self.version,
+                "promoted": self.promoted,
+                "reasons": self.reasons,
+                "metric": self.metric,
+                "margin": self.margin,
+                "seed": self.seed,
+                "n_resamples": N_RESAMPLES,
+                "scores": {
+                    "parent": self.old.to_dict(),
+                    "new": self.new.to_dict(),
+                    "difference": self.difference.to_dict(),
+                },
+                "rows": {
+                    "train": self.n_train,
+                    "reviewed": self.n_reviewed,
+                    "corrected": self.n_corrected,
+                    "holdout": self.n_holdout,
+                    "holdout_dropped_as_reviewed": self.n_holdout_dropped,
+                },
+                "checks": list(self.checks),
+                "parent_errors": self.old_errors,
+                "new_errors": self.new_errors,
+                "added_errors": self.added_errors,
+                "seeds": self.seeds,
+                "notes": self.notes,
+                "stored": self.stored,
+            }
+        )
 
     def to_json(self) -> str:
         import json
@@ -189,17 +210,39 @@ def retrain(
             "nothing to store."
         )
     result = RetrainResult(
-        parent=parent_info.version, version=version, promoted=not reasons, reasons=reasons, metric=m.name,
-        margin=float(margin), seed=int(seed), old=old_iv, new=new_iv, difference=difference,
-        n_train=len(train_df), n_reviewed=len(X_rev), n_corrected=sum(r.action == "correct" for r in reviewed),
-        n_holdout=len(holdout_df), n_holdout_dropped=n_dropped, checks=tuple(checks),
-        old_errors=[f.to_dict() for f in old_report], new_errors=[f.to_dict() for f in new_report],
-        added_errors=added, seeds=seeds, notes=notes, model=new_model, data=data,
+        parent=parent_info.version,
+        version=version,
+        promoted=not reasons,
+        reasons=reasons,
+        metric=m.name,
+        margin=float(margin),
+        seed=int(seed),
+        old=old_iv,
+        new=new_iv,
+        difference=difference,
+        n_train=len(train_df),
+        n_reviewed=len(X_rev),
+        n_corrected=sum(r.action == "correct" for r in reviewed),
+        n_holdout=len(holdout_df),
+        n_holdout_dropped=n_dropped,
+        checks=tuple(checks),
+        old_errors=[f.to_dict() for f in old_report],
+        new_errors=[f.to_dict() for f in new_report],
+        added_errors=added,
+        seeds=seeds,
+        notes=notes,
+        model=new_model,
+        data=data,
     )
     if save:
         store.save_model_file(
-            version, data, classes=[str(c) for c in new_model.classes_], parent=parent_info.version,
-            n_train_rows=len(train_df), reviewed_items=[r.item_id for r in reviewed], scores=result.to_dict(),
+            version,
+            data,
+            classes=[str(c) for c in new_model.classes_],
+            parent=parent_info.version,
+            n_train_rows=len(train_df),
+            reviewed_items=[r.item_id for r in reviewed],
+            scores=result.to_dict(),
             promoted=result.promoted,
         )
         result.stored = True
@@ -245,22 +288,32 @@ def _check_features(parent: Any, features: list[str], holdout: pd.DataFrame, ver
     if names is not None and set(map(str, names)) != set(features):
         extra = sorted(set(features) - set(map(str, names)))
         lacking = sorted(set(map(str, names)) - set(features))
-        detail = "; ".join(part for part in (
-            f"not in the model: {', '.join(extra[:5])}" if extra else "",
-            f"missing from the data: {', '.join(lacking[:5])}" if lacking else "",
-        ) if part)
+        detail = "; ".join(
+            part
+            for part in (
+                f"not in the model: {', '.join(extra[:5])}" if extra else "",
+                f"missing from the data: {', '.join(lacking[:5])}" if lacking else "",
+            )
+            if part
+        )
         raise InputError(
             f"the training data's feature columns differ from those of model version {version!r} ({detail}). "
             "Give the training data the model was fitted on."
         )
     missing = [c for c in features if c not in holdout.columns]
     if missing:
-        raise InputError(f"the holdout data lacks feature column(s) {', '.join(missing[:5])} of the training data. "
-                         "Give a holdout with the training data's columns.")
+        raise InputError(
+            f"the holdout data lacks feature column(s) {', '.join(missing[:5])} of the training data. "
+            "Give a holdout with the training data's columns."
+        )
 
 
 def _reviewed_frame(
-    reviewed: list[ReviewedItem], features: list[str], target: str, train: pd.DataFrame, parent: Any,
+    reviewed: list[ReviewedItem],
+    features: list[str],
+    target: str,
+    train: pd.DataFrame,
+    parent: Any,
     notes: list[str],
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The reviewed items as training rows: record fields cast to the training columns' types, final labels
@@ -276,8 +329,9 @@ def _reviewed_frame(
         )
     extra = sorted({k for r in reviewed for k in r.record} - set(features))
     if extra:
-        notes.append(f"record field(s) {', '.join(extra[:5])} of the reviewed items are not training columns and "
-                     "were not used.")
+        notes.append(
+            f"record field(s) {', '.join(extra[:5])} of the reviewed items are not training columns and were not used."
+        )
     X = pd.DataFrame.from_records([{c: r.record[c] for c in features} for r in reviewed], columns=features)
     for c in features:
         X[c] = _cast_like(X[c], train[c], c)
@@ -329,8 +383,10 @@ def _without_reviewed(
     keys_rev = set(_row_keys(X_rev, train, features))
     overlap = np.array([k in keys_rev for k in _row_keys(holdout, train, features)], dtype=bool)
     if overlap.any():
-        notes.append(f"{int(overlap.sum())} holdout rows have the feature values of a reviewed item and were left "
-                     "out of the comparison (the new model was trained on them).")
+        notes.append(
+            f"{int(overlap.sum())} holdout rows have the feature values of a reviewed item and were left "
+            "out of the comparison (the new model was trained on them)."
+        )
         holdout = holdout.loc[~overlap].reset_index(drop=True)
     if len(holdout) < MIN_HOLDOUT:
         raise InputError(
@@ -340,8 +396,10 @@ def _without_reviewed(
     keys_train = set(_row_keys(train, train, features))
     in_train = sum(k in keys_train for k in _row_keys(holdout, train, features))
     if in_train:
-        notes.append(f"{in_train} holdout rows also appear in the training data: both models were trained on "
-                     "them, so both scores are optimistic.")
+        notes.append(
+            f"{in_train} holdout rows also appear in the training data: both models were trained on "
+            "them, so both scores are optimistic."
+        )
     return holdout, int(overlap.sum())
 
 
@@ -374,20 +432,24 @@ def _refit(
             "scikit-learn-style estimator whose get_params() rebuild it."
         ) from None
     params = model.get_params(deep=True) if hasattr(model, "get_params") else {}
-    seeded = {k: seed for k, v in params.items() if (k == "random_state" or k.endswith("__random_state"))
-              and v is None}
+    seeded = {k: seed for k, v in params.items() if (k == "random_state" or k.endswith("__random_state")) and v is None}
     if seeded:
         model.set_params(**seeded)
-    used = {k: v for k, v in model.get_params(deep=True).items()
-            if (k == "random_state" or k.endswith("__random_state")) and isinstance(v, int | None)}
+    used = {
+        k: v
+        for k, v in model.get_params(deep=True).items()
+        if (k == "random_state" or k.endswith("__random_state")) and isinstance(v, int | None)
+    }
     X_all = pd.concat([X, X_rev], ignore_index=True)
     y_all = pd.concat([y.reset_index(drop=True), y_rev], ignore_index=True)
     try:
         model.fit(X_all, y_all)
     except Exception as exc:
         detail = " ".join(str(exc).split())[:150]
-        raise ModelError(f"refitting the parent model on train + reviewed rows failed: {type(exc).__name__}: "
-                         f"{detail}. Check that the training data is the one the model was fitted on.") from None
+        raise ModelError(
+            f"refitting the parent model on train + reviewed rows failed: {type(exc).__name__}: "
+            f"{detail}. Check that the training data is the one the model was fitted on."
+        ) from None
     return model, {"seed": seed, "set_to_seed": sorted(seeded), "random_state": used}
 
 
@@ -412,8 +474,15 @@ def _predict(model: Any, X: pd.DataFrame, classes: list[str], proba: bool) -> tu
 
 
 def _scan(
-    model: Any, train: pd.DataFrame, holdout: pd.DataFrame, target: str, checks: Sequence[str], seed: int,
-    config: Any, notes: list[str], which: str,
+    model: Any,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    target: str,
+    checks: Sequence[str],
+    seed: int,
+    config: Any,
+    notes: list[str],
+    which: str,
 ) -> list[Any]:
     """Error-level findings of ``pitfall.scan`` on the holdout, model checks only."""
     from pitfall.runners.scan import scan

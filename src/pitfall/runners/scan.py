@@ -87,8 +87,14 @@ def build_split(
             "--target is required: name the label column (e.g. --target label); see `pitfall scan --help`."
         )
     roles = Roles(
-        target=target, group=group, time=time, id=id, study=_columns(study), sensitive=_columns(sensitive),
-        text=_columns(text), image=_columns(image),
+        target=target,
+        group=group,
+        time=time,
+        id=id,
+        study=_columns(study),
+        sensitive=_columns(sensitive),
+        text=_columns(text),
+        image=_columns(image),
     )
     root = str(Path(train).resolve().parent) if isinstance(train, (str, os.PathLike)) else None
     if folder:

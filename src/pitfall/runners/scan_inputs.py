@@ -48,32 +48,48 @@ class ScanInput:
 
 
 SCAN_INPUTS: tuple[ScanInput, ...] = (
-    ScanInput("target", "--target", "Label column (an image folder's labels are its folder names).", "roles",
-              short="-t"),
+    ScanInput(
+        "target", "--target", "Label column (an image folder's labels are its folder names).", "roles", short="-t"
+    ),
     ScanInput("group", "--group", "Column naming the object each row belongs to (galaxy, patient).", "roles"),
     ScanInput("time", "--time", "Column with the observation time.", "roles"),
     ScanInput("id", "--id", "Row-identifier column (never used as a feature).", "roles"),
     ScanInput("study", "--study", "Feature(s) the study is about (PF302), e.g. colour.", "roles", many=True),
-    ScanInput("sensitive", "--sensitive", "Column(s) whose groups must be served equally (PF303).", "roles",
-              many=True),
+    ScanInput("sensitive", "--sensitive", "Column(s) whose groups must be served equally (PF303).", "roles", many=True),
     ScanInput("text", "--text", "Column(s) of free text (TF-IDF model, text checks).", "content", many=True),
-    ScanInput("image", "--image",
-              "Column(s) of image paths, relative to the data file's folder (pixel model, image checks).",
-              "content", many=True),
-    ScanInput("rules", "--rules", "CSV of regular expressions and labels (pattern,label): a rule baseline for PF401.",
-              "content", kind="path"),
-    ScanInput("embed", "--embed", "module:function mapping a list of texts (or image paths) to a 2-D array.",
-              "content"),
+    ScanInput(
+        "image",
+        "--image",
+        "Column(s) of image paths, relative to the data file's folder (pixel model, image checks).",
+        "content",
+        many=True,
+    ),
+    ScanInput(
+        "rules",
+        "--rules",
+        "CSV of regular expressions and labels (pattern,label): a rule baseline for PF401.",
+        "content",
+        kind="path",
+    ),
+    ScanInput(
+        "embed", "--embed", "module:function mapping a list of texts (or image paths) to a 2-D array.", "content"
+    ),
     ScanInput("split", "--split", "How to split one data file.", "split", choices=("random", "group", "time")),
     ScanInput("test_size", "--test-size", "Share of rows for test when splitting [0.2].", "split", kind="share"),
-    ScanInput("task", "--task", "Override the inferred task.", "split",
-              choices=("binary", "multiclass", "regression")),
-    ScanInput("metric", "--metric",
-              "auto, accuracy, balanced_accuracy, f1_macro, roc_auc, average_precision, r2, mae, rmse.",
-              "evaluation"),
-    ScanInput("claimed_precision", "--claimed-precision",
-              "± you will quote the score with: PF403 warns when the test set cannot support it "
-              "[none: info against 0.05].", "evaluation", kind="positive"),
+    ScanInput("task", "--task", "Override the inferred task.", "split", choices=("binary", "multiclass", "regression")),
+    ScanInput(
+        "metric",
+        "--metric",
+        "auto, accuracy, balanced_accuracy, f1_macro, roc_auc, average_precision, r2, mae, rmse.",
+        "evaluation",
+    ),
+    ScanInput(
+        "claimed_precision",
+        "--claimed-precision",
+        "± you will quote the score with: PF403 warns when the test set cannot support it [none: info against 0.05].",
+        "evaluation",
+        kind="positive",
+    ),
     ScanInput("seed", "--seed", "Seed for every random step [0].", "evaluation", kind="seed"),
 )
 

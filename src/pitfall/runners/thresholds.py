@@ -63,14 +63,30 @@ class ThresholdResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "target_accuracy": self.target_accuracy, "accept": self.accept, "review": self.review, "n": self.n,
-            "labels": self.labels, "prior_share": self.prior_share, "accept_share": self.accept_share,
-            "review_share": self.review_share, "abstain_share": self.abstain_share,
-            "human_share": self.human_share, "reviews_per_1000": self.reviews_per_1000,
-            "per_1000": {k: round(1000 * v, 1) for k, v in (
-                ("accepted", self.accept_share), ("review", self.review_share), ("abstain", self.abstain_share))},
-            "accepted": self.accepted, "review_floor": self.review_floor, "per_label": self.per_label,
-            "curve": self.curve, "notes": self.notes,
+            "target_accuracy": self.target_accuracy,
+            "accept": self.accept,
+            "review": self.review,
+            "n": self.n,
+            "labels": self.labels,
+            "prior_share": self.prior_share,
+            "accept_share": self.accept_share,
+            "review_share": self.review_share,
+            "abstain_share": self.abstain_share,
+            "human_share": self.human_share,
+            "reviews_per_1000": self.reviews_per_1000,
+            "per_1000": {
+                k: round(1000 * v, 1)
+                for k, v in (
+                    ("accepted", self.accept_share),
+                    ("review", self.review_share),
+                    ("abstain", self.abstain_share),
+                )
+            },
+            "accepted": self.accepted,
+            "review_floor": self.review_floor,
+            "per_label": self.per_label,
+            "curve": self.curve,
+            "notes": self.notes,
             "findings": [f.to_dict() if hasattr(f, "to_dict") else vars(f) for f in self.findings],
         }
 
@@ -94,9 +110,7 @@ class ThresholdResult:
         from pitfall.deploy.policy import Policy, SafetyRule
 
         if self.accept is None:
-            raise ConfigError(
-                f"no threshold meets accuracy {self.target_accuracy:g}, so there is no policy to write."
-            )
+            raise ConfigError(f"no threshold meets accuracy {self.target_accuracy:g}, so there is no policy to write.")
         per_label, rules = {}, list(safety or [])
         for label, entry in self.per_label.items():
             if entry["accept"] is None:
@@ -131,8 +145,11 @@ def _sweep(conf: np.ndarray, correct: np.ndarray) -> dict[str, np.ndarray]:
     order = np.argsort(-conf, kind="stable")
     c, ok = conf[order], correct[order]
     distinct = np.unique(c)[::-1]
-    cand = distinct if len(distinct) <= MAX_CANDIDATES else np.unique(
-        np.quantile(c, np.linspace(1, 0, MAX_CANDIDATES), method="inverted_cdf"))[::-1]
+    cand = (
+        distinct
+        if len(distinct) <= MAX_CANDIDATES
+        else np.unique(np.quantile(c, np.linspace(1, 0, MAX_CANDIDATES), method="inverted_cdf"))[::-1]
+    )
     # rows with confidence >= t: c is sorted descending, so count those not below t
     n_acc = np.searchsorted(-c, -cand, side="right")
     cum = np.concatenate([[0], np.cumsum(ok)])
@@ -164,18 +181,25 @@ def _review_threshold(conf: np.ndarray, correct: np.ndarray, prior: float, accep
 
 
 def _curve(sweep: dict[str, np.ndarray], n: int) -> list[dict[str, float]]:
-    idx = np.unique(np.linspace(0, len(sweep["threshold"]) - 1, min(CURVE_POINTS, len(sweep["threshold"])))
-                    .round().astype(int))
-    return [{
-        "threshold": float(sweep["threshold"][i]), "n_accepted": int(sweep["n"][i]),
-        "accuracy": float(sweep["k"][i] / sweep["n"][i]), "low": float(sweep["low"][i]),
-        "high": float(sweep["high"][i]), "accept_share": float(sweep["n"][i] / n),
-        "human_share": float(1 - sweep["n"][i] / n),
-    } for i in idx]
+    idx = np.unique(
+        np.linspace(0, len(sweep["threshold"]) - 1, min(CURVE_POINTS, len(sweep["threshold"]))).round().astype(int)
+    )
+    return [
+        {
+            "threshold": float(sweep["threshold"][i]),
+            "n_accepted": int(sweep["n"][i]),
+            "accuracy": float(sweep["k"][i] / sweep["n"][i]),
+            "low": float(sweep["low"][i]),
+            "high": float(sweep["high"][i]),
+            "accept_share": float(sweep["n"][i] / n),
+            "human_share": float(1 - sweep["n"][i] / n),
+        }
+        for i in idx
+    ]
 
 
 def _point(sweep: dict[str, np.ndarray], i: int, n: int) -> dict[str, float]:
-    return _curve({k: v[i:i + 1] for k, v in sweep.items()}, n)[0]
+    return _curve({k: v[i : i + 1] for k, v in sweep.items()}, n)[0]
 
 
 def validate_options(accuracy: Any, review_floor: Any, max_review_share: Any) -> None:
@@ -203,8 +227,10 @@ def _predict(model: Any, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if names is not None:
         missing = [str(c) for c in names if c not in X.columns]
         if missing:
-            raise InputError(f"the validation data lacks the model's feature columns: {', '.join(missing[:5])}. "
-                             "Give data with the columns the model was trained on.")
+            raise InputError(
+                f"the validation data lacks the model's feature columns: {', '.join(missing[:5])}. "
+                "Give data with the columns the model was trained on."
+            )
         X = X[list(names)]
     try:
         proba = np.array(model.predict_proba(X), dtype=float, copy=True)
@@ -238,8 +264,14 @@ def _label_index(y: pd.Series, classes: np.ndarray, target: str) -> np.ndarray:
 
 
 def thresholds(
-    model: Any, valid: pd.DataFrame | str | Path, *, target: str, accuracy: float = 0.98,
-    review_floor: float | None = None, max_review_share: float = 0.5, per_label: bool = False,
+    model: Any,
+    valid: pd.DataFrame | str | Path,
+    *,
+    target: str,
+    accuracy: float = 0.98,
+    review_floor: float | None = None,
+    max_review_share: float = 0.5,
+    per_label: bool = False,
 ) -> ThresholdResult:
     """Choose the confidence thresholds at which a classifier's predictions are accepted, reviewed or withheld.
 
@@ -297,9 +329,19 @@ def thresholds(
 
     labels = [str(c) for c in classes.tolist()]
     result = ThresholdResult(
-        target_accuracy=float(accuracy), accept=accept, review=review, n=n, labels=labels, prior_share=prior,
-        accept_share=a_share, review_share=max(0.0, 1 - a_share - abstain), abstain_share=abstain,
-        accepted=chosen, curve=_curve(sweep, n), notes=notes, review_floor=review_floor,
+        target_accuracy=float(accuracy),
+        accept=accept,
+        review=review,
+        n=n,
+        labels=labels,
+        prior_share=prior,
+        accept_share=a_share,
+        review_share=max(0.0, 1 - a_share - abstain),
+        abstain_share=abstain,
+        accepted=chosen,
+        curve=_curve(sweep, n),
+        notes=notes,
+        review_floor=review_floor,
     )
     if per_label:
         result.per_label = _per_label(conf, correct, pred, labels, accuracy, accept, review, notes)
@@ -309,8 +351,14 @@ def thresholds(
 
 
 def _per_label(
-    conf: np.ndarray, correct: np.ndarray, pred: np.ndarray, labels: list[str], target: float,
-    accept: float | None, review: float, notes: list[str],
+    conf: np.ndarray,
+    correct: np.ndarray,
+    pred: np.ndarray,
+    labels: list[str],
+    target: float,
+    accept: float | None,
+    review: float,
+    notes: list[str],
 ) -> dict[str, dict[str, Any]]:
     """One accept threshold per predicted label, judged on that label's predictions alone.
 

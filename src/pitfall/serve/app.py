@@ -10,7 +10,6 @@ with a one-line ``detail``; a body over the size or record limit is a 413. The l
 can take, since a whole batch is predicted and stored at once.
 """
 
-
 import hashlib
 import pickle
 from collections.abc import Iterable, Sequence
@@ -34,8 +33,16 @@ from pitfall.serve.routes import ROUTERS
 from pitfall.serve.schemas import Prediction, PredictRequest, PredictResponse, ReviewRequest
 
 __all__ = [
-    "MAX_BYTES", "MAX_RECORD_BYTES", "MAX_RECORDS", "Prediction", "PredictRequest", "PredictResponse",
-    "ReviewRequest", "create_app", "ensure_model", "routing_policy",
+    "MAX_BYTES",
+    "MAX_RECORD_BYTES",
+    "MAX_RECORDS",
+    "Prediction",
+    "PredictRequest",
+    "PredictResponse",
+    "ReviewRequest",
+    "create_app",
+    "ensure_model",
+    "routing_policy",
 ]
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -112,13 +119,24 @@ def create_app(
     ensure_model(store, model_version, model)
     features = [str(c) for c in getattr(model, "feature_names_in_", [])] or None
     docs = "docs" in public
-    app = FastAPI(title="pitfall serve", version=model_version if "version" in public else "unpublished",
-                  description="Predictions routed to automatic use, human review, abstention or blocking.",
-                  openapi_url="/openapi.json" if public & {"openapi", "docs"} else None,
-                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None)
-    app.state.pitfall = ServeState(store=store, model=model, classes=classes, features=features,
-                                   rules=routing_policy(policy), model_version=model_version,
-                                   limits=Limits(max_bytes, max_records, max_record_bytes), public=public)
+    app = FastAPI(
+        title="pitfall serve",
+        version=model_version if "version" in public else "unpublished",
+        description="Predictions routed to automatic use, human review, abstention or blocking.",
+        openapi_url="/openapi.json" if public & {"openapi", "docs"} else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
+    app.state.pitfall = ServeState(
+        store=store,
+        model=model,
+        classes=classes,
+        features=features,
+        rules=routing_policy(policy),
+        model_version=model_version,
+        limits=Limits(max_bytes, max_records, max_record_bytes),
+        public=public,
+    )
 
     app.state.pitfall.batcher = Batcher(app.state.pitfall)
 
@@ -129,11 +147,17 @@ def create_app(
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> JSONResponse:
         # Still a bug to fix (the server log has the traceback), but the client gets one line, not a dropped socket.
-        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); the service log has the details."},
-                            status_code=500)
+        return JSONResponse(
+            {"detail": f"internal error ({type(exc).__name__}); the service log has the details."}, status_code=500
+        )
 
-    app.add_middleware(Guard, allowed_hosts=allowed_hosts, allowed_origins=allowed_origins, max_bytes=max_bytes,
-                       limiter=rate_limit if rate_limit is not None else RateLimit())
+    app.add_middleware(
+        Guard,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=allowed_origins,
+        max_bytes=max_bytes,
+        limiter=rate_limit if rate_limit is not None else RateLimit(),
+    )
 
     for router in ROUTERS:
         app.include_router(router)
@@ -144,5 +168,6 @@ def create_app(
     add_review_pages(app, store, classes, secure_cookie=secure_cookie)
     add_monitor_pages(app, store, model=model, policy=policy, reference=reference)  # GET /monitor
     from pitfall.serve.review_routes import register as add_review_queue  # GET /review and its actions
+
     add_review_queue(app, store, model, classes, image_root=image_root)
     return app

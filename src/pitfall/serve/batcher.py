@@ -55,7 +55,7 @@ def new_ids(n: int) -> list[str]:
     raw = os.urandom(16 * n).hex()
     out = []
     for i in range(0, 32 * n, 32):
-        h = raw[i:i + 32]
+        h = raw[i : i + 32]
         out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}")
     return out
 
@@ -78,16 +78,20 @@ def prepare(state: ServeState, records: list[dict[str, Any]], batch_id: Any) -> 
         missing = sorted({c for r in records for c in features if c not in r}, key=features.index)
         if missing:
             first = next(i for i, r in enumerate(records) if any(c not in r for c in missing))
-            raise HTTPException(422, f"records lack column(s) the model needs: {', '.join(missing)} "
-                                     f"(first in record {first}).")
+            raise HTTPException(
+                422, f"records lack column(s) the model needs: {', '.join(missing)} (first in record {first})."
+            )
     else:
         # Without fitted column names the model sees the fields in the first record's order; records with other
         # fields would be misaligned silently, so they are refused.
         names = list(records[0])
         odd = next((i for i, r in enumerate(records) if set(r) != set(names)), None)
         if odd is not None:
-            raise HTTPException(422, f"record {odd} has other fields than record 0 ({', '.join(names)}); the "
-                                     "model has no feature_names_in_, so every record needs the same fields.")
+            raise HTTPException(
+                422,
+                f"record {odd} has other fields than record 0 ({', '.join(names)}); the "
+                "model has no feature_names_in_, so every record needs the same fields.",
+            )
     return Job(records, encoded, batch_id, digest_of(encoded), names)
 
 
@@ -95,8 +99,9 @@ def _predict(state: ServeState, records: list[dict[str, Any]], names: list[str] 
     columns = state.features if state.features is not None else names
     frame = frame_of(records, columns)  # type: ignore[arg-type]
     try:
-        proba = np.asarray(state.model.predict_proba(frame if state.features is not None else frame.to_numpy()),
-                           dtype=float)
+        proba = np.asarray(
+            state.model.predict_proba(frame if state.features is not None else frame.to_numpy()), dtype=float
+        )
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise HTTPException(422, f"the model cannot predict these records: {one_line(exc)[:300]}") from None
     if proba.shape != (len(records), len(state.classes)) or not np.isfinite(proba).all():
@@ -110,14 +115,30 @@ def _route(state: ServeState, job: Job, proba: np.ndarray) -> tuple[list[dict[st
     best = proba.argmax(axis=1)
     confidence = np.clip(proba[np.arange(len(best)), best], 0.0, 1.0).tolist()
     rows, answers = [], []
-    for record, text, k, conf, item_id in zip(job.records, job.encoded, best.tolist(), confidence,
-                                              new_ids(len(best)), strict=True):
+    for record, text, k, conf, item_id in zip(
+        job.records, job.encoded, best.tolist(), confidence, new_ids(len(best)), strict=True
+    ):
         label = classes[k]
         routed = decide(label, conf, record, rules, item_id=item_id)
-        rows.append({"id": item_id, "record": EncodedRecord(text), "label": label, "confidence": conf,
-                     "decision": routed.decision, "reason": routed.reason})
-        answers.append({"item_id": item_id, "label": routed.label, "confidence": conf, "decision": routed.decision,
-                        "reason": routed.reason})
+        rows.append(
+            {
+                "id": item_id,
+                "record": EncodedRecord(text),
+                "label": label,
+                "confidence": conf,
+                "decision": routed.decision,
+                "reason": routed.reason,
+            }
+        )
+        answers.append(
+            {
+                "item_id": item_id,
+                "label": routed.label,
+                "confidence": conf,
+                "decision": routed.decision,
+                "reason": routed.reason,
+            }
+        )
     return rows, answers
 
 
@@ -170,7 +191,7 @@ class Batcher:
             if together is not None:
                 start = 0
                 for i, job in enumerate(group):
-                    probas[i] = together[start:start + len(job.records)]
+                    probas[i] = together[start : start + len(job.records)]
                     start += len(job.records)
         ready: list[tuple[Job, list[dict[str, Any]], list[dict[str, Any]]]] = []
         for i, job in enumerate(group):
@@ -184,8 +205,9 @@ class Batcher:
         if not ready:
             return
         try:
-            stored = state.store.add_routed(state.model_version,
-                                            [(job.batch_id, job.digest, rows) for job, rows, _ in ready])
+            stored = state.store.add_routed(
+                state.model_version, [(job.batch_id, job.digest, rows) for job, rows, _ in ready]
+            )
         except Exception as exc:
             for job, _, _ in ready:
                 job.future.set_exception(exc)

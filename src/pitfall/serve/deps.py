@@ -52,8 +52,11 @@ def get_state(request: Request) -> ServeState:
 
 
 def _unauthorized() -> HTTPException:
-    return HTTPException(401, "a valid reviewer token is needed: Authorization: Bearer <token> "
-                              "(make one with `pitfall users add NAME`).", headers={"WWW-Authenticate": "Bearer"})
+    return HTTPException(
+        401,
+        "a valid reviewer token is needed: Authorization: Bearer <token> (make one with `pitfall users add NAME`).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def reviewer(
@@ -71,8 +74,10 @@ def readable(name: str) -> Any:
     """A dependency for a read named in ``OPEN_READS``: the reviewer when a token is sent (a wrong one is a 401),
     None for an anonymous client when ``name`` is public, and a 401 when it is not."""
 
-    def check(state: Annotated[ServeState, Depends(get_state)],
-              creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User | None:
+    def check(
+        state: Annotated[ServeState, Depends(get_state)],
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> User | None:
         if creds is not None:
             return reviewer(state, creds)
         if name in state.public:

@@ -41,15 +41,21 @@ def _hostname(value: str) -> str:
     """The host of a ``Host`` header (``[::1]:8000`` -> ``::1``, ``Example.org:80`` -> ``example.org``)."""
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-async def _refuse(send: Callable[[Any], Awaitable[None]], status: int, detail: str,
-                  headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+async def _refuse(
+    send: Callable[[Any], Awaitable[None]], status: int, detail: str, headers: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -102,8 +108,15 @@ class RateLimit:
 class Guard:
     """ASGI middleware enforcing the rules of this module's docstring."""
 
-    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str] = LOOPBACK,
-                 allowed_origins: Iterable[str] = (), max_bytes: int, limiter: RateLimit | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_hosts: Iterable[str] = LOOPBACK,
+        allowed_origins: Iterable[str] = (),
+        max_bytes: int,
+        limiter: RateLimit | None = None,
+    ) -> None:
         self.app = app
         hosts = {h.strip().lower().strip("[]") for h in allowed_hosts}
         self.any_host = "*" in hosts
@@ -129,8 +142,9 @@ class Guard:
             return site == "same-origin"
         return site not in ("cross-site", "same-site")
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],
-                       send: Callable[[Any], Awaitable[None]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
+    ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -139,22 +153,31 @@ class Guard:
             headers.setdefault(key, value)
         host = headers.get(b"host", b"").decode("latin-1")
         if not self.any_host and _hostname(host) not in self.hosts:
-            await _refuse(send, 400, f"Host {host[:100]!r} is not one this service answers to; the operator allows "
-                                     "more with --allowed-host.")
+            await _refuse(
+                send,
+                400,
+                f"Host {host[:100]!r} is not one this service answers to; the operator allows "
+                "more with --allowed-host.",
+            )
             return
         method = scope["method"]
         if method in _UNSAFE:
             origin = headers.get(b"origin", b"").decode("latin-1")
             if not self.sender_ok(origin, headers.get(b"sec-fetch-site", b"").decode("latin-1"), host):
-                await _refuse(send, 403, f"requests from origin {origin[:100]!r} are not allowed; "
-                                         "the operator allows more with --allowed-origin.")
+                await _refuse(
+                    send,
+                    403,
+                    f"requests from origin {origin[:100]!r} are not allowed; "
+                    "the operator allows more with --allowed-origin.",
+                )
                 return
             wanted = _BODY_TYPES.get(scope["path"].rstrip("/") or "/")
             if wanted is not None:
                 ctype = headers.get(b"content-type", b"").decode("latin-1").split(";", 1)[0].strip().lower()
                 if not (ctype in wanted or (wanted[0] == "application/json" and ctype.endswith("+json"))):
-                    await _refuse(send, 415, f"{scope['path']} needs Content-Type: {wanted[0]}. "
-                                             f"Got {ctype or 'none'!r} instead.")
+                    await _refuse(
+                        send, 415, f"{scope['path']} needs Content-Type: {wanted[0]}. Got {ctype or 'none'!r} instead."
+                    )
                     return
             length = headers.get(b"content-length", b"")
             if length.isdigit() and int(length) > self.max_bytes:
@@ -165,8 +188,12 @@ class Guard:
                 client = str((scope.get("client") or ("unknown", 0))[0])
                 wait = limiter.admit(client)
                 if wait is not None:
-                    await _refuse(send, 429, f"too many requests or bytes from {client}; retry in {wait:.1f} s.",
-                                  [(b"retry-after", str(max(1, round(wait + 0.5))).encode())])
+                    await _refuse(
+                        send,
+                        429,
+                        f"too many requests or bytes from {client}; retry in {wait:.1f} s.",
+                        [(b"retry-after", str(max(1, round(wait + 0.5))).encode())],
+                    )
                     return
 
                 async def counted() -> Any:

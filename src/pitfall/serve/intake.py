@@ -21,7 +21,13 @@ from pydantic_core import PydanticSerializationError, to_json
 from pitfall.serve.schemas import PredictRequest, Record
 
 __all__ = [
-    "MAX_BATCH_ID", "MAX_FIELD_NAME", "Limits", "check_batch_id", "encode_records", "one_line", "parse_body",
+    "MAX_BATCH_ID",
+    "MAX_FIELD_NAME",
+    "Limits",
+    "check_batch_id",
+    "encode_records",
+    "one_line",
+    "parse_body",
     "validation_detail",
 ]
 
@@ -121,19 +127,24 @@ def encode_records(records: Sequence[Mapping[str, Any]], limits: Limits) -> list
             data = to_json(record)  # compact UTF-8, in Rust: several times faster than json.dumps per record
             text = data.decode("utf-8")
         except (UnicodeError, PydanticSerializationError, ValueError) as exc:
-            raise HTTPException(422, f"record {i} holds text that is not valid Unicode or values that are not JSON "
-                                     f"scalars: {one_line(exc)[:200]}") from None
+            raise HTTPException(
+                422,
+                f"record {i} holds text that is not valid Unicode or values that are not JSON "
+                f"scalars: {one_line(exc)[:200]}",
+            ) from None
         size = len(data)
         if size > limits.max_record_bytes:
-            raise HTTPException(413, f"record {i} is {size:,} bytes of JSON; the limit is "
-                                     f"{limits.max_record_bytes:,} per record.")
+            raise HTTPException(
+                413, f"record {i} is {size:,} bytes of JSON; the limit is {limits.max_record_bytes:,} per record."
+            )
         if "\\u0000" in text:
             field = _nul_field(record)
             if field is not None:
                 raise HTTPException(422, f"record {i} field {field[:50]!r} holds a NUL character; remove it.")
         long_name = next((k for k in record if len(k) > MAX_FIELD_NAME), None)
         if long_name is not None:
-            raise HTTPException(422, f"record {i} has a field name of {len(long_name)} characters; the limit is "
-                                     f"{MAX_FIELD_NAME}.")
+            raise HTTPException(
+                422, f"record {i} has a field name of {len(long_name)} characters; the limit is {MAX_FIELD_NAME}."
+            )
         out.append(text)
     return out

@@ -37,10 +37,16 @@ def _plots(ops: Mapping[str, Any], target: float | None, drift: Mapping[str, Any
     """The page's SVG plots (built and escaped by ``pitfall.reporting``)."""
     svgs = monitor_charts(ops, target)
     if drift:
-        entries = [(str(col), e) for col, e in (drift.get("features") or {}).items()
-                   if isinstance(e, Mapping) and e.get("drifted")]
-        entries += [("model predictions", e) for e in (drift.get("prediction") or {}).values()
-                    if isinstance(e, Mapping) and e.get("drifted")]
+        entries = [
+            (str(col), e)
+            for col, e in (drift.get("features") or {}).items()
+            if isinstance(e, Mapping) and e.get("drifted")
+        ]
+        entries += [
+            ("model predictions", e)
+            for e in (drift.get("prediction") or {}).values()
+            if isinstance(e, Mapping) and e.get("drifted")
+        ]
         for i, (name, entry) in enumerate(entries[:MAX_PLOTTED]):
             svg = distribution_plot(name, entry, f"pf-drift-{i}")
             if svg:
@@ -54,7 +60,12 @@ def _render(status: int = 200, **view: Any) -> Response:
 
 
 def add_monitor_pages(
-    app: FastAPI, store: Store, *, model: Any = None, policy: Any = None, reference: pd.DataFrame | None = None,
+    app: FastAPI,
+    store: Store,
+    *,
+    model: Any = None,
+    policy: Any = None,
+    reference: pd.DataFrame | None = None,
 ) -> None:
     """Add ``GET /review/monitor`` (signed-in reviewers) and ``GET /monitor`` (a redirect to it) to ``app``.
 
@@ -89,8 +100,7 @@ def add_monitor_pages(
             report = None
             if reference is not None:
                 try:
-                    report = monitor(store, reference, model=model, policy=policy, window=window,
-                                     max_items=MAX_ITEMS)
+                    report = monitor(store, reference, model=model, policy=policy, window=window, max_items=MAX_ITEMS)
                     drift_note = ""
                 except PitfallError as exc:
                     drift_note = f"Drift could not be measured: {exc}"
@@ -101,11 +111,20 @@ def add_monitor_pages(
         ops = report.metrics["monitor"]
         target = report.inputs.get("target_accuracy")
         return _render(
-            user=session.user, total=counts["total"], max_items=MAX_ITEMS, window=window, drift_note=drift_note,
-            target=(f"target accuracy {target:g}" if target is not None
-                    else "no target accuracy in the policy (PF603 is not judged)"),
-            findings=[{"code": f.code, "name": f.name, "severity": f.severity.value, "message": f.message}
-                      for f in report.findings],
+            user=session.user,
+            total=counts["total"],
+            max_items=MAX_ITEMS,
+            window=window,
+            drift_note=drift_note,
+            target=(
+                f"target accuracy {target:g}"
+                if target is not None
+                else "no target accuracy in the policy (PF603 is not judged)"
+            ),
+            findings=[
+                {"code": f.code, "name": f.name, "severity": f.severity.value, "message": f.message}
+                for f in report.findings
+            ],
             skipped=list(report.skipped.items()),
             table=Markup(monitor_table(ops)),  # every value escaped by monitor_table
             plots=_plots(ops, target, report.metrics.get("drift")),

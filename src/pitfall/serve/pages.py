@@ -32,14 +32,21 @@ LOGIN_COOKIE = "pitfall_login"  # the sign-in form's CSRF token, before there is
 LOGIN_SECONDS = 3600
 
 
-
 def page_response(html: str, nonce: str, status: int) -> HTMLResponse:
-    csp = (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; form-action 'self'; "
-           "base-uri 'none'; frame-ancestors 'none'")
-    return HTMLResponse(html, status_code=status, headers={
-        "Content-Security-Policy": csp, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-    })
+    csp = (
+        f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+    return HTMLResponse(
+        html,
+        status_code=status,
+        headers={
+            "Content-Security-Policy": csp,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 def _login_page(csrf: str, error: str = "", status: int = 200) -> HTMLResponse:
@@ -71,8 +78,15 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
         """The sign-in form with a fresh pre-session CSRF token, in a hidden field and in a cookie of its own."""
         csrf = secrets.token_urlsafe(32)
         response = _login_page(csrf, error, status)
-        response.set_cookie(LOGIN_COOKIE, csrf, max_age=LOGIN_SECONDS, path="/review/login", httponly=True,
-                            samesite="strict", secure=secure_cookie)
+        response.set_cookie(
+            LOGIN_COOKIE,
+            csrf,
+            max_age=LOGIN_SECONDS,
+            path="/review/login",
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookie,
+        )
         return response
 
     def forbidden(message: str) -> HTMLResponse:
@@ -98,10 +112,18 @@ def add_review_pages(app: FastAPI, store: Store, classes: list[str], *, secure_c
         if user is None:
             return login_page("That token is not valid.", status=401)
         response = RedirectResponse("/review", status_code=303)
-        response.set_cookie(COOKIE, sessions.create(user.name), max_age=SESSION_SECONDS, path="/review",
-                            httponly=True, samesite="strict", secure=secure_cookie)
-        response.delete_cookie(LOGIN_COOKIE, path="/review/login", httponly=True, samesite="strict",
-                               secure=secure_cookie)
+        response.set_cookie(
+            COOKIE,
+            sessions.create(user.name),
+            max_age=SESSION_SECONDS,
+            path="/review",
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookie,
+        )
+        response.delete_cookie(
+            LOGIN_COOKIE, path="/review/login", httponly=True, samesite="strict", secure=secure_cookie
+        )
         return response
 
     @app.post("/review/logout", include_in_schema=False)

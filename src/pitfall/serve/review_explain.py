@@ -46,8 +46,14 @@ def _proba(model: Any, records: list[dict[str, Any]], features: list[str] | None
     return p if p.ndim == 2 and p.shape[0] == len(records) and np.isfinite(p).all() else None
 
 
-def next_best(model: Any, record: dict[str, Any], features: list[str] | None, classes: list[str],
-              hide: str | None = None, k: int = 3) -> list[tuple[str, float]]:
+def next_best(
+    model: Any,
+    record: dict[str, Any],
+    features: list[str] | None,
+    classes: list[str],
+    hide: str | None = None,
+    k: int = 3,
+) -> list[tuple[str, float]]:
     """The ``k`` most probable labels after the suggestion (``hide``: a label never to show, e.g. a blocked one)."""
     p = _proba(model, [record], features)
     if p is None or p.shape[1] != len(classes):
@@ -65,8 +71,9 @@ def text_field(record: dict[str, Any], features: list[str] | None) -> str | None
     return max(texts)[1] if texts else None
 
 
-def word_segments(model: Any, record: dict[str, Any], field: str, features: list[str] | None,
-                  label_index: int | None) -> tuple[list[Segment], bool]:
+def word_segments(
+    model: Any, record: dict[str, Any], field: str, features: list[str] | None, label_index: int | None
+) -> tuple[list[Segment], bool]:
     """The text of ``record[field]`` cut into segments, the words that drove the prediction marked.
 
     Returns the segments and whether anything could be highlighted."""

@@ -35,14 +35,18 @@ LISTED = 50  # items listed in the side panel
 BATCH_MAX = 500  # items one batch accept may take
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 _DONE = {
-    "accept": "Accepted.", "correct": "Corrected.", "skip": "Skipped: it stays in the queue for others.",
-    "flag": "Flagged for a second look.", "undo": "Your last action was undone.",
+    "accept": "Accepted.",
+    "correct": "Corrected.",
+    "skip": "Skipped: it stays in the queue for others.",
+    "flag": "Flagged for a second look.",
+    "undo": "Your last action was undone.",
     "nothing": "Nothing of yours to undo.",
 }
 
 
-def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
-             image_root: str | Path | None = None) -> None:
+def register(
+    app: FastAPI, store: Store, model: Any, classes: Sequence[str], *, image_root: str | Path | None = None
+) -> None:
     """Add the review page's routes to ``app`` (after ``add_review_pages``, which signs reviewers in).
 
     ``image_root``: the folder images are served from; a record's image path must resolve inside it."""
@@ -62,11 +66,20 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
     def page(template: str, status: int = 200, **view: Any) -> HTMLResponse:
         nonce = secrets.token_urlsafe(16)
         html = render_review(template, nonce=nonce, **view)
-        csp = (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src 'self'; "
-               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-        return HTMLResponse(html, status_code=status, headers={
-            "Content-Security-Policy": csp, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer"})
+        csp = (
+            f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        )
+        return HTMLResponse(
+            html,
+            status_code=status,
+            headers={
+                "Content-Security-Policy": csp,
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
 
     def message(heading: str, text: str, status: int, back: str = "/review") -> HTMLResponse:
         return page("message", status, title=heading, heading=heading, message=text, back=back)
@@ -80,16 +93,29 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
         return None
 
     @router.get("/review")
-    def review_page(request: Request, label: str = "", band: str = "", rule: str = "", sample: str = "",
-                    item: str = "", done: str = "", n: int = 0, conflicts: int = 0) -> Response:
+    def review_page(
+        request: Request,
+        label: str = "",
+        band: str = "",
+        rule: str = "",
+        sample: str = "",
+        item: str = "",
+        done: str = "",
+        n: int = 0,
+        conflicts: int = 0,
+    ) -> Response:
         session = session_of(request)
         if session is None:
             return RedirectResponse("/review/login", status_code=303)
         pending = desk.pending()
         flagged = desk.flagged()
         rules = sorted({it.reason for it in pending if it.reason.startswith("safety:")})
-        filters = _Filters(label if label in classes else "", band if band in {b[0] for b in BANDS} else "",
-                           rule if rule in rules else "", sample if sample in ("audit", "flagged") else "")
+        filters = _Filters(
+            label if label in classes else "",
+            band if band in {b[0] for b in BANDS} else "",
+            rule if rule in rules else "",
+            sample if sample in ("audit", "flagged") else "",
+        )
         view = filters.apply(pending, flagged, desk.skipped_by(session.user))
         current = next((it for it in view if it.id == item), view[0] if view else None)
         back = filters.url()
@@ -101,22 +127,49 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
                 notice += f" {conflicts} had already been reviewed by someone else and were left as they were."
         history = desk.history(session.user)
         return page(
-            "queue", title="pitfall review", script=True, user=session.user, csrf=session.csrf, back=back,
+            "queue",
+            title="pitfall review",
+            script=True,
+            user=session.user,
+            csrf=session.csrf,
+            back=back,
             notice=notice + (" Press u to undo." if done in ("accept", "correct", "skip", "flag") else ""),
-            counts={"pending": counts["pending"], "reviewed": counts["reviewed"], "shown": len(view),
-                    "flagged": len(flagged & {it.id for it in pending}), "mine": desk.reviewed_count(session.user)},
+            counts={
+                "pending": counts["pending"],
+                "reviewed": counts["reviewed"],
+                "shown": len(view),
+                "flagged": len(flagged & {it.id for it in pending}),
+                "mine": desk.reviewed_count(session.user),
+            },
             filters={**filters.__dict__, "active": filters.active()},
             options={"labels": classes, "bands": [(b[0], b[1]) for b in BANDS], "rules": rules},
             item=_item_view(current, model, features, classes, image_of(current) if current else None)
-            if current else None,
-            upnext=[{"id": it.id, "label": it.suggestion or "withheld", "confidence": it.confidence,
-                     "snippet": _snippet(it.record, features), "current": current is not None and it.id == current.id,
-                     "href": filters.url(item=it.id)} for it in view[:LISTED]],
+            if current
+            else None,
+            upnext=[
+                {
+                    "id": it.id,
+                    "label": it.suggestion or "withheld",
+                    "confidence": it.confidence,
+                    "snippet": _snippet(it.record, features),
+                    "current": current is not None and it.id == current.id,
+                    "href": filters.url(item=it.id),
+                }
+                for it in view[:LISTED]
+            ],
             upnext_more=max(len(view) - LISTED, 0),
             batch=[it.id for it in view if it.suggestion is not None][:BATCH_MAX],
             can_undo=bool(history) and any(not h.undone for h in history),
-            history=[{"action": h.action, "label": h.label, "undone": h.undone, "at": h.at.strftime("%H:%M"),
-                      "snippet": _history_snippet(store, h.item_id, features)} for h in history],
+            history=[
+                {
+                    "action": h.action,
+                    "label": h.label,
+                    "undone": h.undone,
+                    "at": h.at.strftime("%H:%M"),
+                    "snippet": _history_snippet(store, h.item_id, features),
+                }
+                for h in history
+            ],
         )
 
     @router.get("/review/image/{item_id}/{field}")
@@ -130,8 +183,9 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
         path = (root / value).resolve()
         if not path.is_relative_to(root) or not path.is_file():  # never a path outside the configured folder
             return Response(status_code=404)
-        return FileResponse(path, headers={"Cache-Control": "private, max-age=3600",
-                                           "X-Content-Type-Options": "nosniff"})
+        return FileResponse(
+            path, headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+        )
 
     @router.post("/review/undo")
     async def undo(request: Request) -> Response:
@@ -157,12 +211,22 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
         wanted = [i for i in form.getlist("item") if isinstance(i, str)][:BATCH_MAX]
         pending = {it.id: it for it in desk.pending()}
         chosen = [pending[i] for i in dict.fromkeys(wanted) if i in pending]
-        items = [{"id": it.id, "label": it.suggestion, "confidence": it.confidence,
-                  "snippet": _snippet(it.record, features)} for it in chosen if it.suggestion is not None]
+        items = [
+            {"id": it.id, "label": it.suggestion, "confidence": it.confidence, "snippet": _snippet(it.record, features)}
+            for it in chosen
+            if it.suggestion is not None
+        ]
         if not items:
             return message("Nothing to accept", "None of these items is still pending with a suggestion.", 409, back)
-        return page("confirm", title="Confirm batch accept", user=session.user, csrf=session.csrf, back=back,
-                    items=items, blocked=sum(it.suggestion is None for it in chosen))
+        return page(
+            "confirm",
+            title="Confirm batch accept",
+            user=session.user,
+            csrf=session.csrf,
+            back=back,
+            items=items,
+            blocked=sum(it.suggestion is None for it in chosen),
+        )
 
     @router.post("/review/batch/accept")
     async def batch_accept(request: Request) -> Response:
@@ -180,8 +244,7 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
                 accepted += 1
             except ValueError:  # reviewed meanwhile by someone else (or blocked): left as it is
                 conflicts += 1
-        return RedirectResponse(_with(back, done="batch", n=str(accepted), conflicts=str(conflicts)),
-                                status_code=303)
+        return RedirectResponse(_with(back, done="batch", n=str(accepted), conflicts=str(conflicts)), status_code=303)
 
     @router.post("/review/{item_id}")
     async def review_item(item_id: str, request: Request) -> Response:
@@ -190,8 +253,9 @@ def register(app: FastAPI, store: Store, model: Any, classes: Sequence[str], *,
             return RedirectResponse("/review/login", status_code=303)
         form = await request.form()
         if not csrf_ok(form, session):
-            return message("Forbidden", "The form's CSRF token is missing or wrong; reload the page and try again.",
-                           403)
+            return message(
+                "Forbidden", "The form's CSRF token is missing or wrong; reload the page and try again.", 403
+            )
         back = _safe_back(form.get("back"))
         action, label = form.get("action"), form.get("label")
         if not isinstance(action, str) or (label is not None and not isinstance(label, str)):
@@ -270,8 +334,9 @@ def _history_snippet(store: Store, item_id: str, features: list[str] | None) -> 
     return _snippet(found.record, features, 40) if found is not None else item_id[:8]
 
 
-def _item_view(item: Item, model: Any, features: list[str] | None, classes: list[str],
-               image: str | None) -> dict[str, Any]:
+def _item_view(
+    item: Item, model: Any, features: list[str] | None, classes: list[str], image: str | None
+) -> dict[str, Any]:
     """The current item as the template shows it."""
     record = item.record
     blocked = item.suggestion is None
@@ -286,11 +351,19 @@ def _item_view(item: Item, model: Any, features: list[str] | None, classes: list
     if features is None:  # no idea which fields the model reads: show the first few, the rest folded
         main_keys, other_keys = main_keys[:8], main_keys[8:] + other_keys
     return {
-        "id": item.id, "id_q": quote(item.id, safe=""), "label": item.suggestion, "confidence": item.confidence,
-        "decision": item.decision, "reason": item.reason,
-        "next_best": [{"label": lab, "p": p} for lab, p in
-                      next_best(model, record, features, classes, hide=item.label if blocked else None)],
-        "text_field": field, "segments": [s.__dict__ for s in segments], "highlighted": highlighted,
+        "id": item.id,
+        "id_q": quote(item.id, safe=""),
+        "label": item.suggestion,
+        "confidence": item.confidence,
+        "decision": item.decision,
+        "reason": item.reason,
+        "next_best": [
+            {"label": lab, "p": p}
+            for lab, p in next_best(model, record, features, classes, hide=item.label if blocked else None)
+        ],
+        "text_field": field,
+        "segments": [s.__dict__ for s in segments],
+        "highlighted": highlighted,
         "image_field": image,
         "image_url": f"/review/image/{quote(item.id, safe='')}/{quote(image, safe='')}" if image else None,
         "fields_main": [(k, _value(record[k])) for k in main_keys],

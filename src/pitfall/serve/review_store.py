@@ -98,13 +98,23 @@ class ReviewDesk:
     def undo_last(self, reviewer: str) -> HistoryEntry | None:
         """Take back ``reviewer``'s latest action that is not undone; None when there is nothing to undo."""
         with self.store._writer.begin() as conn:
-            review = conn.execute(
-                sa.select(reviews).where(reviews.c.reviewer == reviewer).order_by(reviews.c.id.desc()).limit(1)
-            ).mappings().first()
-            flag = conn.execute(
-                sa.select(flags).where(flags.c.reviewer == reviewer, flags.c.undone_at.is_(None))
-                .order_by(flags.c.id.desc()).limit(1)
-            ).mappings().first()
+            review = (
+                conn.execute(
+                    sa.select(reviews).where(reviews.c.reviewer == reviewer).order_by(reviews.c.id.desc()).limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            flag = (
+                conn.execute(
+                    sa.select(flags)
+                    .where(flags.c.reviewer == reviewer, flags.c.undone_at.is_(None))
+                    .order_by(flags.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
             if review is None and flag is None:
                 return None
             now = _now()
@@ -112,11 +122,19 @@ class ReviewDesk:
                 conn.execute(flags.update().where(flags.c.id == flag["id"]).values(undone_at=now))
                 return HistoryEntry(flag["item_id"], "flag", None, _aware(flag["created_at"]), True)
             conn.execute(reviews.delete().where(reviews.c.id == review["id"]))
-            conn.execute(undone.insert().values(item_id=review["item_id"], reviewer=reviewer,
-                                                action=review["action"], label=review["label"],
-                                                reviewed_at=review["created_at"], undone_at=now))
-            return HistoryEntry(review["item_id"], review["action"], review["label"], _aware(review["created_at"]),
-                                True)
+            conn.execute(
+                undone.insert().values(
+                    item_id=review["item_id"],
+                    reviewer=reviewer,
+                    action=review["action"],
+                    label=review["label"],
+                    reviewed_at=review["created_at"],
+                    undone_at=now,
+                )
+            )
+            return HistoryEntry(
+                review["item_id"], review["action"], review["label"], _aware(review["created_at"]), True
+            )
 
     # -- history ------------------------------------------------------------------------------------------------
 
@@ -125,15 +143,21 @@ class ReviewDesk:
         with self.store.engine.connect() as conn:
             done = conn.execute(
                 sa.select(reviews.c.item_id, reviews.c.action, reviews.c.label, reviews.c.created_at)
-                .where(reviews.c.reviewer == reviewer).order_by(reviews.c.id.desc()).limit(limit)
+                .where(reviews.c.reviewer == reviewer)
+                .order_by(reviews.c.id.desc())
+                .limit(limit)
             ).all()
             taken_back = conn.execute(
                 sa.select(undone.c.item_id, undone.c.action, undone.c.label, undone.c.reviewed_at)
-                .where(undone.c.reviewer == reviewer).order_by(undone.c.id.desc()).limit(limit)
+                .where(undone.c.reviewer == reviewer)
+                .order_by(undone.c.id.desc())
+                .limit(limit)
             ).all()
             flagged = conn.execute(
                 sa.select(flags.c.item_id, flags.c.created_at, flags.c.undone_at)
-                .where(flags.c.reviewer == reviewer).order_by(flags.c.id.desc()).limit(limit)
+                .where(flags.c.reviewer == reviewer)
+                .order_by(flags.c.id.desc())
+                .limit(limit)
             ).all()
         entries = [HistoryEntry(r[0], r[1], r[2], _aware(r[3]), False) for r in done]
         entries += [HistoryEntry(r[0], r[1], r[2], _aware(r[3]), True) for r in taken_back]
@@ -144,7 +168,8 @@ class ReviewDesk:
         """Final reviews (accept or correct) by this reviewer that stand."""
         with self.store.engine.connect() as conn:
             return conn.execute(
-                sa.select(sa.func.count()).select_from(reviews)
+                sa.select(sa.func.count())
+                .select_from(reviews)
                 .where(reviews.c.reviewer == reviewer, reviews.c.action != "skip")
             ).scalar_one()
 
@@ -155,4 +180,3 @@ class ReviewDesk:
         than ``max_record_chars`` (stored before records were size-checked) comes as a placeholder, so the page's
         cost stays bounded."""
         return self.store.queue(limit, max_record_chars=max_record_chars)
-

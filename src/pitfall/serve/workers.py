@@ -31,8 +31,9 @@ def configure(*, store_url: str, model: Any, policy: Any, version: str, options:
     atexit.register(shutil.rmtree, folder, True)  # when the parent exits; a restarted worker still finds it
     path = folder / "config.pickle"
     with open(path, "wb") as fh:
-        pickle.dump({"store_url": store_url, "model": model, "policy": policy, "version": version,
-                     "options": options}, fh)
+        pickle.dump(
+            {"store_url": store_url, "model": model, "policy": policy, "version": version, "options": options}, fh
+        )
     os.environ[ENV] = str(path)
     return path
 

@@ -13,9 +13,7 @@ import pandas as pd
 import pitfall
 
 
-def binary(
-    n: int = 2000, seed: int = 0, *, positives: float | None = None, d: int = 6
-) -> pd.DataFrame:
+def binary(n: int = 2000, seed: int = 0, *, positives: float | None = None, d: int = 6) -> pd.DataFrame:
     """Label from a logistic model on four of ``d`` gaussian features; optionally imbalanced."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
@@ -50,9 +48,7 @@ def regression(n: int = 2000, seed: int = 0, d: int = 5) -> pd.DataFrame:
     return df
 
 
-def split(
-    df: pd.DataFrame, test_share: float = 0.3, seed: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split(df: pd.DataFrame, test_share: float = 0.3, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     idx = np.random.default_rng(seed + 1000).permutation(len(df))
     cut = int(round(len(df) * (1 - test_share)))
     return df.iloc[idx[:cut]].reset_index(drop=True), df.iloc[idx[cut:]].reset_index(drop=True)

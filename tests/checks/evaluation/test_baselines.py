@@ -66,9 +66,7 @@ def test_mae_differences_are_signed_so_that_positive_means_the_model_is_better()
 
 def test_a_fitted_user_pipeline_is_scored_as_given():
     train, test = split(binary(2000))
-    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(
-        _features(train), train["label"]
-    )
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(_features(train), train["label"])
     report = scan(train, test, select="PF401", model=model)
     assert _pf401(report) == []
     assert report.metrics["scores"]["model_source"] == "user"
@@ -113,9 +111,7 @@ def test_a_real_gain_on_a_tiny_test_set_is_a_warning_not_an_error():
 def test_a_model_worse_than_a_one_feature_rule_is_a_warning():
     df = binary(3000)
     noise = np.random.default_rng(0).normal(size=len(df))
-    df["x5"] = (
-        df["x0"] - df["x1"] + df["x2"] - df["x3"] + 0.3 * noise
-    )  # one column holds the signal
+    df["x5"] = df["x0"] - df["x1"] + df["x2"] - df["x3"] + 0.3 * noise  # one column holds the signal
     train, test = split(df)
     weak = make_pipeline(ColumnTransformer([("x0", "passthrough", ["x0"])]), LogisticRegression())
     weak.fit(_features(train), train["label"])  # beats guessing, but not a threshold on x5
@@ -133,12 +129,6 @@ def test_the_default_classifier_takes_the_balanced_decision_for_balanced_accurac
     plain = default_model("binary", 0).fit(X, y)
     balanced = default_model("binary", 0, balanced=True).fit(X, y)
     prior = np.bincount(y) / len(y)
-    assert np.array_equal(
-        balanced.predict(Xt), balanced.classes_[np.argmax(plain.predict_proba(Xt) / prior, axis=1)]
-    )
-    assert np.allclose(
-        balanced.predict_proba(Xt), plain.predict_proba(Xt)
-    )  # probabilities unchanged
-    assert balanced_accuracy_score(yt, balanced.predict(Xt)) > balanced_accuracy_score(
-        yt, plain.predict(Xt)
-    )
+    assert np.array_equal(balanced.predict(Xt), balanced.classes_[np.argmax(plain.predict_proba(Xt) / prior, axis=1)])
+    assert np.allclose(balanced.predict_proba(Xt), plain.predict_proba(Xt))  # probabilities unchanged
+    assert balanced_accuracy_score(yt, balanced.predict(Xt)) > balanced_accuracy_score(yt, plain.predict(Xt))

@@ -103,8 +103,12 @@ def test_logistic_regression_on_logistic_data_is_silent(data, test_share):
 
 @pytest.mark.parametrize(
     "data, test_share",
-    [(lambda: binary(1500), 0.3), (lambda: binary(2000, positives=0.03), 0.3), (lambda: multiclass(900, k=3), 0.3),
-     (lambda: binary(300), 0.2)],
+    [
+        (lambda: binary(1500), 0.3),
+        (lambda: binary(2000, positives=0.03), 0.3),
+        (lambda: multiclass(900, k=3), 0.3),
+        (lambda: binary(300), 0.2),
+    ],
     ids=["binary", "3%-positives", "3-classes", "60-test-rows"],
 )
 def test_the_default_model_is_silent(data, test_share):
@@ -123,8 +127,11 @@ def test_a_random_forest_is_silent():
 
 
 def test_false_alarm_rate_over_30_seeds_is_at_most_one():
-    shapes = [lambda s: binary(400, seed=s), lambda s: binary(1000, seed=s, positives=0.03),
-              lambda s: multiclass(400, seed=s, k=3)]
+    shapes = [
+        lambda s: binary(400, seed=s),
+        lambda s: binary(1000, seed=s, positives=0.03),
+        lambda s: multiclass(400, seed=s, k=3),
+    ]
     alarms = 0
     for seed in range(30):
         train, test = split(shapes[seed % 3](seed), seed=seed)

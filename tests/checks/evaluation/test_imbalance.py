@@ -71,9 +71,7 @@ def _deciles(n: int = 1500):
     return df
 
 
-@pytest.mark.parametrize(
-    "data", [lambda: binary(1500, positives=0.2), _deciles], ids=["20%-positives", "10-classes"]
-)
+@pytest.mark.parametrize("data", [lambda: binary(1500, positives=0.2), _deciles], ids=["20%-positives", "10-classes"])
 def test_classes_near_their_balanced_share_are_silent(data):
     assert _pf402(scan(*split(data()), select="PF402", metric="accuracy")) == []
 
@@ -93,9 +91,7 @@ def test_one_rare_class_among_five_is_reported_with_its_label():
 def test_a_model_without_probabilities_gets_label_metrics_only():
     train, test = split(binary(3000, positives=0.03))
     X = train.drop(columns="label")
-    model = make_pipeline(StandardScaler(), LinearSVC(class_weight="balanced")).fit(
-        X, train["label"]
-    )
+    model = make_pipeline(StandardScaler(), LinearSVC(class_weight="balanced")).fit(X, train["label"])
     [finding] = _pf402(scan(train, test, select="PF402", model=model))
     assert set(finding.evidence["model_metrics"]) == {"accuracy", "balanced_accuracy", "f1_macro"}
 

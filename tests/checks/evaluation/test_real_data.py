@@ -15,11 +15,7 @@ from tests.checks.shapes import sklearn_frame
 def test_bundled_data_sets_raise_no_model_alarm(name):
     df = sklearn_frame(name)
     report = scan(*split(df, test_share=0.25), select=["PF205", "PF401"])
-    assert [
-        f.message for f in report.findings if f.code == "PF205" and f.severity.value != "info"
-    ] == []
-    assert [
-        f.message for f in report.findings if f.code == "PF401" and f.severity.value == "error"
-    ] == []
+    assert [f.message for f in report.findings if f.code == "PF205" and f.severity.value != "info"] == []
+    assert [f.message for f in report.findings if f.code == "PF401" and f.severity.value == "error"] == []
     diffs = report.metrics["scores"]["model_minus_baseline"]
     assert all(diffs[d]["estimate"] > 0 for d in diffs if not d.startswith("rule: "))

@@ -34,15 +34,11 @@ def test_constant_column_is_info_with_its_value():
 def test_constant_in_train_but_varied_in_test_is_a_warning():
     train, test = _split()
     train["telescope"] = "VLT"
-    test["telescope"] = np.where(
-        np.arange(len(test)) % 3 == 0, "Keck", "VLT"
-    )  # a filter kept VLT only
+    test["telescope"] = np.where(np.arange(len(test)) % 3 == 0, "Keck", "VLT")  # a filter kept VLT only
     [finding] = scan_data(train, test, select="PF103").findings
     assert finding.severity.value == "warning"
     assert finding.evidence["vary_in_test"] == ["telescope"]
-    assert finding.evidence["test_rows_with_other_values"] == {
-        "telescope": int((test["telescope"] == "Keck").sum())
-    }
+    assert finding.evidence["test_rows_with_other_values"] == {"telescope": int((test["telescope"] == "Keck").sum())}
 
 
 def test_one_rare_value_that_landed_in_test_stays_info():

@@ -46,9 +46,7 @@ def test_copies_with_new_identifiers_are_still_copies():
     train, test = random_split(gaussian(n=2000))
     copied = _with_copies(train, 12)
     copied.insert(0, "row_id", np.arange(len(copied)))  # a fresh id per row, as after a re-export
-    report = scan_data(
-        copied, test.assign(row_id=np.arange(len(test)) + len(copied)), select="PF101,PF104"
-    )
+    report = scan_data(copied, test.assign(row_id=np.arange(len(test)) + len(copied)), select="PF101,PF104")
     assert {f.code for f in report.findings} == {"PF101", "PF104"}
     [dup] = [f for f in report.findings if f.code == "PF101"]
     assert dup.evidence["redundant_rows"] == 12

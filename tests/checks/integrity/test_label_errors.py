@@ -96,8 +96,11 @@ def test_random_flips_in_all_labels_look_like_class_overlap():
 
 def test_false_alarm_rate_over_30_seeds_is_at_most_one():
     # binary shapes keep it fast (a k-class model fits k trees a round); 4 classes: docs/false-alarms.md
-    shapes = [lambda s: binary(300, seed=s), lambda s: binary(600, seed=s, positives=0.05),
-              lambda s: clean_classification(300, seed=s)]
+    shapes = [
+        lambda s: binary(300, seed=s),
+        lambda s: binary(600, seed=s, positives=0.05),
+        lambda s: clean_classification(300, seed=s),
+    ]
     alarms = 0
     for seed in range(30):
         report = scan(*split(shapes[seed % 3](seed), seed=seed), select="PF106", seed=seed)

@@ -37,8 +37,11 @@ def test_fifteen_percent_random_flips_in_digits_are_a_warning(seed=1):
     train, test, hit = flipped("digits", 0.15, seed)
     train = train.assign(row_id=np.arange(len(train)))
     test = test.assign(row_id=np.arange(len(test)) + len(train))
-    [finding] = [f for f in loud(scan(train, test, select="PF106", id="row_id", seed=seed), "PF106")
-                 if f.evidence["set"] == "train"]
+    [finding] = [
+        f
+        for f in loud(scan(train, test, select="PF106", id="row_id", seed=seed), "PF106")
+        if f.evidence["set"] == "train"
+    ]
     ev = finding.evidence
     assert ev["contradiction_fires"] and ev["contradicted"] > ev["contradicted_null_quantile"]
     assert "class overlap does not explain" in finding.message

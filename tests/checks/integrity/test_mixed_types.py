@@ -43,9 +43,7 @@ def test_question_marks_read_from_csv_fire(tmp_path):
     train.loc[:9, "x0"] = "?"  # pandas does not treat "?" as missing
     train.to_csv(tmp_path / "train.csv", index=False)
     test.to_csv(tmp_path / "test.csv", index=False)
-    report = pitfall.scan(
-        tmp_path / "train.csv", tmp_path / "test.csv", target="label", select="PF105", config=False
-    )
+    report = pitfall.scan(tmp_path / "train.csv", tmp_path / "test.csv", target="label", select="PF105", config=False)
     [finding] = report.findings
     assert finding.columns == ("x0",)
     assert "categorical in train but numeric in test" in finding.message  # only train has the "?"

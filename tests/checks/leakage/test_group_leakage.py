@@ -43,12 +43,8 @@ def test_one_shared_group_in_a_large_test_set_is_a_warning():
 
 def test_group_split_is_silent():
     df = _grouped()
-    train_idx, test_idx = next(
-        GroupShuffleSplit(test_size=0.25, random_state=0).split(df, groups=df["patient"])
-    )
-    assert not scan_data(
-        df.iloc[train_idx], df.iloc[test_idx], select="PF203", group="patient"
-    ).findings
+    train_idx, test_idx = next(GroupShuffleSplit(test_size=0.25, random_state=0).split(df, groups=df["patient"]))
+    assert not scan_data(df.iloc[train_idx], df.iloc[test_idx], select="PF203", group="patient").findings
 
 
 def test_inferred_groups_name_the_key_column():

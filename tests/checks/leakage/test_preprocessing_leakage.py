@@ -207,9 +207,7 @@ def clean_pipeline_alarm(seed: int, shape: str, n: int = 300) -> bool:
     X = _X(train)
     cat = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     num = [c for c in X.columns if c not in cat]
-    pre = ColumnTransformer(
-        [("num", StandardScaler(), num), ("cat", OneHotEncoder(handle_unknown="ignore"), cat)]
-    )
+    pre = ColumnTransformer([("num", StandardScaler(), num), ("cat", OneHotEncoder(handle_unknown="ignore"), cat)])
     model = make_pipeline(pre, LogisticRegression()).fit(X, train["label"])
     return bool(_pf206(scan(train, test, select="PF206", model=model, seed=seed)))
 

@@ -42,6 +42,8 @@ def test_an_arbitrary_integer_code_is_still_proposed():
     train, test = random_split(df, seed=0)
     [pf203] = _codes(scan(train, test, select="PF203"), "PF203")
     assert pf203.evidence["group_key_candidates"][:1] == ["specimen"]
+
+
 @pytest.mark.parametrize(("name", "noise"), [("wine", 0.03), ("breast_cancer", 0.05), ("diabetes", 0.05)])
 def test_specimens_measured_four_times_are_found_by_pf202_and_pf203(name, noise):
     seed = int(noise * 100)

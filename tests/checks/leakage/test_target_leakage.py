@@ -75,9 +75,7 @@ def test_a_leak_under_two_percent_positives_is_an_error():
 
 def test_a_regression_target_plus_noise_is_an_error():
     df = regression(2000)
-    df["leak"] = df["label"] + np.random.default_rng(0).normal(
-        scale=0.05 * df["label"].std(), size=len(df)
-    )
+    df["leak"] = df["label"] + np.random.default_rng(0).normal(scale=0.05 * df["label"].std(), size=len(df))
     [finding] = _pf205(scan(*split(df), select="PF205"))
     assert (finding.severity.value, finding.columns) == ("error", ("leak",))
     assert finding.evidence["metric"] == "r2" and finding.evidence["feature_normalised"] > 0.95
@@ -87,9 +85,7 @@ def test_a_leak_is_found_next_to_a_user_model():
     df = binary(2000)
     df["leak"] = _noisy_copy(df["label"].to_numpy(), 0.01)
     train, test = split(df)
-    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(
-        train.drop(columns="label"), train["label"]
-    )
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(train.drop(columns="label"), train["label"])
     [finding] = _pf205(scan(train, test, select="PF205", model=model))
     assert (finding.severity.value, finding.columns) == ("error", ("leak",))
     assert finding.evidence["model_score"]["estimate"] > 0.95  # the user's model uses the leak

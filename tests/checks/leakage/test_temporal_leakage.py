@@ -11,9 +11,7 @@ from tests.checks.shapes import gaussian, random_split, scan_data
 def _stamped(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     df = gaussian(seed, n=n)
     start = pd.Timestamp("2019-01-01")
-    df["visited"] = start + pd.to_timedelta(
-        np.random.default_rng(seed).uniform(0, 5 * 365, n), unit="D"
-    )
+    df["visited"] = start + pd.to_timedelta(np.random.default_rng(seed).uniform(0, 5 * 365, n), unit="D")
     return df
 
 
@@ -32,9 +30,7 @@ def test_time_split_is_silent():
     df = _stamped()
     assert not scan_data(df, select="PF204", time="visited", split="time").findings
     ordered = df.sort_values("visited")
-    assert not scan_data(
-        ordered.iloc[:750], ordered.iloc[750:], select="PF204", time="visited"
-    ).findings
+    assert not scan_data(ordered.iloc[:750], ordered.iloc[750:], select="PF204", time="visited").findings
 
 
 def test_ties_at_the_boundary_are_allowed():
@@ -57,16 +53,12 @@ def test_a_few_old_rows_are_a_warning():
 def test_iso_strings_with_time_zones_compare_with_naive_times():
     ordered = _stamped().sort_values("visited")
     train = ordered.iloc[:750]
-    test = ordered.iloc[750:].assign(
-        visited=lambda d: d["visited"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    )
+    test = ordered.iloc[750:].assign(visited=lambda d: d["visited"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
     assert not scan_data(train, test, select="PF204", time="visited").findings
 
 
 def test_numbers_in_train_and_dates_in_test_are_a_clear_error():
     train, test = random_split(_stamped())
     train = train.assign(visited=train["visited"].dt.year)
-    with pytest.raises(
-        InputError, match="time column 'visited' holds numbers in train but dates in test"
-    ):
+    with pytest.raises(InputError, match="time column 'visited' holds numbers in train but dates in test"):
         scan_data(train, test, select="PF204", time="visited")

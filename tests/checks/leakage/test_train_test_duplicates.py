@@ -16,14 +16,10 @@ from tests.checks.shapes import (
 )
 
 
-def _plant(
-    train: pd.DataFrame, test: pd.DataFrame, k: int, n_test: int, seed: int = 5
-) -> pd.DataFrame:
+def _plant(train: pd.DataFrame, test: pd.DataFrame, k: int, n_test: int, seed: int = 5) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     copies = train.iloc[rng.choice(len(train), k, replace=False)]
-    return pd.concat([test.iloc[: n_test - k], copies], ignore_index=True).sample(
-        frac=1, random_state=seed
-    )
+    return pd.concat([test.iloc[: n_test - k], copies], ignore_index=True).sample(frac=1, random_state=seed)
 
 
 def test_forty_copies_in_four_hundred_test_rows():

@@ -59,8 +59,10 @@ def serve(store: Store, model: Any, **options: Any):
 
     @contextmanager
     def running():
-        with Server(create_app(store, model, POLICY, "v1", **options)) as server, \
-                httpx.Client(base_url=server.url, timeout=30) as client:
+        with (
+            Server(create_app(store, model, POLICY, "v1", **options)) as server,
+            httpx.Client(base_url=server.url, timeout=30) as client,
+        ):
             name = f"alice-{id(server)}"
             yield Served(client, store, store.add_user(name), server, name)
 

@@ -31,11 +31,29 @@ def _start(model: Path, policy: Path, url: str, workers: int) -> tuple[subproces
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from pitfall.cli.main import run; run()", "serve", str(model), "--trust-model",
-         "--policy", str(policy), "--store", url, "--port", str(port), "--workers", str(workers),
-         "--rate-limit", "0,0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [
+            sys.executable,
+            "-c",
+            "from pitfall.cli.main import run; run()",
+            "serve",
+            str(model),
+            "--trust-model",
+            "--policy",
+            str(policy),
+            "--store",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--rate-limit",
+            "0,0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -97,8 +115,9 @@ def test_kill_9_under_load_loses_no_acknowledged_batch(backend, tmp_path, reques
             assert store.batch_size(batch_id) == SIZE, batch_id
             assert store.get_item(ids[0]) is not None and store.get_item(ids[-1]) is not None
         with store.engine.connect() as conn:
-            per_batch = dict(conn.execute(sa.select(items.c.batch_id, sa.func.count()).group_by(items.c.batch_id)
-                                          ).all())
+            per_batch = dict(
+                conn.execute(sa.select(items.c.batch_id, sa.func.count()).group_by(items.c.batch_id)).all()
+            )
         assert all(n == SIZE for n in per_batch.values()), per_batch  # no partial batch
     proc, base = _start(tmp_path / "model.joblib", tmp_path / "policy.toml", url, workers=1)
     try:

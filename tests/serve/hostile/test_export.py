@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 def _review_all(served, records):
@@ -15,16 +15,18 @@ def _review_all(served, records):
     assert r.status_code == 200, r.text
     for item in r.json()["items"]:
         body = {"action": "correct", "label": "cat"}
-        assert served.client.post(f"/items/{item['item_id']}/review", json=body, headers=served.auth).status_code \
-            == 200
+        assert served.client.post(f"/items/{item['item_id']}/review", json=body, headers=served.auth).status_code == 200
 
 
 def test_a_record_field_named_like_the_label_cannot_block_the_export(served):
-    _review_all(served, [
-        {"x1": 0.1, "x2": 0.0, "label": "dog"},
-        {"x1": 0.2, "x2": 0.0, "record.label": "dog2"},
-        {"x1": 0.3, "x2": 0.0, "note": "plain"},
-    ])
+    _review_all(
+        served,
+        [
+            {"x1": 0.1, "x2": 0.0, "label": "dog"},
+            {"x1": 0.2, "x2": 0.0, "record.label": "dog2"},
+            {"x1": 0.3, "x2": 0.0, "note": "plain"},
+        ],
+    )
     got = served.client.get("/export", params={"format": "csv"}, headers=served.auth)
     assert got.status_code == 200, got.text
     frame = pd.read_csv(io.StringIO(got.text))

@@ -53,10 +53,19 @@ def test_pages_load_a_bounded_amount_whatever_is_stored(served):
     served.client.post("/predict", json={"records": [{"x1": 0.1, "x2": 0.0, "note": "small"}]})
     huge = "00000000-0000-4000-8000-000000000002"
     with served.store._writer.begin() as conn:
-        conn.execute(items.insert().values(
-            id=huge, model_version="v1", batch_id=None,
-            record=EncodedRecord(json.dumps({"x1": 0.0, "x2": 0.0, "note": "z" * 9_000_000})),
-            label="dog", confidence=0.5, decision="abstain", reason="planted", created_at=pd.Timestamp.now("UTC")))
+        conn.execute(
+            items.insert().values(
+                id=huge,
+                model_version="v1",
+                batch_id=None,
+                record=EncodedRecord(json.dumps({"x1": 0.0, "x2": 0.0, "note": "z" * 9_000_000})),
+                label="dog",
+                confidence=0.5,
+                decision="abstain",
+                reason="planted",
+                created_at=pd.Timestamp.now("UTC"),
+            )
+        )
     queue = served.client.get("/queue", headers=served.auth)
     assert queue.status_code == 200 and len(queue.content) < 100_000
     shown = {i["item_id"]: i["record"] for i in queue.json()["items"]}

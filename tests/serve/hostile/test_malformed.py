@@ -10,20 +10,23 @@ JSON = {"Content-Type": "application/json"}
 RECORD = {"x1": 0.5, "x2": 0.0}
 
 
-@pytest.mark.parametrize("body", [
-    b"[" * 100_000,
-    b'{"records": ' + b"[" * 100_000,
-    b'{"records": [{"x1": ' + b"[" * 100_000 + b"]" * 100_000 + b', "x2": 0}]}',
-    json.dumps({"records": [RECORD], "batch_id": "b" * 201}).encode(),
-    json.dumps({"records": [RECORD], "batch_id": "a\u0000b"}).encode(),
-    json.dumps({"records": [RECORD], "batch_id": "a\nb"}).encode(),
-    json.dumps({"records": [RECORD], "batch_id": ""}).encode(),
-    b'{"records": [{"x1": 1e400, "x2": 0}]}',
-    b'{"records": [{"x1": ' + b"9" * 400 + b', "x2": 0}]}',
-    json.dumps({"records": [{**RECORD, "f" * 201: 1}]}).encode(),
-    b'{"records": [{"x1": 0.5, "x2": 0}], "batch_id": "\\ud800"}',
-    b"\xff\xfe{",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,
+        b'{"records": ' + b"[" * 100_000,
+        b'{"records": [{"x1": ' + b"[" * 100_000 + b"]" * 100_000 + b', "x2": 0}]}',
+        json.dumps({"records": [RECORD], "batch_id": "b" * 201}).encode(),
+        json.dumps({"records": [RECORD], "batch_id": "a\u0000b"}).encode(),
+        json.dumps({"records": [RECORD], "batch_id": "a\nb"}).encode(),
+        json.dumps({"records": [RECORD], "batch_id": ""}).encode(),
+        b'{"records": [{"x1": 1e400, "x2": 0}]}',
+        b'{"records": [{"x1": ' + b"9" * 400 + b', "x2": 0}]}',
+        json.dumps({"records": [{**RECORD, "f" * 201: 1}]}).encode(),
+        b'{"records": [{"x1": 0.5, "x2": 0}], "batch_id": "\\ud800"}',
+        b"\xff\xfe{",
+    ],
+)
 def test_malformed_predict_bodies_are_one_line_4xx(served, body):
     r = served.client.post("/predict", content=body, headers=JSON)
     assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
@@ -45,7 +48,9 @@ def test_malformed_ids_and_labels_are_4xx(served):
     page = browser.get("/review")
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     assert browser.post("/review/abc%00def", data={"csrf": csrf, "action": "skip"}).status_code == 400
-    assert browser.post(f"/review/{item_id}", data={"csrf": csrf, "action": "correct", "label": "c\u0000at"}
-                        ).status_code == 400
+    assert (
+        browser.post(f"/review/{item_id}", data={"csrf": csrf, "action": "correct", "label": "c\u0000at"}).status_code
+        == 400
+    )
     browser.close()
     assert served.store.reviews_of(item_id) == []

@@ -15,8 +15,9 @@ def test_default_open_reads_show_no_names_no_version_and_no_cdn(served):
     item = c.post("/predict", json={"records": [{"x1": 0.05, "x2": 0.0}]}).json()["items"][0]["item_id"]
     assert c.post(f"/items/{item}/review", json={"action": "correct", "label": "cat"}, headers=auth).status_code == 200
     anonymous = c.get(f"/items/{item}").json()
-    assert anonymous["reviews"] == [{"action": "correct", "label": "cat", "created_at": anonymous["reviews"][0][
-        "created_at"]}]
+    assert anonymous["reviews"] == [
+        {"action": "correct", "label": "cat", "created_at": anonymous["reviews"][0]["created_at"]}
+    ]
     assert served.name not in c.get(f"/items/{item}").text
     assert c.get(f"/items/{item}", headers=auth).json()["reviews"][0]["reviewer"] == served.name
     assert c.get(f"/items/{item}", headers={"Authorization": "Bearer pft_x_y"}).status_code == 401

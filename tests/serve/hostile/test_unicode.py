@@ -11,13 +11,16 @@ import pytest
 from pitfall.deploy.store import EncodedRecord, items
 
 
-@pytest.mark.parametrize("body", [
-    b'{"records": [{"x1": 0.1, "x2": 0.0, "note": "\\ud800"}]}',
-    b'[{"x1": 0.1, "x2": 0.0, "\\udfff": 1}]',
-    b'{"records": [{"x1": 0.1, "x2": 0.0, "note": "a\\u0000b"}]}',
-    b'{"records": [{"x1": 0.1, "x2": 0.0, "n\\u0000": 1}]}',
-    b'{"records": [{"x1": 0.1, "x2": 0.0, "note": "caf\xe9"}]}',  # Latin-1, not UTF-8
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"records": [{"x1": 0.1, "x2": 0.0, "note": "\\ud800"}]}',
+        b'[{"x1": 0.1, "x2": 0.0, "\\udfff": 1}]',
+        b'{"records": [{"x1": 0.1, "x2": 0.0, "note": "a\\u0000b"}]}',
+        b'{"records": [{"x1": 0.1, "x2": 0.0, "n\\u0000": 1}]}',
+        b'{"records": [{"x1": 0.1, "x2": 0.0, "note": "caf\xe9"}]}',  # Latin-1, not UTF-8
+    ],
+)
 def test_invalid_text_is_a_422_and_stores_nothing(served, body):
     r = served.client.post("/predict", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 422, r.text
@@ -40,9 +43,19 @@ def test_a_stored_lone_surrogate_breaks_no_reader(served):
     served.client.post("/predict", json={"records": [{"x1": 0.2, "x2": 0.0, "note": "fine"}]})
     bad = "00000000-0000-4000-8000-000000000001"
     with served.store._writer.begin() as conn:
-        conn.execute(items.insert().values(
-            id=bad, model_version="v1", batch_id=None, record=EncodedRecord('{"x1":0.1,"x2":0,"note":"\\ud800x"}'),
-            label="dog", confidence=0.51, decision="review", reason="planted", created_at=pd.Timestamp.now("UTC")))
+        conn.execute(
+            items.insert().values(
+                id=bad,
+                model_version="v1",
+                batch_id=None,
+                record=EncodedRecord('{"x1":0.1,"x2":0,"note":"\\ud800x"}'),
+                label="dog",
+                confidence=0.51,
+                decision="review",
+                reason="planted",
+                created_at=pd.Timestamp.now("UTC"),
+            )
+        )
     c, auth = served.client, served.auth
     one = c.get(f"/items/{bad}")
     assert one.status_code == 200 and one.json()["record"]["note"] == "\ufffdx"

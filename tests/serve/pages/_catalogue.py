@@ -18,8 +18,12 @@ WORDS = {
     "photograph": ["photograph", "print", "negative", "portrait", "studio", "albumen", "camera"],
 }
 FILLER = ["the", "of", "with", "and", "an", "old", "small", "from", "to", "in", "a", "by"]
-POLICY = Policy(accept=0.85, review=0.5, safety=[SafetyRule(label="photograph", action="review",
-                                                            when={"collection": "restricted"})], audit_rate=0.5)
+POLICY = Policy(
+    accept=0.85,
+    review=0.5,
+    safety=[SafetyRule(label="photograph", action="review", when={"collection": "restricted"})],
+    audit_rate=0.5,
+)
 
 
 def titles(n: int, seed: int) -> pd.DataFrame:
@@ -31,16 +35,22 @@ def titles(n: int, seed: int) -> pd.DataFrame:
         other = list(rng.choice(WORDS[rng.choice([k for k in WORDS if k != label])], size=1))
         words = own + other + list(rng.choice(FILLER, size=5))
         rng.shuffle(words)
-        rows.append({"title": " ".join(words), "year": int(rng.integers(1850, 1950)),
-                     "collection": "restricted" if rng.random() < 0.15 else "open"})
+        rows.append(
+            {
+                "title": " ".join(words),
+                "year": int(rng.integers(1850, 1950)),
+                "collection": "restricted" if rng.random() < 0.15 else "open",
+            }
+        )
     return pd.DataFrame(rows).assign(label=labels)
 
 
 def fit_text_model():
     train = titles(400, seed=0)
     pre = ColumnTransformer([("title", TfidfVectorizer(), "title")])
-    return make_pipeline(pre, LogisticRegression(C=3.0, max_iter=1000)).fit(train[["title", "year", "collection"]],
-                                                                             train["label"])
+    return make_pipeline(pre, LogisticRegression(C=3.0, max_iter=1000)).fit(
+        train[["title", "year", "collection"]], train["label"]
+    )
 
 
 def new_records(n: int = 24, seed: int = 1) -> list[dict]:

@@ -78,8 +78,12 @@ def test_monitor_page_shows_windows_audits_and_drift(store, model):
         rows = _rows(r.text)
         assert list(rows) == [*DAYS, "all"]
         assert rows["all"][1] == "800"
-        assert [rows[d][8] for d in DAYS] == ["no drift", "no drift", "features: x1; predictions",
-                                              "features: x1; predictions"]
+        assert [rows[d][8] for d in DAYS] == [
+            "no drift",
+            "no drift",
+            "features: x1; predictions",
+            "features: x1; predictions",
+        ]
         assert all(float(rows[d][7].split()[0]) < 0.7 for d in DAYS[2:])
         assert all(float(rows[d][7].split()[0]) > 0.9 for d in DAYS[:2])
         for code in ("PF501", "PF504", "PF603"):
@@ -114,16 +118,33 @@ def test_pitfall_serve_reference_option_feeds_the_page(tmp_path, model):
     reference_frame().to_csv(tmp_path / "train.csv", index=False)
     (tmp_path / "policy.toml").write_text("[thresholds]\naccept = 0.9\nreview = 0.6\ntarget_accuracy = 0.9\n")
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    base = ["serve", str(tmp_path / "model.joblib"), "--trust-model", "--policy", str(tmp_path / "policy.toml"),
-            "--store", url]
+    base = [
+        "serve",
+        str(tmp_path / "model.joblib"),
+        "--trust-model",
+        "--policy",
+        str(tmp_path / "policy.toml"),
+        "--store",
+        url,
+    ]
     assert main([*base, "--reference", str(tmp_path / "missing.csv")]) == 2
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from pitfall.cli.main import run; run()", *base, "--port", str(port),
-         "--reference", str(tmp_path / "train.csv")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-c",
+            "from pitfall.cli.main import run; run()",
+            *base,
+            "--port",
+            str(port),
+            "--reference",
+            str(tmp_path / "train.csv"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         root = f"http://127.0.0.1:{port}"

@@ -18,21 +18,41 @@ from pitfall.serve.app import create_app  # noqa: E402
 from pitfall.serve.review_store import ReviewDesk  # noqa: E402
 from tests.serve._review import POLICY, XSS, Server, counts_in, csrf_in  # noqa: E402
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def _items(n: int = 12) -> list[dict]:
     """Queued items with known reasons: safety rules, audit, plain low confidence; one blocked."""
     out = []
     for i in range(n):
-        reason = ("audit" if i % 4 == 0 else "safety: dog when site=b always goes to review" if i % 4 == 1
-                  else f"confidence {0.5 + i / 40:.3f} < global accept 0.900")
-        out.append({"record": {"x1": float(i), "x2": 0.0, "note": f"item {i}", "scan": f"img/{i}.png"},
-                    "label": "dog" if i % 2 else "cat", "confidence": 0.5 + i / 40, "decision": "review",
-                    "reason": reason})
-    out.append({"record": {"x1": 99.0, "x2": 0.0, "note": XSS, "scan": "../secret.png"}, "label": "dog",
-                "confidence": 0.3, "decision": "blocked", "reason": "safety: dog is never applied automatically"})
+        reason = (
+            "audit"
+            if i % 4 == 0
+            else "safety: dog when site=b always goes to review"
+            if i % 4 == 1
+            else f"confidence {0.5 + i / 40:.3f} < global accept 0.900"
+        )
+        out.append(
+            {
+                "record": {"x1": float(i), "x2": 0.0, "note": f"item {i}", "scan": f"img/{i}.png"},
+                "label": "dog" if i % 2 else "cat",
+                "confidence": 0.5 + i / 40,
+                "decision": "review",
+                "reason": reason,
+            }
+        )
+    out.append(
+        {
+            "record": {"x1": 99.0, "x2": 0.0, "note": XSS, "scan": "../secret.png"},
+            "label": "dog",
+            "confidence": 0.3,
+            "decision": "blocked",
+            "reason": "safety: dog is never applied automatically",
+        }
+    )
     return out
 
 
@@ -74,12 +94,14 @@ def test_two_reviewers_working_the_same_queue_lose_nothing(served, store):
                 item = _current(client.get("/review").text)
                 if item is None:
                     return
-                r = client.post(f"/review/{quote(item, safe='')}",
-                                data={"action": "accept", "csrf": csrf, "back": "/review"})
+                r = client.post(
+                    f"/review/{quote(item, safe='')}", data={"action": "accept", "csrf": csrf, "back": "/review"}
+                )
                 results[name].append(r.status_code)
                 if r.status_code == 400:  # the blocked item has no suggestion: correct it instead
-                    client.post(f"/review/{quote(item, safe='')}",
-                                data={"action": "correct", "label": "cat", "csrf": csrf})
+                    client.post(
+                        f"/review/{quote(item, safe='')}", data={"action": "correct", "label": "cat", "csrf": csrf}
+                    )
 
     threads = [threading.Thread(target=work, args=(n,)) for n in results]
     for t in threads:
@@ -106,7 +128,8 @@ def test_filters_counts_and_flags(served, store):
         assert f'<option value="{rule}">' in page  # the rules present in the queue are the filter's choices
         by_rule = client.get("/review", params={"rule": rule}).text
         assert 'id="shown">3<' in by_rule and all(
-            store.get_item(i).reason == rule for i in re.findall(r'data-item="([^"]+)"', by_rule))
+            store.get_item(i).reason == rule for i in re.findall(r'data-item="([^"]+)"', by_rule)
+        )
         audit = client.get("/review", params={"sample": "audit"}).text
         assert len(re.findall(r'data-item="', audit)) == 3
         band = client.get("/review", params={"band": "high", "label": "cat"}).text
@@ -193,15 +216,27 @@ def test_an_image_inside_the_folder_is_shown(store, model, tmp_path):
     (tmp_path / "scans").mkdir()
     (tmp_path / "scans" / "a.png").write_bytes(PNG)
     app = create_app(store, model, POLICY, "v1", image_root=tmp_path / "scans")
-    [item] = store.add_items("v1", [{"record": {"x1": 0.1, "x2": 0.2, "scan": "a.png"}, "label": "dog",
-                                     "confidence": 0.6, "decision": "review", "reason": "r"}])
+    [item] = store.add_items(
+        "v1",
+        [
+            {
+                "record": {"x1": 0.1, "x2": 0.2, "scan": "a.png"},
+                "label": "dog",
+                "confidence": 0.6,
+                "decision": "review",
+                "reason": "r",
+            }
+        ],
+    )
     token = store.add_user("carol")
     with Server(app) as server:
         client, _ = _client(server.url, token)
         with closing(client):
             page = client.get("/review")
-            assert f'<img src="/review/image/{item}/scan"' in page.text and "img-src 'self'" in \
-                page.headers["content-security-policy"]
+            assert (
+                f'<img src="/review/image/{item}/scan"' in page.text
+                and "img-src 'self'" in page.headers["content-security-policy"]
+            )
             r = client.get(f"/review/image/{item}/scan")
             assert r.status_code == 200 and r.content == PNG and r.headers["content-type"] == "image/png"
 
@@ -210,7 +245,11 @@ def test_every_new_form_checks_csrf(served, store):
     url, tokens, ids = served
     client, _csrf = _client(url, tokens["alice"])
     with closing(client):
-        for path, data in [("/review/undo", {}), ("/review/batch", {"item": ids[0]}),
-                           ("/review/batch/accept", {"item": ids[0]}), (f"/review/{ids[0]}", {"action": "flag"})]:
+        for path, data in [
+            ("/review/undo", {}),
+            ("/review/batch", {"item": ids[0]}),
+            ("/review/batch/accept", {"item": ids[0]}),
+            (f"/review/{ids[0]}", {"action": "flag"}),
+        ]:
             assert client.post(path, data={**data, "csrf": "wrong"}).status_code == 403, path
         assert store.counts()["reviewed"] == 0 and ReviewDesk(store).flagged() == set()

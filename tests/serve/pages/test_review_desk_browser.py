@@ -40,12 +40,19 @@ def shots(request):
 def browser():
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() and shutil.which(p))]
     if missing:
-        pytest.skip(f"headless browser test needs {' and '.join(missing)} (Debian: apt-get install chromium "
-                    "chromium-driver)")
+        pytest.skip(
+            f"headless browser test needs {' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,800", "--hide-scrollbars"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,800",
+        "--hide-scrollbars",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(20)
@@ -68,8 +75,11 @@ def _axe(driver, where: str) -> None:
     axe = axe_mod.Axe(driver)
     axe.inject()
     results = axe.run()
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
-           if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not bad, f"{where}: {bad}"
 
 
@@ -168,8 +178,9 @@ def test_batch_accept_of_a_filtered_view_asks_first(browser, served, store, shot
     browser.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
     wait.until(lambda d: "label=map" in d.current_url)
     shown = int(browser.find_element(By.ID, "shown").text)
-    expected = {i["item_id"] for i in items if i["decision"] != "auto" and i["label"] == label
-                and 0.7 <= i["confidence"] < 0.9}
+    expected = {
+        i["item_id"] for i in items if i["decision"] != "auto" and i["label"] == label and 0.7 <= i["confidence"] < 0.9
+    }
     assert shown == len(expected) > 0
     browser.find_element(By.ID, "batch").click()
     wait.until(lambda d: d.find_elements(By.ID, "confirm-batch"))

@@ -27,9 +27,11 @@ def _set_cookies(response) -> dict[str, str]:
 
 def test_login_needs_the_forms_own_token_in_field_and_cookie(store, model):
     token = store.add_user("alice")
-    with Server(create_app(store, model, POLICY, "v1")) as server, \
-            httpx.Client(base_url=server.url, timeout=30) as client, \
-            httpx.Client(base_url=server.url, timeout=30) as other:
+    with (
+        Server(create_app(store, model, POLICY, "v1")) as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+        httpx.Client(base_url=server.url, timeout=30) as other,
+    ):
         page = client.get("/review/login")
         csrf = csrf_in(page.text)
         assert client.cookies[LOGIN_COOKIE] == csrf and csrf not in page.headers["content-security-policy"]
@@ -68,8 +70,9 @@ def test_secure_cookie_flag_marks_both_cookies(store, model, secure):
         login_cookie = _set_cookies(page)[LOGIN_COOKIE]
         csrf = csrf_in(page.text)
         # A client keeps a Secure cookie for HTTPS only; this one talks plain HTTP on loopback, so send it by hand.
-        ok = client.post("/review/login", data={"token": token, "csrf": csrf},
-                         headers={"Cookie": f"{LOGIN_COOKIE}={csrf}"})
+        ok = client.post(
+            "/review/login", data={"token": token, "csrf": csrf}, headers={"Cookie": f"{LOGIN_COOKIE}={csrf}"}
+        )
         assert ok.status_code == 303, ok.text
         session_cookie = _set_cookies(ok)[COOKIE]
     for header in (login_cookie, session_cookie):
@@ -84,10 +87,24 @@ def test_pitfall_serve_secure_cookie_option(tmp_path, model):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from pitfall.cli.main import run; run()", "serve", str(tmp_path / "model.joblib"),
-         "--trust-model", "--policy", str(tmp_path / "policy.toml"), "--store", f"sqlite:///{tmp_path / 'p.db'}",
-         "--port", str(port), "--secure-cookie"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-c",
+            "from pitfall.cli.main import run; run()",
+            "serve",
+            str(tmp_path / "model.joblib"),
+            "--trust-model",
+            "--policy",
+            str(tmp_path / "policy.toml"),
+            "--store",
+            f"sqlite:///{tmp_path / 'p.db'}",
+            "--port",
+            str(port),
+            "--secure-cookie",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         deadline = time.monotonic() + 60

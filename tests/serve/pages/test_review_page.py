@@ -47,8 +47,11 @@ def test_login_sets_a_strict_httponly_session_and_never_shows_the_token(served):
     client, token, _ids = served
     r = _login(client, token)
     cookie = r.headers["set-cookie"]
-    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace(
-        "SameSite=Strict", "SameSite=strict")
+    assert (
+        cookie.startswith(f"{COOKIE}=")
+        and "HttpOnly" in cookie
+        and "SameSite=strict" in cookie.replace("SameSite=Strict", "SameSite=strict")
+    )
     assert token not in cookie
     page = client.get("/review")
     assert page.status_code == 200 and token not in page.text and "alice" in page.text
@@ -90,8 +93,11 @@ def test_reviews_are_recorded_with_the_session_user(served, store):
     r = client.post(f"/review/{ids[0]}", data={"action": "skip", "csrf": csrf})
     assert r.status_code == 303
     got = {i: [(v.reviewer, v.action, v.label) for v in store.reviews_of(i)] for i in ids[:3]}
-    assert got == {ids[1]: [("alice", "accept", "dog")], ids[2]: [("alice", "correct", "dog")],
-                   ids[0]: [("alice", "skip", None)]}
+    assert got == {
+        ids[1]: [("alice", "accept", "dog")],
+        ids[2]: [("alice", "correct", "dog")],
+        ids[0]: [("alice", "skip", None)],
+    }
     page = client.get("/review").text
     assert counts_in(page) == (1, 2)
     again = client.post(f"/review/{ids[1]}", data={"action": "accept", "csrf": csrf})

@@ -108,10 +108,18 @@ class AuditAccuracyBelowTarget(Check):
         where = "the monitored period" if s.key == "all" else f"the window starting {s.start}"
         windows = [w.start for w, _, _ in below if w.key != "all"]
         evidence: dict[str, Any] = {
-            "target_accuracy": target, "policy": getattr(ctx, "policy", None), "sample": where,
-            "n_audited": s.n, "n_correct": s.correct, "accuracy": shown,
-            "upper_bound_adjusted": ci.high, "binomial_p": p, "alpha_adjusted": alpha,
-            "samples_judged": len(judged), "windows_below": windows, "min_audited": self.min_audited,
+            "target_accuracy": target,
+            "policy": getattr(ctx, "policy", None),
+            "sample": where,
+            "n_audited": s.n,
+            "n_correct": s.correct,
+            "accuracy": shown,
+            "upper_bound_adjusted": ci.high,
+            "binomial_p": p,
+            "alpha_adjusted": alpha,
+            "samples_judged": len(judged),
+            "windows_below": windows,
+            "min_audited": self.min_audited,
             "not_judged": [{"start": w.start, "n_audited": w.n} for w in too_few],
         }
         message = (

@@ -56,11 +56,20 @@ class ReviewQueueOverload(Check):
         raise Skip("runs with `pitfall thresholds MODEL VALID`, which measures the review load")
 
     def judge(
-        self, *, target: float, accept: float | None, human_share: float, n: int, best: dict[str, Any] | None,
+        self,
+        *,
+        target: float,
+        accept: float | None,
+        human_share: float,
+        n: int,
+        best: dict[str, Any] | None,
     ) -> list[Finding]:
         """Findings for one threshold choice: ``best`` is the curve point with the highest lower bound."""
         evidence: dict[str, Any] = {
-            "target_accuracy": target, "accept_threshold": accept, "human_share": human_share, "n_rows": n,
+            "target_accuracy": target,
+            "accept_threshold": accept,
+            "human_share": human_share,
+            "n_rows": n,
             "max_review_share": self.max_review_share,
         }
         if accept is None:
@@ -68,22 +77,28 @@ class ReviewQueueOverload(Check):
             best_txt = (
                 f"; the best, confidence ≥ {best['threshold']:.3f}, reaches {best['accuracy']:.3f} "
                 f"(95% CI lower bound {best['low']:.3f}) on {best['n_accepted']} rows"
-                if best else ""
+                if best
+                else ""
             )
-            return [self.finding(
-                f"No confidence threshold auto-accepts predictions at accuracy {target:g} with 95% confidence "
-                f"on these {n} validation rows{best_txt}.",
-                "Improve or calibrate the model, add labelled validation rows, lower the target only if the use "
-                "allows it, or try --per-label.",
-                evidence=evidence, severity=Severity.ERROR,
-            )]
+            return [
+                self.finding(
+                    f"No confidence threshold auto-accepts predictions at accuracy {target:g} with 95% confidence "
+                    f"on these {n} validation rows{best_txt}.",
+                    "Improve or calibrate the model, add labelled validation rows, lower the target only if the use "
+                    "allows it, or try --per-label.",
+                    evidence=evidence,
+                    severity=Severity.ERROR,
+                )
+            ]
         if human_share > self.max_review_share:
-            return [self.finding(
-                f"Meeting accuracy {target:g} needs confidence ≥ {accept:.3f}, which sends {human_share:.0%} of "
-                f"items ({1000 * human_share:.0f} per 1,000) to people, more than the {self.max_review_share:.0%} "
-                "allowed.",
-                "Improve or calibrate the model, add validation rows so a lower threshold qualifies, or try "
-                "--per-label so that easy labels are accepted on their own.",
-                evidence=evidence,
-            )]
+            return [
+                self.finding(
+                    f"Meeting accuracy {target:g} needs confidence ≥ {accept:.3f}, which sends {human_share:.0%} of "
+                    f"items ({1000 * human_share:.0f} per 1,000) to people, more than the {self.max_review_share:.0%} "
+                    "allowed.",
+                    "Improve or calibrate the model, add validation rows so a lower threshold qualifies, or try "
+                    "--per-label so that easy labels are accepted on their own.",
+                    evidence=evidence,
+                )
+            ]
         return []

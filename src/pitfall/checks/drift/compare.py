@@ -94,7 +94,9 @@ def _wasserstein(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def compare_numeric(
-    ref: NumericSummary, cur: NumericSummary, ref_values: np.ndarray | None = None,
+    ref: NumericSummary,
+    cur: NumericSummary,
+    ref_values: np.ndarray | None = None,
     cur_values: np.ndarray | None = None,
 ) -> Comparison | None:
     """KS test (exact on the values when given, else on the fixed-edge histograms, which is
@@ -219,8 +221,10 @@ def plot_data(ref, cur) -> dict[str, Any]:
             "reference": {"edges": edges, "counts": ref.counts.tolist()},
             "current": {"edges": edges, "counts": cur.counts.tolist()},
         }
-    total = {c: ref.counts.get(c, 0) / max(ref.n, 1) + cur.counts.get(c, 0) / max(cur.n, 1)
-             for c in set(ref.counts) | set(cur.counts)}
+    total = {
+        c: ref.counts.get(c, 0) / max(ref.n, 1) + cur.counts.get(c, 0) / max(cur.n, 1)
+        for c in set(ref.counts) | set(cur.counts)
+    }
     cats = sorted(total, key=lambda c: (-total[c], c))[:20]
     return {
         "reference": {"categories": cats, "counts": [int(ref.counts.get(c, 0)) for c in cats]},

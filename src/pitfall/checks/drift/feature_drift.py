@@ -110,8 +110,14 @@ def record(ctx: DriftContext, results: list[ColumnDrift], t: Thresholds, section
 
 def _stats(c: Comparison, t: Thresholds) -> dict[str, Any]:
     return {
-        "test": c.test, "statistic": c.statistic, "p": c.p, "p_adjusted": c.p_adjusted, "effect": c.effect,
-        "effect_name": c.effect_name, **c.extra, "drifted": t.flagged(c),
+        "test": c.test,
+        "statistic": c.statistic,
+        "p": c.p,
+        "p_adjusted": c.p_adjusted,
+        "effect": c.effect,
+        "effect_name": c.effect_name,
+        **c.extra,
+        "drifted": t.flagged(c),
     }
 
 
@@ -124,10 +130,19 @@ def describe_drift(ctx: DriftContext, r: ColumnDrift, t: Thresholds, name: str) 
     where = "the current data" if seg.key == "all" else f"the window starting {seg.start}"
     windows = [s for s, _ in flagged if s.key != "all"]
     evidence: dict[str, Any] = {
-        "test": comp.test, "statistic": comp.statistic, "p_adjusted": comp.p_adjusted, "effect": comp.effect,
-        "effect_name": comp.effect_name, **comp.extra, "compared": where,
-        "reference": describe(ref), "current": describe(cur), "fdr": t.fdr,
-        "min_effect": t.bounds(comp)[0], "large_effect": t.bounds(comp)[1], "seed": ctx.seed,
+        "test": comp.test,
+        "statistic": comp.statistic,
+        "p_adjusted": comp.p_adjusted,
+        "effect": comp.effect,
+        "effect_name": comp.effect_name,
+        **comp.extra,
+        "compared": where,
+        "reference": describe(ref),
+        "current": describe(cur),
+        "fdr": t.fdr,
+        "min_effect": t.bounds(comp)[0],
+        "large_effect": t.bounds(comp)[1],
+        "seed": ctx.seed,
     }
     if ctx.windows:
         evidence["windows_drifted"] = [s.start for s in windows]
@@ -153,7 +168,8 @@ def describe_drift(ctx: DriftContext, r: ColumnDrift, t: Thresholds, name: str) 
         top = ", ".join(f"{c!r} {v:.0%}" for c, v in describe(cur)["top"][:3])
         size = (
             f"a class share moved by Cohen's h {comp.effect:.2f} (PSI {comp.extra.get('psi', 0):.2f})"
-            if comp.effect_name == "cohens_h_class" else f"PSI {comp.effect:.2f}"
+            if comp.effect_name == "cohens_h_class"
+            else f"PSI {comp.effect:.2f}"
         )
         msg = (
             f"{name[:1].upper() + name[1:]} drifted in {where}: {size}, "
@@ -192,9 +208,17 @@ class ColumnDriftCheck(Check):
     class_shares: ClassVar[bool] = False  # judge categories by Cohen's h of each class's share, not PSI
 
     def __init__(
-        self, *, fdr: float = 0.01, min_wasserstein: float = 0.1, large_wasserstein: float = 0.5,
-        min_psi: float = 0.1, large_psi: float = 0.25, min_missing_h: float = 0.2, large_missing_h: float = 0.5,
-        min_class_h: float = 0.1, large_class_h: float = 0.3,
+        self,
+        *,
+        fdr: float = 0.01,
+        min_wasserstein: float = 0.1,
+        large_wasserstein: float = 0.5,
+        min_psi: float = 0.1,
+        large_psi: float = 0.25,
+        min_missing_h: float = 0.2,
+        large_missing_h: float = 0.5,
+        min_class_h: float = 0.1,
+        large_class_h: float = 0.3,
     ):
         self.fdr = fdr
         self.min_wasserstein = min_wasserstein
@@ -209,8 +233,15 @@ class ColumnDriftCheck(Check):
     @property
     def thresholds(self) -> Thresholds:
         return Thresholds(
-            self.fdr, self.min_wasserstein, self.large_wasserstein, self.min_psi, self.large_psi,
-            self.min_missing_h, self.large_missing_h, self.min_class_h, self.large_class_h,
+            self.fdr,
+            self.min_wasserstein,
+            self.large_wasserstein,
+            self.min_psi,
+            self.large_psi,
+            self.min_missing_h,
+            self.large_missing_h,
+            self.min_class_h,
+            self.large_class_h,
         )
 
     def findings_for(
@@ -224,13 +255,17 @@ class ColumnDriftCheck(Check):
                 continue
             message, evidence, large = describe_drift(ctx, r, t, names.get(r.column, repr(r.column)))
             yield self.finding(
-                message, fix, evidence=evidence, columns=(r.column,) if r.column in ctx.features else (),
+                message,
+                fix,
+                evidence=evidence,
+                columns=(r.column,) if r.column in ctx.features else (),
                 severity=Severity.ERROR if large else Severity.WARNING,
             )
 
 
 class FeatureDrift(ColumnDriftCheck):
-    __doc__ = """A feature's distribution (or its share of missing values) changed between reference and current data.
+    __doc__ = (
+        """A feature's distribution (or its share of missing values) changed between reference and current data.
 
     ## What it finds
     Each feature of the current data (and of each time window with `--window`) compared with the
@@ -270,7 +305,9 @@ class FeatureDrift(ColumnDriftCheck):
     KS D = 0.71; median 3 → 0.04; 6 of 8 windows drifted (first 2026-03-05).
 
     ## Options
-""" + OPTIONS_DOC
+"""
+        + OPTIONS_DOC
+    )
 
     code = "PF501"
     name = "feature-drift"
@@ -280,7 +317,10 @@ class FeatureDrift(ColumnDriftCheck):
             raise Skip("no feature columns to compare")
         names = {c: f"feature {c!r}" for c in ctx.features}
         yield from self.findings_for(
-            ctx, ctx.features, "features", names,
+            ctx,
+            ctx.features,
+            "features",
+            names,
             "Find what changed in the process that produces the feature; fix the pipeline if it is an error, "
             "else retrain on recent data and re-validate.",
         )

@@ -13,7 +13,8 @@ __all__ = ["LabelDrift"]
 
 
 class LabelDrift(ColumnDriftCheck):
-    __doc__ = """The label's class shares (or, for regression, its distribution) changed between reference and current.
+    __doc__ = (
+        """The label's class shares (or, for regression, its distribution) changed between reference and current.
 
     ## What it finds
     With `--target` in both data sets: the class counts of the current data (and of each window)
@@ -41,7 +42,9 @@ class LabelDrift(ColumnDriftCheck):
     categories '0' 71%, '1' 29%.
 
     ## Options
-""" + OPTIONS_DOC
+"""
+        + OPTIONS_DOC
+    )
 
     class_shares = True
     code = "PF503"
@@ -53,7 +56,10 @@ class LabelDrift(ColumnDriftCheck):
         if not ctx.target_in_current:
             raise Skip(f"the current data has no target column {ctx.target!r} (labels not known yet)")
         yield from self.findings_for(
-            ctx, [ctx.target], "label", {ctx.target: f"the label {ctx.target!r}"},
+            ctx,
+            [ctx.target],
+            "label",
+            {ctx.target: f"the label {ctx.target!r}"},
             "Check whether the population or the labelling changed; recalibrate thresholds and probabilities "
             "on recent labelled data, or retrain.",
         )

@@ -153,8 +153,13 @@ class MultivariateDrift(Check):
                 entry["domain_auc"] = iv.to_dict()
         m = ctx.drift_metrics()
         m["multivariate"] = {
-            "auc": overall.to_dict(), "min_auc": self.min_auc, "n_reference": len(ref), "n_current": len(cur),
-            "importance": importance, "seed": ctx.seed, "precision": self.precision,
+            "auc": overall.to_dict(),
+            "min_auc": self.min_auc,
+            "n_reference": len(ref),
+            "n_current": len(cur),
+            "importance": importance,
+            "seed": ctx.seed,
+            "precision": self.precision,
             "rows_per_side": per_side,
         }
         hits = [("the current data", overall)] + [(f"the window starting {s.start}", iv) for s, iv in per_window]
@@ -179,11 +184,19 @@ class MultivariateDrift(Check):
             "Inspect the features that drive the separation and find what changed in how the data are produced; "
             "retrain on recent data if the change is real.",
             evidence={
-                "auc": iv.to_dict(), "compared": where, "min_auc": self.min_auc, "large_auc": self.large_auc,
-                "importance": importance[:10], "windows_separable": windows_hit, "n_reference": len(ref),
-                "n_current": len(cur), "folds": N_FOLDS, "seed": ctx.seed,
+                "auc": iv.to_dict(),
+                "compared": where,
+                "min_auc": self.min_auc,
+                "large_auc": self.large_auc,
+                "importance": importance[:10],
+                "windows_separable": windows_hit,
+                "n_reference": len(ref),
+                "n_current": len(cur),
+                "folds": N_FOLDS,
+                "seed": ctx.seed,
                 "sample": {
-                    "rows_per_side": per_side, "precision": self.precision,
+                    "rows_per_side": per_side,
+                    "precision": self.precision,
                     "why": "rows of each data set that give the AUC's 95% interval a half-width of at most "
                     "`precision` at AUC 0.5 (Hanley-McNeil); more with --window",
                 },

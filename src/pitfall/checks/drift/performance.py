@@ -179,8 +179,7 @@ class Calibrator:
         p = _check_proba(proba, "proba")
         if p.shape[1] != self.n_classes_:
             raise InputError(
-                f"proba must have the {self.n_classes_} columns the Calibrator was fitted on. "
-                f"Got {p.shape[1]} instead."
+                f"proba must have the {self.n_classes_} columns the Calibrator was fitted on. Got {p.shape[1]} instead."
             )
         return self._apply(p, self.maps_ if replicate is None else self.replicates_[replicate])
 

@@ -111,8 +111,12 @@ class EstimatedPerformanceDrop(Check):
                 entry["realised"] = res[1].to_dict() if res[1] is not None else None
         m = ctx.drift_metrics()
         m["performance"] = {
-            "metric": self.metric, "reference": reference.to_dict(), "reference_estimated": ref_est.to_dict(),
-            "calibration": calibrator.method_, "n_calibration": len(cal_rows), "n_reference": len(hold),
+            "metric": self.metric,
+            "reference": reference.to_dict(),
+            "reference_estimated": ref_est.to_dict(),
+            "calibration": calibrator.method_,
+            "n_calibration": len(cal_rows),
+            "n_reference": len(hold),
             "current": {
                 seg.key: {"estimated": est.to_dict(), "realised": real.to_dict() if real else None, "n": n}
                 for seg, est, real, n in results
@@ -120,7 +124,8 @@ class EstimatedPerformanceDrop(Check):
             "seed": ctx.seed,
         }
         drops = [
-            (seg, est, real, n) for seg, est, real, n in results
+            (seg, est, real, n)
+            for seg, est, real, n in results
             if est.high < reference.low and reference.estimate - est.estimate >= self.min_drop
         ]
         if not drops:
@@ -142,9 +147,15 @@ class EstimatedPerformanceDrop(Check):
             "Collect labels for recent rows to confirm the drop, find the drifted inputs (PF501, PF502), and "
             "retrain or recalibrate on recent data.",
             evidence={
-                "metric": self.metric, "reference": reference.to_dict(), "estimated": est.to_dict(),
-                "realised": real.to_dict() if real is not None else None, "compared": where, "n": n,
-                "windows_below": windows, "min_drop": self.min_drop, "calibration": calibrator.method_,
+                "metric": self.metric,
+                "reference": reference.to_dict(),
+                "estimated": est.to_dict(),
+                "realised": real.to_dict() if real is not None else None,
+                "compared": where,
+                "n": n,
+                "windows_below": windows,
+                "min_drop": self.min_drop,
+                "calibration": calibrator.method_,
                 "seed": ctx.seed,
             },
         )

@@ -13,7 +13,8 @@ __all__ = ["PredictionDrift"]
 
 
 class PredictionDrift(ColumnDriftCheck):
-    __doc__ = """The model's predicted class shares (or predicted values) changed between reference and current.
+    __doc__ = (
+        """The model's predicted class shares (or predicted values) changed between reference and current.
 
     ## What it finds
     With `--model`: the model predicts every row of both data sets (chunk by chunk); its predicted
@@ -38,7 +39,9 @@ class PredictionDrift(ColumnDriftCheck):
     current top categories '1' 48%, '0' 52%.
 
     ## Options
-""" + OPTIONS_DOC
+"""
+        + OPTIONS_DOC
+    )
 
     class_shares = True
     code = "PF504"
@@ -48,7 +51,10 @@ class PredictionDrift(ColumnDriftCheck):
 
     def run(self, ctx: DriftContext) -> Iterator[Finding]:
         yield from self.findings_for(
-            ctx, [PREDICTION], "prediction", {PREDICTION: "the model's predictions"},
+            ctx,
+            [PREDICTION],
+            "prediction",
+            {PREDICTION: "the model's predictions"},
             "Find which inputs moved the predictions (PF501); when labels arrive, check whether the change is "
             "real, and recalibrate or retrain on recent data.",
         )

@@ -174,8 +174,7 @@ class WeakerThanBaseline(Check):
             yield self.finding(
                 f"The model's {metric.name} {model_iv} {VERDICT_PHRASE[verdict]} a one-feature rule on "
                 f"{rule_name!r}: {scores[rule_key]} (difference {diffs[rule_key]}{VERDICT_REASON[verdict]}).",
-                f"Compare the model with a simple threshold on {rule_name!r}; the extra "
-                "complexity may not pay.",
+                f"Compare the model with a simple threshold on {rule_name!r}; the extra complexity may not pay.",
                 evidence={**evidence, "compared_with": rule_key},
                 columns=(rule_columns.get(rule_key) or rule_name.removeprefix("missing(").removesuffix(")"),),
                 severity=Severity.WARNING if verdict == "worse" else Severity.INFO,

@@ -127,8 +127,14 @@ class Miscalibrated(Check):
     model_based = True
 
     def __init__(
-        self, *, bins: int = 10, min_bin_rows: int = 25, min_ece: float = 0.05, level: float = 0.95,
-        n_null: int = 1000, coverage: float = 0.9,
+        self,
+        *,
+        bins: int = 10,
+        min_bin_rows: int = 25,
+        min_ece: float = 0.05,
+        level: float = 0.95,
+        n_null: int = 1000,
+        coverage: float = 0.9,
     ):
         self.bins = bins
         self.min_bin_rows = min_bin_rows
@@ -140,8 +146,10 @@ class Miscalibrated(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         pred = ctx.predictions
         if pred.proba is None:
-            raise Skip(f"the model ({type(ctx.model).__name__}) has no working predict_proba(): "
-                       "there are no probabilities to calibrate")
+            raise Skip(
+                f"the model ({type(ctx.model).__name__}) has no working predict_proba(): "
+                "there are no probabilities to calibrate"
+            )
         valid = np.flatnonzero(ctx.y_test >= 0)
         if len(valid) < MIN_TEST_ROWS:
             raise Skip(f"{len(valid)} labelled test rows: too few to measure calibration (need {MIN_TEST_ROWS})")
@@ -255,8 +263,13 @@ class Miscalibrated(Check):
     def _bin(correct: np.ndarray, confidence: np.ndarray, mask: np.ndarray) -> dict:
         k, m = int(correct[mask].sum()), int(mask.sum())
         iv: Interval = wilson(k, m)
-        return {"confidence": float(confidence[mask].mean()), "accuracy": iv.estimate, "low": iv.low,
-                "high": iv.high, "count": m}
+        return {
+            "confidence": float(confidence[mask].mean()),
+            "accuracy": iv.estimate,
+            "low": iv.low,
+            "high": iv.high,
+            "count": m,
+        }
 
     def _conformal(self, ctx: Context, proba: np.ndarray, y: np.ndarray) -> dict:
         """Conformal sets on test, calibrated without refitting the scan's model."""

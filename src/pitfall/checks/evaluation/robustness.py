@@ -137,12 +137,14 @@ class FragileToPerturbation(Check):
                 score_pred = p if score_pred is None else score_pred
             flips /= max(int(self.repeats), 1)
             contra /= max(int(self.repeats), 1)
-            noise.append({
-                "scale": float(k),
-                "score": ctx.score(Predictions(score_pred.label, score_pred.proba), y=y).to_dict(),
-                "flip_rate": row_mean_interval(ctx, flips).to_dict(),
-                "contradicting_flip_rate": row_mean_interval(ctx, contra).to_dict() if judge_proba else None,
-            })
+            noise.append(
+                {
+                    "scale": float(k),
+                    "score": ctx.score(Predictions(score_pred.label, score_pred.proba), y=y).to_dict(),
+                    "flip_rate": row_mean_interval(ctx, flips).to_dict(),
+                    "contradicting_flip_rate": row_mean_interval(ctx, contra).to_dict() if judge_proba else None,
+                }
+            )
         try:
             evasion = self._evasion(ctx, model, X, base, scales, jump, rng)
         except Exception as exc:
@@ -198,9 +200,7 @@ class FragileToPerturbation(Check):
             evidence=evidence,
         )
 
-    def _flips(
-        self, base: Predicted, p: Predicted, jump: float | None
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+    def _flips(self, base: Predicted, p: Predicted, jump: float | None) -> tuple[np.ndarray, np.ndarray | None]:
         """Which rows changed prediction, and which changed between two confident labels.
 
         ``jump`` is None for classification; for regression, the move that counts as a flip.

@@ -73,8 +73,7 @@ class SmallTestSet(Check):
         supports = f"The test score {ctx.metric.name} {iv} on {n:,} rows is precise to ±{half:.3g}"
         if stated:
             message = (
-                f"{supports}, wider than the claimed {wanted}; about {needed:,} test rows would "
-                "support the claim."
+                f"{supports}, wider than the claimed {wanted}; about {needed:,} test rows would support the claim."
             )
         else:
             message = f"{supports}: quote it with the interval, to no more than {_decimals(half)} decimals."

@@ -206,9 +206,7 @@ class UnderspecifiedModel(Check):
             evidence=evidence,
         )
 
-    def _disagreement(
-        self, ctx: Context, preds: list[Predicted]
-    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+    def _disagreement(self, ctx: Context, preds: list[Predicted]) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         """Per row: share of refit pairs that disagree, and share that contradict each other."""
         pairs = list(combinations(range(len(preds)), 2))
         n = len(ctx.y_test)

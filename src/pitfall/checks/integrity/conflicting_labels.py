@@ -76,9 +76,7 @@ class ConflictingLabels(Check):
                 "share": len(conflicted) / n,
                 "expected_by_chance": dup.expected,
                 "p_value": p,
-                "examples": describe_rows(
-                    ctx.split.train, conflicted["row"].tolist(), [target, *cols], limit=6
-                ),
+                "examples": describe_rows(ctx.split.train, conflicted["row"].tolist(), [target, *cols], limit=6),
             },
             columns=(target,),
         )

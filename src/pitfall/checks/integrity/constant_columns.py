@@ -91,8 +91,7 @@ class ConstantColumn(Check):
             constant.append((col, python_value(value), k, p))
         if empty:
             yield self.finding(
-                f"{len(empty)} feature column(s) are empty in train: "
-                f"{', '.join(map(repr, empty[:10]))}.",
+                f"{len(empty)} feature column(s) are empty in train: {', '.join(map(repr, empty[:10]))}.",
                 "Drop the empty columns or fix the export/join that emptied them.",
                 evidence={"columns": empty},
                 columns=empty,
@@ -105,8 +104,7 @@ class ConstantColumn(Check):
                 + ", ".join(f"{c!r}={v!r}" for c, v, _, _ in constant[:10])
                 + (f"; {len(shifted)} of them take other values in test" if shifted else "")
                 + ".",
-                "Drop constant columns; if test varies where train does not, widen the training "
-                "data.",
+                "Drop constant columns; if test varies where train does not, widen the training data.",
                 evidence={
                     "columns": names,
                     "values": {c: v for c, v, _, _ in constant},

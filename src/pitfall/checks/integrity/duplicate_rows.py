@@ -71,8 +71,6 @@ class DuplicateRows(Check):
                     "share": dup.redundant / n,
                     "expected_by_chance": dup.expected,
                     "p_value": dup.p_value,
-                    "examples": describe_rows(
-                        frame, dup.rows[np.argsort(dup.groups, kind="stable")], cols
-                    ),
+                    "examples": describe_rows(frame, dup.rows[np.argsort(dup.groups, kind="stable")], cols),
                 },
             )

@@ -154,8 +154,15 @@ class LabelErrors(Check):
     model_based = True
 
     def __init__(
-        self, *, level: float = 0.99, min_share: float = 0.01, train_allowance: float = 0.04, min_rows: int = 10,
-        n_null: int = 200, min_class_rows: int = 500, epsilon: float = 0.01,
+        self,
+        *,
+        level: float = 0.99,
+        min_share: float = 0.01,
+        train_allowance: float = 0.04,
+        min_rows: int = 10,
+        n_null: int = 200,
+        min_class_rows: int = 500,
+        epsilon: float = 0.01,
     ):
         self.epsilon = epsilon
         self.min_class_rows = min_class_rows
@@ -275,8 +282,9 @@ class LabelErrors(Check):
             "contradicted_null_quantile": c_quantile,
             "contradicted_excess": c_excess,
             "contradiction_fires": bool(tail),
-            "thresholds": {str(c): float(t) for c, t in zip(ctx.classes, flags.thresholds, strict=True)
-                           if np.isfinite(t)},
+            "thresholds": {
+                str(c): float(t) for c, t in zip(ctx.classes, flags.thresholds, strict=True) if np.isfinite(t)
+            },
             "examples": _examples(ctx, flags, proba, y, rows, name),
             "fires": fires,
         }

@@ -91,16 +91,10 @@ class MixedTypes(Check):
             if k_train != k_test and {k_train, k_test} <= {"numeric", "categorical"}:
                 text = train[col] if k_train == "categorical" else test[col]
                 strays = text.dropna().astype("string")
-                strays = (
-                    strays[pd.to_numeric(strays, errors="coerce").isna()].value_counts().head(5)
-                )
+                strays = strays[pd.to_numeric(strays, errors="coerce").isna()].value_counts().head(5)
                 yield self.finding(
                     f"Column {col!r} is {k_train} in train but {k_test} in test"
-                    + (
-                        f" (e.g. {', '.join(map(repr, strays.index.tolist()))})."
-                        if len(strays)
-                        else "."
-                    ),
+                    + (f" (e.g. {', '.join(map(repr, strays.index.tolist()))})." if len(strays) else "."),
                     "Give the column one type in both files (look for placeholders such as 'n/a').",
                     evidence={
                         "train_type": str(train[col].dtype),
@@ -124,15 +118,11 @@ class MixedTypes(Check):
                         columns=(col,),
                     )
             elif k_train == "numeric":
-                n_inf = sum(
-                    int(np.isinf(f[col].to_numpy(dtype=float, na_value=np.nan)).sum())
-                    for f in (train, test)
-                )
+                n_inf = sum(int(np.isinf(f[col].to_numpy(dtype=float, na_value=np.nan)).sum()) for f in (train, test))
                 if n_inf:
                     yield self.finding(
                         f"Column {col!r} holds {n_inf:,} infinite value(s).",
-                        f"Replace infinities in {col!r} (often a division by zero) with a value "
-                        "or NaN.",
+                        f"Replace infinities in {col!r} (often a division by zero) with a value or NaN.",
                         evidence={"infinite": n_inf},
                         columns=(col,),
                     )

@@ -67,7 +67,11 @@ class UnreadableFile(Check):
                 "Fix or re-export these files, or drop their rows deliberately; check that relative "
                 "paths are relative to the data file's folder.",
                 evidence={
-                    "column": col, "count": total, "n_images": n, "by_split": counts, "reasons": reasons,
+                    "column": col,
+                    "count": total,
+                    "n_images": n,
+                    "by_split": counts,
+                    "reasons": reasons,
                     "examples": examples,
                 },
                 columns=(col,),

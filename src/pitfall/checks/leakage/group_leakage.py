@@ -159,8 +159,7 @@ class GroupLeakage(Check):
             f"{len(shared):,} of {test_g.nunique():,} groups in {g!r} appear in both train and "
             "test; "
             f"they hold {k_rows:,} test rows ({share:.1%}).",
-            f"Split by group so each {g!r} is on one side: `--split group --group {g}` or "
-            "GroupShuffleSplit.",
+            f"Split by group so each {g!r} is on one side: `--split group --group {g}` or GroupShuffleSplit.",
             evidence={
                 "group_column": g,
                 "shared_groups": len(shared),
@@ -202,9 +201,7 @@ class GroupLeakage(Check):
             return
         share = test_rows / len(ctx.split.test)
         hint = (
-            f" Column {candidates[0]!r} is constant within them: pass `--group {candidates[0]}`."
-            if candidates
-            else ""
+            f" Column {candidates[0]!r} is constant within them: pass `--group {candidates[0]}`." if candidates else ""
         )
         yield self.finding(
             f"{len(sizes):,} clusters of near-identical rows (median {sizes.median():g} rows each) "
@@ -216,7 +213,6 @@ class GroupLeakage(Check):
             columns=tuple(candidates[:1]),
             severity=Severity.WARNING,
         )
-
 
     def _neighbours(self, ctx: Context) -> Iterator[Finding]:
         """Several training rows improbably close to each of many test rows: repeated measurements
@@ -250,7 +246,6 @@ class GroupLeakage(Check):
             },
             severity=Severity.WARNING,
         )
-
 
     def _suggested_time(self, ctx: Context) -> Iterator[Finding]:
         """A date column along which the split looks random and whose periods score worse."""
@@ -326,9 +321,7 @@ def _cluster_members(ctx: Context, m: CrossMatches) -> pd.DataFrame:
         for split in (0, 1):
             pos = index.members(split, int(level), wanted)
             key = index.keys[level, pos + index.part(split).start]
-            parts.append(
-                pd.DataFrame({"cluster": [f"{level}:{v}" for v in key], "split": split, "row": pos})
-            )
+            parts.append(pd.DataFrame({"cluster": [f"{level}:{v}" for v in key], "split": split, "row": pos}))
     members = pd.concat(parts, ignore_index=True)
     both = members.groupby("cluster")["split"].agg(["min", "max"])
     straddling = both.index[(both["min"] == 0) & (both["max"] == 1)]
@@ -364,9 +357,7 @@ def group_key_candidates(ctx: Context, members: pd.DataFrame) -> list[str]:
         if first.empty:
             continue
         everywhere = pd.concat([train[col], test[col]], ignore_index=True).value_counts()
-        held = per.size()[first.index].to_numpy() / everywhere.reindex(first.to_numpy()).to_numpy(
-            dtype=float
-        )
+        held = per.size()[first.index].to_numpy() / everywhere.reindex(first.to_numpy()).to_numpy(dtype=float)
         if np.nanmedian(held) >= 0.5:
             found.append((col in matching, str(col)))
     return [name for _, name in sorted(found)][:3]

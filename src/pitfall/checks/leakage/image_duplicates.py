@@ -88,7 +88,8 @@ def image_matches(ctx: Any, column: str) -> ImageMatches:
             first_train.setdefault(content[i], int(i))
         exact = {
             int(j): first_train[content[n_tr + j]]
-            for j in np.flatnonzero(ok[n_tr:]) if content[n_tr + j] in first_train
+            for j in np.flatnonzero(ok[n_tr:])
+            if content[n_tr + j] in first_train
         }
         pos = np.flatnonzero(ok)
         n = len(pos)
@@ -146,8 +147,13 @@ def exact_findings(check: Any, ctx: Any) -> Iterator[Finding]:
             "Remove the copies from the test set (or deduplicate before splitting) and split by the object "
             "each image shows.",
             evidence={
-                "modality": "image", "method": "hash of decoded pixels", "column": col, "count": k,
-                "share_of_test": share, "expected_by_chance": 0.0, "score_noise_half_width": half,
+                "modality": "image",
+                "method": "hash of decoded pixels",
+                "column": col,
+                "count": k,
+                "share_of_test": share,
+                "expected_by_chance": 0.0,
+                "score_noise_half_width": half,
                 "examples": examples,
             },
             columns=(col,),
@@ -168,8 +174,11 @@ def near_findings(check: Any, ctx: Any) -> Iterator[Finding]:
         exceeds, half = impact_severity_share(share, m.n_test)
         examples = [
             {
-                "test_row": j, "train_row": i, "hamming": dist,
-                "test": _paths(ctx, col, "test", j), "train": _paths(ctx, col, "train", i),
+                "test_row": j,
+                "train_row": i,
+                "hamming": dist,
+                "test": _paths(ctx, col, "test", j),
+                "train": _paths(ctx, col, "train", i),
             }
             for j, (i, dist) in list(m.near.items())[:5]
         ]
@@ -180,13 +189,23 @@ def near_findings(check: Any, ctx: Any) -> Iterator[Finding]:
             "Split by the object each image shows; without an identifier, cluster near-identical images "
             "(their perceptual hashes) and split by cluster.",
             evidence={
-                "modality": "image", "method": "256-bit average hash (16×16 cells vs their median), multi-index search",
-                "column": col, "count": k, "share_of_test": share, "hamming_threshold": m.t,
-                "search_radius": SEARCH_CAP, "edge_threshold": m.edge_threshold,
-                "edge_null": m.edge_null.to_dict() if m.edge_null else None, "candidates": m.candidates,
+                "modality": "image",
+                "method": "256-bit average hash (16×16 cells vs their median), multi-index search",
+                "column": col,
+                "count": k,
+                "share_of_test": share,
+                "hamming_threshold": m.t,
+                "search_radius": SEARCH_CAP,
+                "edge_threshold": m.edge_threshold,
+                "edge_null": m.edge_null.to_dict() if m.edge_null else None,
+                "candidates": m.candidates,
                 "confirmed_by_edges": m.confirmed,
-                "expected_by_chance": m.mu_near, "p_value": p, "null_distances": m.null.to_dict(),
-                "score_noise_half_width": half, "images_hashed": m.hashed, "examples": examples,
+                "expected_by_chance": m.mu_near,
+                "p_value": p,
+                "null_distances": m.null.to_dict(),
+                "score_noise_half_width": half,
+                "images_hashed": m.hashed,
+                "examples": examples,
             },
             columns=(col,),
             severity=Severity.ERROR if exceeds else Severity.WARNING,
@@ -223,8 +242,10 @@ def cluster_findings(check: Any, ctx: Any) -> Iterator[Finding]:
         k_rows = int(sum(side[idx].sum() for idx in straddling))
         share = k_rows / m.n_test
         examples = [
-            {"train": [_paths(ctx, col, "train", int(i)) for i in idx[~side[idx]][:3]],
-             "test": [_paths(ctx, col, "test", int(i) - m.n_train) for i in idx[side[idx]][:3]]}
+            {
+                "train": [_paths(ctx, col, "train", int(i)) for i in idx[~side[idx]][:3]],
+                "test": [_paths(ctx, col, "test", int(i) - m.n_train) for i in idx[side[idx]][:3]],
+            }
             for idx in straddling[:3]
         ]
         yield check.finding(
@@ -233,9 +254,15 @@ def cluster_findings(check: Any, ctx: Any) -> Iterator[Finding]:
             "Give each object an identifier and split by it (`--split group --group ID`), or split by "
             "cluster of near-identical images.",
             evidence={
-                "modality": "image", "method": "connected components of perceptual-hash pairs",
-                "column": col, "clusters": len(straddling), "median_cluster_size": float(np.median(sizes)),
-                "test_rows": k_rows, "share_of_test": share, "hamming_threshold": m.t, "examples": examples,
+                "modality": "image",
+                "method": "connected components of perceptual-hash pairs",
+                "column": col,
+                "clusters": len(straddling),
+                "median_cluster_size": float(np.median(sizes)),
+                "test_rows": k_rows,
+                "share_of_test": share,
+                "hamming_threshold": m.t,
+                "examples": examples,
             },
             columns=(col,),
             severity=Severity.WARNING,

@@ -155,9 +155,7 @@ class NearDuplicates(Check):
                 for c in cols[:6]
             }
             examples.append({"test_row": int(r), "train_row": t, "values": values})
-        by_width = {
-            f"{near_level_width(lv):g}": int(np.sum(m.near_level == lv)) for lv in NEAR_LEVELS
-        }
+        by_width = {f"{near_level_width(lv):g}": int(np.sum(m.near_level == lv)) for lv in NEAR_LEVELS}
         widest = max(near_level_width(lv) for lv in set(m.near_level.tolist()))
         yield self.finding(
             f"{k:,} of {n_test:,} test rows ({share:.1%}) are near copies of training rows "
@@ -232,14 +230,16 @@ class NearDuplicates(Check):
         examples = []
         for r, t in zip(m.rows[:5], m.partners[:5], strict=False):
             changed = [c for c in discrete if test[c].iloc[int(r)] != train[c].iloc[int(t)]]
-            examples.append({
-                "test_row": int(r),
-                "train_row": int(t),
-                "differing": {
-                    c: {"test": python_value(test[c].iloc[int(r)]), "train": python_value(train[c].iloc[int(t)])}
-                    for c in changed
-                },
-            })
+            examples.append(
+                {
+                    "test_row": int(r),
+                    "train_row": int(t),
+                    "differing": {
+                        c: {"test": python_value(test[c].iloc[int(r)]), "train": python_value(train[c].iloc[int(t)])}
+                        for c in changed
+                    },
+                }
+            )
         yield self.finding(
             f"{k:,} of {n_test:,} test rows ({share:.1%}) are near copies of training rows: equal in "
             f"all but at most {m.r} of {len(discrete)} discrete columns, which differ by one step "

@@ -352,8 +352,10 @@ class PreprocessingFittedOnTest(Check):
             raise Skip("no preprocessing step of the pipeline could be refitted on these columns")
         ctx.metrics["preprocessing"] = {
             "seed": ctx.seed,
-            "steps": {p: {"class": r["class"], "verdict": r["verdict"], "attributes": r["attributes"]}
-                      for p, r in report.items()},
+            "steps": {
+                p: {"class": r["class"], "verdict": r["verdict"], "attributes": r["attributes"]}
+                for p, r in report.items()
+            },
         }
         other = [p for p, r in report.items() if r["verdict"] == "other"]
         if other:

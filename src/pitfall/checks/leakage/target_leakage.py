@@ -97,8 +97,9 @@ class TargetLeakage(Check):
     requires = Requires(model=True)
     model_based = True
 
-    def __init__(self, *, near_perfect: float = 0.9, dominance: float = 0.5, strong: float = 0.5,
-                 determined: float = 0.25):
+    def __init__(
+        self, *, near_perfect: float = 0.9, dominance: float = 0.5, strong: float = 0.5, determined: float = 0.25
+    ):
         self.near_perfect = near_perfect
         self.dominance = dominance
         self.strong = strong
@@ -197,8 +198,7 @@ class TargetLeakage(Check):
                     )
             yield self.finding(
                 message,
-                f"Check that {column!r} is known before the label at prediction time; "
-                "if not, drop it.",
+                f"Check that {column!r} is known before the label at prediction time; if not, drop it.",
                 evidence=evidence,
                 columns=(column,),
                 severity=severity,
@@ -212,9 +212,7 @@ class TargetLeakage(Check):
             x = (~np.isfinite(x)).astype(float)
         return label_function(x, sfs.y, regression=not ctx.is_classification, seed=ctx.seed)
 
-    def _dominance(
-        self, ctx: Context, name: str, column: str
-    ) -> tuple[Interval, Interval, Interval]:
+    def _dominance(self, ctx: Context, name: str, column: str) -> tuple[Interval, Interval, Interval]:
         """Test scores of the feature's rule and of a model on all other features, and the gain."""
         metric = METRICS[rule_metric_name(ctx.task)]
         rule = fit_rule_predict(ctx, name, balanced=True)
@@ -243,9 +241,7 @@ def _rest_predictions(ctx: Context, column: str) -> Predictions:
     if not others:
         if ctx.is_classification:
             prior = np.bincount(ctx.y_train, minlength=len(ctx.classes)) / len(ctx.y_train)
-            return Predictions(
-                np.full(n, int(np.argmax(prior)), dtype=np.int64), np.tile(prior, (n, 1))
-            )
+            return Predictions(np.full(n, int(np.argmax(prior)), dtype=np.int64), np.tile(prior, (n, 1)))
         return Predictions(np.full(n, float(np.mean(ctx.y_train))), None)
     model = ctx.fit_default_model(others, rows=ctx.cv_rows, balanced=True)
     return ctx.predict(model, others)

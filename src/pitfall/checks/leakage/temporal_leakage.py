@@ -47,13 +47,8 @@ class TemporalLeakage(Check):
         col = ctx.split.roles.time
         t_train = parse_time(ctx.split.train[col], source="train")
         t_test = parse_time(ctx.split.test[col], source="test")
-        if pd.api.types.is_datetime64_any_dtype(t_train) != pd.api.types.is_datetime64_any_dtype(
-            t_test
-        ):
-            kinds = [
-                "dates" if pd.api.types.is_datetime64_any_dtype(t) else "numbers"
-                for t in (t_train, t_test)
-            ]
+        if pd.api.types.is_datetime64_any_dtype(t_train) != pd.api.types.is_datetime64_any_dtype(t_test):
+            kinds = ["dates" if pd.api.types.is_datetime64_any_dtype(t) else "numbers" for t in (t_train, t_test)]
             raise InputError(
                 f"time column {col!r} holds {kinds[0]} in train but {kinds[1]} in test. "
                 "Write times the same way in both files."

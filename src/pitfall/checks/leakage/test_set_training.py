@@ -223,7 +223,6 @@ class TestSetUsedForTraining(Check):
         return Predictions(pred.label, pred.proba)
 
 
-
 def loss_name(ctx: Context, pred: Predictions) -> str:
     if not ctx.is_classification:
         return "absolute error"

@@ -42,8 +42,14 @@ if TYPE_CHECKING:
     from pitfall.checks.context import Context
     from pitfall.findings import Finding
 
-__all__ = ["TextMatches", "record_texts", "text_exact_duplicates", "text_group_leakage", "text_matches",
-           "text_near_duplicates"]
+__all__ = [
+    "TextMatches",
+    "record_texts",
+    "text_exact_duplicates",
+    "text_group_leakage",
+    "text_matches",
+    "text_near_duplicates",
+]
 
 CHANCE = 0.01  # a copy counts when fewer chance copies than this are expected for the record
 _SHOW = 160  # characters of a record shown in the evidence
@@ -152,9 +158,15 @@ def _chance_logs(train_norm: np.ndarray, test_norm: np.ndarray) -> tuple[np.ndar
         log_near_len = np.log(p_near_len)
     # a near copy may have its words in another order (shingle sets barely see order)
     repeats = test_tok.groupby(["r", "w"]).size()
-    log_orders = gammaln(test_len.to_numpy(dtype=float) + 1) - pd.Series(
-        gammaln(repeats.to_numpy(dtype=float) + 1), index=repeats.index.get_level_values(0)
-    ).groupby(level=0).sum().reindex(range(n)).fillna(0.0).to_numpy()
+    log_orders = (
+        gammaln(test_len.to_numpy(dtype=float) + 1)
+        - pd.Series(gammaln(repeats.to_numpy(dtype=float) + 1), index=repeats.index.get_level_values(0))
+        .groupby(level=0)
+        .sum()
+        .reindex(range(n))
+        .fillna(0.0)
+        .to_numpy()
+    )
     exact = np.full(n, -np.inf)
     near = np.full(n, -np.inf)
     for keys in (["w"], ["pos", "w"], ["prev", "w"]):
@@ -245,8 +257,11 @@ def _sequence_logs(train_norm: np.ndarray, test_norm: np.ndarray, partner: np.nd
     # of text, not words (or the end) that merely recur after a changed one
     run = ["r", "p1", "w"]
     theirs = pairs.merge(own[["p", "p1", "w"]], on="p")[run].drop_duplicates()
-    shared = pd.MultiIndex.from_frame(x[run]).isin(pd.MultiIndex.from_frame(theirs)) if len(theirs) \
+    shared = (
+        pd.MultiIndex.from_frame(x[run]).isin(pd.MultiIndex.from_frame(theirs))
+        if len(theirs)
         else np.zeros(len(x), dtype=bool)
+    )
     log_n = np.log(max(len(train_norm) - 1, 1))
     whole = log_n + pd.Series(lp).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
     part = log_n + pd.Series(np.where(shared, lp, 0.0)).groupby(rec).sum().reindex(range(n)).to_numpy(dtype=float)
@@ -357,8 +372,12 @@ def text_exact_duplicates(check: Check, ctx: Context, alpha: float) -> Iterator[
     evidence["method"] = "hash of the normalised text (case, whitespace and punctuation ignored)"
     evidence["matches_plausible_by_chance"] = m.plausible
     evidence["examples"] = [
-        {"test_row": int(r), "train_row": int(t), "test_text": _show(ctx.split.test, int(r), cols),
-         "train_text": _show(ctx.split.train, int(t), cols)}
+        {
+            "test_row": int(r),
+            "train_row": int(t),
+            "test_text": _show(ctx.split.test, int(r), cols),
+            "train_text": _show(ctx.split.train, int(t), cols),
+        }
         for r, t in zip(m.exact[:5], m.exact_partner[:5], strict=True)
     ]
     yield check.finding(
@@ -390,8 +409,13 @@ def text_near_duplicates(check: Check, ctx: Context, alpha: float) -> Iterator[F
     evidence["candidate_pairs"] = m.candidates
     evidence["median_jaccard"] = float(np.median(m.near_jaccard))
     evidence["examples"] = [
-        {"test_row": int(r), "train_row": int(t), "jaccard": round(float(j), 3),
-         "test_text": _show(ctx.split.test, int(r), cols), "train_text": _show(ctx.split.train, int(t), cols)}
+        {
+            "test_row": int(r),
+            "train_row": int(t),
+            "jaccard": round(float(j), 3),
+            "test_text": _show(ctx.split.test, int(r), cols),
+            "train_text": _show(ctx.split.train, int(t), cols),
+        }
         for r, t, j in zip(m.near[:5], m.near_partner[:5], m.near_jaccard[:5], strict=True)
     ]
     yield check.finding(
@@ -411,9 +435,11 @@ def _clusters(m: TextMatches, n_codes: int) -> np.ndarray:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    graph = coo_matrix(
-        (np.ones(len(m.pairs)), (m.pairs[:, 0], m.pairs[:, 1])), shape=(n_codes, n_codes)
-    ) if len(m.pairs) else coo_matrix((n_codes, n_codes))
+    graph = (
+        coo_matrix((np.ones(len(m.pairs)), (m.pairs[:, 0], m.pairs[:, 1])), shape=(n_codes, n_codes))
+        if len(m.pairs)
+        else coo_matrix((n_codes, n_codes))
+    )
     return connected_components(graph, directed=False)[1]
 
 

@@ -77,14 +77,11 @@ class TrainTestDuplicates(Check):
         share = k / n_test
         exceeds, half = impact_severity_share(share, n_test)
         index = row_index(ctx)
-        examples = [
-            {"test_row": int(r), "train_row": m.partner(index, int(r), 0)} for r in m.exact[:5]
-        ]
+        examples = [{"test_row": int(r), "train_row": m.partner(index, int(r), 0)} for r in m.exact[:5]]
         yield self.finding(
             f"{k:,} of {n_test:,} test rows ({share:.1%}) are exact copies of training rows "
             f"({m.mu_exact:.2g} expected by chance).",
-            "Deduplicate before splitting, or split by object with `--split group --group ID` "
-            "(GroupShuffleSplit).",
+            "Deduplicate before splitting, or split by object with `--split group --group ID` (GroupShuffleSplit).",
             evidence={
                 "count": k,
                 "share_of_test": share,

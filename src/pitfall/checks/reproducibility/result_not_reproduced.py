@@ -55,8 +55,12 @@ class ResultNotReproduced(Check):
         raise Skip("runs with `pitfall rerun RUN`, which re-executes a recorded run")
 
     def judge(
-        self, *, recorded: dict[str, dict[str, float | None]], now: dict[str, dict[str, float | None]],
-        recorded_findings: list[dict[str, Any]], new_findings: list[dict[str, Any]],
+        self,
+        *,
+        recorded: dict[str, dict[str, float | None]],
+        now: dict[str, dict[str, float | None]],
+        recorded_findings: list[dict[str, Any]],
+        new_findings: list[dict[str, Any]],
     ) -> list[Finding]:
         """Findings for one re-run: ``recorded``/``now`` map metric names to ``{estimate, low, high}``."""
         moved, vanished = [], []
@@ -81,20 +85,28 @@ class ResultNotReproduced(Check):
         if moved:
             shown = "; ".join(
                 f"{m['metric']} {_fmt(m['recorded']['estimate'])} [{_fmt(m['recorded']['low'])}, "
-                f"{_fmt(m['recorded']['high'])}] → {_fmt(m['now'])}" for m in moved[:3]
+                f"{_fmt(m['recorded']['high'])}] → {_fmt(m['now'])}"
+                for m in moved[:3]
             )
             more = f" and {len(moved) - 3} more" if len(moved) > 3 else ""
             parts.append(f"{len(moved)} of {len(recorded)} metrics moved outside their recorded 95% CI ({shown}{more})")
         if vanished:
             parts.append(f"{len(vanished)} recorded metric(s) were not measured again ({', '.join(vanished[:3])})")
         if appeared:
-            parts.append("finding(s) appeared: " + ", ".join(sorted({f['code'] for f in appeared})))
+            parts.append("finding(s) appeared: " + ", ".join(sorted({f["code"] for f in appeared})))
         if disappeared:
-            parts.append("finding(s) disappeared: " + ", ".join(sorted({f['code'] for f in disappeared})))
-        return [self.finding(
-            "The re-run does not reproduce the recorded result: " + "; ".join(parts) + ".",
-            "Compare the runs with `pitfall runs diff`; restore the recorded data, seed the training code, pin the "
-            "package versions, then record the run again.",
-            evidence={"moved": moved, "not_measured": vanished, "appeared": appeared, "disappeared": disappeared,
-                      "n_metrics": len(recorded)},
-        )]
+            parts.append("finding(s) disappeared: " + ", ".join(sorted({f["code"] for f in disappeared})))
+        return [
+            self.finding(
+                "The re-run does not reproduce the recorded result: " + "; ".join(parts) + ".",
+                "Compare the runs with `pitfall runs diff`; restore the recorded data, seed the training code, pin the "
+                "package versions, then record the run again.",
+                evidence={
+                    "moved": moved,
+                    "not_measured": vanished,
+                    "appeared": appeared,
+                    "disappeared": disappeared,
+                    "n_metrics": len(recorded),
+                },
+            )
+        ]

@@ -53,7 +53,10 @@ class UnrecordedRunInput(Check):
         raise Skip("runs with `pitfall rerun RUN`, which compares a run's inputs with its record")
 
     def judge(
-        self, *, changed_data: list[dict[str, Any]], missing_seeds: dict[str, Any],
+        self,
+        *,
+        changed_data: list[dict[str, Any]],
+        missing_seeds: dict[str, Any],
         disagreement: dict[str, Any] | None,
     ) -> list[Finding]:
         """Findings for one re-run's inputs.
@@ -70,22 +73,31 @@ class UnrecordedRunInput(Check):
             shown = ", ".join(
                 f"{d['path']} ({d.get('recorded_rows', '?')} → {d.get('rows', '?')} rows)" for d in changed_data
             )
-            found.append(self.finding(
-                f"Data changed since the run was recorded: {shown}; its content and its rows differ from the record.",
-                "Keep data files immutable (a new name or version per change) and record a new run when the data "
-                "changes; restore the recorded file to reproduce the recorded result.",
-                evidence={"kind": "data-changed", "changed": changed_data},
-            ))
+            found.append(
+                self.finding(
+                    f"Data changed since the run was recorded: {shown}; "
+                    "its content and its rows differ from the record.",
+                    "Keep data files immutable (a new name or version per change) and record a new run when the data "
+                    "changes; restore the recorded file to reproduce the recorded result.",
+                    evidence={"kind": "data-changed", "changed": changed_data},
+                )
+            )
         if disagreement and disagreement.get("disagree", 0) > 0:
             n, k = disagreement["n"], disagreement["disagree"]
             unseeded = sorted(missing_seeds)
-            seeds = (f"; the model's {', '.join(unseeded)} {'is' if len(unseeded) == 1 else 'are'} None, so its random "
-                     "draws are not recorded" if unseeded else "")
-            found.append(self.finding(
-                f"The training command is not deterministic: two runs of it wrote models that disagree on {k:,} of "
-                f"{n:,} test rows ({k / n:.1%}){seeds}.",
-                "Seed every random step of the training code (random_state=..., numpy's Generator, PYTHONHASHSEED) "
-                "and record the seed; then record the run again.",
-                evidence={"kind": "not-deterministic", **disagreement, "unseeded_parameters": unseeded},
-            ))
+            seeds = (
+                f"; the model's {', '.join(unseeded)} {'is' if len(unseeded) == 1 else 'are'} None, so its random "
+                "draws are not recorded"
+                if unseeded
+                else ""
+            )
+            found.append(
+                self.finding(
+                    f"The training command is not deterministic: two runs of it wrote models that disagree on {k:,} of "
+                    f"{n:,} test rows ({k / n:.1%}){seeds}.",
+                    "Seed every random step of the training code (random_state=..., numpy's Generator, PYTHONHASHSEED) "
+                    "and record the seed; then record the run again.",
+                    evidence={"kind": "not-deterministic", **disagreement, "unseeded_parameters": unseeded},
+                )
+            )
         return found

@@ -61,8 +61,9 @@ def image_statistic_findings(check: Any, ctx: Context) -> Iterator[Finding]:
         for f in check._judge(ctx, preds, scores, position):
             yield replace(
                 f,
-                message=f.message.replace("each row's summary statistics", f"each image's descriptors in {col!r}")
-                .replace("the row ", "the image "),
+                message=f.message.replace(
+                    "each row's summary statistics", f"each image's descriptors in {col!r}"
+                ).replace("the row ", "the image "),
                 fix=f.fix.replace("the row ", "the image ").replace("normalise rows", "normalise images"),
                 evidence={**f.evidence, "modality": "image", "column": col, "descriptors": names},
                 columns=(col,),
@@ -119,7 +120,8 @@ def colour_reliance_findings(check: Any, ctx: Context) -> Iterator[Finding]:
     from pitfall.checks.evaluation.baselines import dummy_predictions
 
     cols = [
-        c for c in ctx.split.roles.image
+        c
+        for c in ctx.split.roles.image
         if (image_table(ctx, c, "test").descriptors["channels"] == 3).any() and c in ctx.split.features
     ]
     if not cols:
@@ -152,10 +154,16 @@ def colour_reliance_findings(check: Any, ctx: Context) -> Iterator[Finding]:
                 "If colour should not decide the label (a staining batch, a scanner's tint, a sky survey's "
                 "filter), train on images normalised for colour or in grayscale, and check the score holds.",
                 evidence={
-                    "modality": "image", "column": col, "method": "ablated copies of the test images re-predicted",
-                    "metric": metric, "ablations": results[col],
-                    "model_gain_over_dummy": gain.to_dict(), "minimum_reliance": floor,
-                    "images_changed": changed, "model_source": ctx.model_source, "seed": ctx.seed,
+                    "modality": "image",
+                    "column": col,
+                    "method": "ablated copies of the test images re-predicted",
+                    "metric": metric,
+                    "ablations": results[col],
+                    "model_gain_over_dummy": gain.to_dict(),
+                    "minimum_reliance": floor,
+                    "images_changed": changed,
+                    "model_source": ctx.model_source,
+                    "seed": ctx.seed,
                 },
                 columns=(col,),
                 severity=Severity.WARNING if most else Severity.INFO,

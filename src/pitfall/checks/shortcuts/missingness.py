@@ -91,9 +91,7 @@ def _rates(ctx: Context, missing: np.ndarray) -> dict[str, float]:
     """Share of training rows missing the column, per class (or per target tercile)."""
     y = ctx.y_train
     if ctx.is_classification:
-        return {
-            str(c): float(missing[y == i].mean()) for i, c in enumerate(ctx.classes) if (y == i).any()
-        }
+        return {str(c): float(missing[y == i].mean()) for i, c in enumerate(ctx.classes) if (y == i).any()}
     cuts = np.nanquantile(y, [1 / 3, 2 / 3])
     band = np.searchsorted(cuts, y, side="right")
     labels = ("low", "middle", "high")

@@ -30,7 +30,11 @@ def study_bins(ctx: Context, col: str) -> np.ndarray:
     j = ctx.split.features.index(col)
     rows = ctx.cv_rows
     rule = FeatureRule.fit(
-        col, j, ctx.X_train[rows, j], ctx.y_train[rows], classification=ctx.is_classification,
+        col,
+        j,
+        ctx.X_train[rows, j],
+        ctx.y_train[rows],
+        classification=ctx.is_classification,
         categorical=bool(ctx.encoder.categorical_mask[j]),
     )
     return rule.bins(ctx.X_test[:, j])
@@ -70,20 +74,18 @@ def _association_batch(W: np.ndarray, fold: np.ndarray, bins: np.ndarray, respon
         if not out:  # the labels: their variance within folds
             var = (Q - np.divide(T**2, N[..., None], out=np.zeros_like(T), where=N[..., None] > 0)).sum(axis=(1, 2))
         S_out = S.sum(axis=1, keepdims=True) - S
-        prior = np.divide(T.sum(axis=1, keepdims=True) - T, N_out[..., None], out=np.zeros_like(T),
-                          where=N_out[..., None] > 0)
+        prior = np.divide(
+            T.sum(axis=1, keepdims=True) - T, N_out[..., None], out=np.zeros_like(T), where=N_out[..., None] > 0
+        )
         M = (S_out + prior[:, :, None, :]) / (C_out[..., None] + 1.0)  # bin means on the other folds
-        mean_m = np.divide((M * C[..., None]).sum(axis=2), N[..., None], out=np.zeros_like(T),
-                           where=N[..., None] > 0)
+        mean_m = np.divide((M * C[..., None]).sum(axis=2), N[..., None], out=np.zeros_like(T), where=N[..., None] > 0)
         cov = ((M * S).sum(axis=2) - mean_m * T).sum(axis=(1, 2))
         out.append(np.divide(cov, var, out=np.full_like(cov, np.nan), where=var > 0))
     out += [o - out[0] for o in out[1:]]
     return np.stack(out)
 
 
-def association(
-    ctx: Context, bins: np.ndarray, responses: list[np.ndarray], level: float
-) -> list[Interval]:
+def association(ctx: Context, bins: np.ndarray, responses: list[np.ndarray], level: float) -> list[Interval]:
     """Share of the test labels' variance that each response ties to the study variable, with CIs.
 
     For a response ``R`` (one-hot labels, probabilities or predicted values; one column per
@@ -219,8 +221,13 @@ class BeggingTheQuestion(Check):
     model_based = True
 
     def __init__(
-        self, *, min_amplification: float = 0.25, min_share: float = 0.01, min_reliance: float = 0.1,
-        repeats: int = 3, level: float = 0.95,
+        self,
+        *,
+        min_amplification: float = 0.25,
+        min_share: float = 0.01,
+        min_reliance: float = 0.1,
+        repeats: int = 3,
+        level: float = 0.95,
     ):
         self.min_amplification = min_amplification
         self.min_share = min_share
@@ -344,7 +351,12 @@ class BeggingTheQuestion(Check):
 
     # ----- verdict ---------------------------------------------------------------------------
     def _judge(
-        self, ctx: Context, col: str, assoc: dict[str, Any], permute: Interval, drop: Interval | None,
+        self,
+        ctx: Context,
+        col: str,
+        assoc: dict[str, Any],
+        permute: Interval,
+        drop: Interval | None,
         gain: Interval,
     ) -> Finding | None:
         label, pred, diff = assoc["label_association"], assoc["prediction_association"], assoc["amplification"]
@@ -355,7 +367,8 @@ class BeggingTheQuestion(Check):
         amplified = bool(assoc["amplification_judged"] and diff.low > 0 and effect >= needed)
         floor = self.min_reliance * gain.estimate
         relies = {
-            name: iv for name, iv in (("permute", permute), ("drop", drop))
+            name: iv
+            for name, iv in (("permute", permute), ("drop", drop))
             if iv is not None and gain.estimate > 0 and iv.low > 0 and iv.estimate >= floor
         }
         hard_diff = assoc["hard_amplification"]
@@ -420,7 +433,8 @@ class BeggingTheQuestion(Check):
         compared = (
             f" (its predictions tie {col!r} to the label about as the truth does: {_pct(pred)} vs {_pct(label)} "
             "of the labels' variance)"
-            if assoc["amplification_judged"] else ""
+            if assoc["amplification_judged"]
+            else ""
         )
         return self.finding(
             f"The model relies on study variable {col!r}: {falls}, so a finding about {col!r} drawn "

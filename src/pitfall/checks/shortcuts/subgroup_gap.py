@@ -57,6 +57,7 @@ def slice_column(
             return np.searchsorted(edges, np.where(missing, 0.0, x), side="left").astype(np.int64), missing
 
     else:
+
         def text(values: pd.Series) -> pd.Series:
             if x_train is None:
                 return values.reset_index(drop=True).astype("string")
@@ -344,11 +345,7 @@ class SubgroupGap(Check):
             sc = score_slices(metric, y, pred, s.codes, len(s.names), len(ctx.classes))
             n = np.bincount(s.codes, minlength=len(s.names))
             assoc = association(s.train_codes, y_cv, ctx.is_classification)
-            shift = (
-                class_shift(s.train_codes, y_cv, len(s.names))
-                if ctx.is_classification
-                else np.zeros(len(s.names))
-            )
+            shift = class_shift(s.train_codes, y_cv, len(s.names)) if ctx.is_classification else np.zeros(len(s.names))
             for i, name in enumerate(s.names):
                 if n[i] == 0:
                     continue
@@ -357,18 +354,26 @@ class SubgroupGap(Check):
                     continue
                 sign = -1.0 if errors else 1.0
                 z = sign * (sc.rest[i] - sc.score[i]) / np.sqrt(sc.se[i] ** 2 + sc.rest_se[i] ** 2)
-                entries.append({
-                    "column": s.column, "slice": name, "n": int(n[i]), "metric": str(sc.metric[i]),
-                    "estimate": float(sc.score[i]), "se": float(sc.se[i]), "rest": float(sc.rest[i]),
-                    "rest_se": float(sc.rest_se[i]), "p": float(st.norm.sf(z)) if np.isfinite(z) else 1.0,
-                    "sensitive": s.sensitive,
-                    "expected": not s.sensitive
-                    and (
-                        assoc >= self.min_association or shift[i] >= self.min_class_shift
-                        or s.column in informative
-                    ),
-                    "association": round(assoc, 4), "class_shift": round(float(shift[i]), 4),
-                })
+                entries.append(
+                    {
+                        "column": s.column,
+                        "slice": name,
+                        "n": int(n[i]),
+                        "metric": str(sc.metric[i]),
+                        "estimate": float(sc.score[i]),
+                        "se": float(sc.se[i]),
+                        "rest": float(sc.rest[i]),
+                        "rest_se": float(sc.rest_se[i]),
+                        "p": float(st.norm.sf(z)) if np.isfinite(z) else 1.0,
+                        "sensitive": s.sensitive,
+                        "expected": not s.sensitive
+                        and (
+                            assoc >= self.min_association or shift[i] >= self.min_class_shift or s.column in informative
+                        ),
+                        "association": round(assoc, 4),
+                        "class_shift": round(float(shift[i]), 4),
+                    }
+                )
         if not entries:
             raise Skip(
                 f"no slice has {self.min_rows} test rows and as many outside it ({len(small)} smaller slices "
@@ -488,9 +493,16 @@ def _interval(e: dict) -> str:
 def _public(e: dict) -> dict:
     """A slice's entry in ``ctx.metrics["slices"]``."""
     return {
-        "column": e["column"], "slice": e["slice"], "n": e["n"], "metric": e["metric"],
-        "score": _slice_interval(e).to_dict(), "rest": e["rest"], "gap": e["gap"],
-        "p_adjusted": e["p_adjusted"], "flagged": e["flagged"], "expected": e["expected"],
+        "column": e["column"],
+        "slice": e["slice"],
+        "n": e["n"],
+        "metric": e["metric"],
+        "score": _slice_interval(e).to_dict(),
+        "rest": e["rest"],
+        "gap": e["gap"],
+        "p_adjusted": e["p_adjusted"],
+        "flagged": e["flagged"],
+        "expected": e["expected"],
         "sensitive": e["sensitive"],
     }
 

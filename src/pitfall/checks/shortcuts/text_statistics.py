@@ -26,14 +26,21 @@ if TYPE_CHECKING:
     from pitfall.checks.shortcuts.trivial_statistics import TrivialStatisticShortcut
     from pitfall.findings import Finding
 
-__all__ = ["BOILERPLATE_SHARE", "TEXT_STATISTICS", "boilerplate_strings", "source_column", "text_statistic_shortcut",
-           "text_statistics"]
+__all__ = [
+    "BOILERPLATE_SHARE",
+    "TEXT_STATISTICS",
+    "boilerplate_strings",
+    "source_column",
+    "text_statistic_shortcut",
+    "text_statistics",
+]
 
 TEXT_STATISTICS = ("chars", "words", "digits", "uppercase", "punctuation", "whitespace", "boilerplate")
 BOILERPLATE_SHARE = 0.01  # a string in at least this share of training records (and 5 of them) is boilerplate
 _EDGE_WORDS = 3
-_SOURCE_NAME = re.compile(r"^(source|src|file|filename|file_name|source_file|sourcefile|origin|document|doc)$",
-                          re.IGNORECASE)
+_SOURCE_NAME = re.compile(
+    r"^(source|src|file|filename|file_name|source_file|sourcefile|origin|document|doc)$", re.IGNORECASE
+)
 _PUNCT = re.compile(r"[^\w\s]")
 _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s")
@@ -127,8 +134,13 @@ def text_statistic_shortcut(check: TrivialStatisticShortcut, ctx: Context) -> It
     scores = _one_statistic_scores(ctx, S_train, y, S_test, names, balanced)
     positions = [ctx.split.features.index(c) for c in cols if c in ctx.split.features]
     for f in check._judge(ctx, preds, scores, positions):
-        extra = {"modality": "text", "text_columns": list(cols), "statistic_names": names,
-                 "boilerplate_strings": len(boiler), "source_column": source}
+        extra = {
+            "modality": "text",
+            "text_columns": list(cols),
+            "statistic_names": names,
+            "boilerplate_strings": len(boiler),
+            "source_column": source,
+        }
         yield replace(f, evidence={**f.evidence, **extra})
     if "shortcuts" in ctx.metrics:
         ctx.metrics["shortcuts"]["modality"] = "text"
@@ -145,8 +157,12 @@ def _one_statistic_scores(
     out: dict[str, float | None] = {}
     for j, name in enumerate(names):
         if ctx.is_classification:
-            tree = DecisionTreeClassifier(max_leaf_nodes=8, min_samples_leaf=5, random_state=ctx.seed,
-                                          class_weight="balanced" if balanced else None)
+            tree = DecisionTreeClassifier(
+                max_leaf_nodes=8,
+                min_samples_leaf=5,
+                random_state=ctx.seed,
+                class_weight="balanced" if balanced else None,
+            )
         else:
             tree = DecisionTreeRegressor(max_leaf_nodes=8, min_samples_leaf=5, random_state=ctx.seed)
         tree.fit(S_train[:, [j]], y)

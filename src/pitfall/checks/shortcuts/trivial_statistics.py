@@ -146,7 +146,12 @@ class TrivialStatisticShortcut(Check):
     model_based = True
 
     def __init__(
-        self, *, share: float = 0.8, min_columns: int = 4, level: float = 0.95, max_rank_corr: float = 0.9,
+        self,
+        *,
+        share: float = 0.8,
+        min_columns: int = 4,
+        level: float = 0.95,
+        max_rank_corr: float = 0.9,
         missing_share: float = 0.5,
     ):
         self.share = share
@@ -204,7 +209,8 @@ class TrivialStatisticShortcut(Check):
         varying = [j for j in varying if STATISTICS[j] not in disguised]
         if disguised:
             ctx.notes.append(
-                "PF301: " + ", ".join(f"the row {k} follows column {v!r}" for k, v in disguised.items())
+                "PF301: "
+                + ", ".join(f"the row {k} follows column {v!r}" for k, v in disguised.items())
                 + f" (rank correlation >= {self.max_rank_corr}); judged as that column, not as a row statistic."
             )
         if not varying:
@@ -232,7 +238,11 @@ class TrivialStatisticShortcut(Check):
         )
 
     def _judge(
-        self, ctx: Context, preds: dict[str, Predictions], stat_scores: dict[str, float], cols: list[int],
+        self,
+        ctx: Context,
+        preds: dict[str, Predictions],
+        stat_scores: dict[str, float],
+        cols: list[int],
         disguised: dict[str, str] | None = None,
     ) -> Iterator[Finding]:
         metric, level = ctx.metric, self.level
@@ -398,7 +408,12 @@ def _linear(ctx: Context, X_train: np.ndarray, y: np.ndarray, X_test: np.ndarray
 
 
 def statistic_scores(
-    ctx: Context, S_train: np.ndarray, y: np.ndarray, S_test: np.ndarray, varying: list[int], balanced: bool,
+    ctx: Context,
+    S_train: np.ndarray,
+    y: np.ndarray,
+    S_test: np.ndarray,
+    varying: list[int],
+    balanced: bool,
     names: tuple[str, ...] = STATISTICS,
 ) -> dict[str, float]:
     """Test score of a small tree (8 leaves) on each statistic alone: which statistics carry the label."""
@@ -408,7 +423,9 @@ def statistic_scores(
     for j in varying:
         if ctx.is_classification:
             tree = DecisionTreeClassifier(
-                max_leaf_nodes=8, min_samples_leaf=5, class_weight="balanced" if balanced else None,
+                max_leaf_nodes=8,
+                min_samples_leaf=5,
+                class_weight="balanced" if balanced else None,
                 random_state=ctx.seed,
             )
         else:

@@ -18,8 +18,11 @@ router = APIRouter()
 
 
 @router.get("/export", summary="Reviewed items with their final label, as CSV or Parquet (reviewer token)")
-def export(user: Annotated[User, Depends(reviewer)], state: Annotated[ServeState, Depends(get_state)],
-           format: Annotated[Literal["csv", "parquet"], Query()] = "csv") -> Response:
+def export(
+    user: Annotated[User, Depends(reviewer)],
+    state: Annotated[ServeState, Depends(get_state)],
+    format: Annotated[Literal["csv", "parquet"], Query()] = "csv",
+) -> Response:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"reviewed.{format}"
         try:
@@ -28,5 +31,6 @@ def export(user: Annotated[User, Depends(reviewer)], state: Annotated[ServeState
             raise HTTPException(409, one_line(exc)) from None
         content = path.read_bytes()
     media = "text/csv" if format == "csv" else "application/vnd.apache.parquet"
-    return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="reviewed.{format}"'})
+    return Response(
+        content, media_type=media, headers={"Content-Disposition": f'attachment; filename="reviewed.{format}"'}
+    )

@@ -17,9 +17,10 @@ router = APIRouter()
 
 
 @router.get("/health", summary="Liveness and database check (the model version when public or with a token)")
-def health(state: Annotated[ServeState, Depends(get_state)],
-           creds: Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))]
-           ) -> JSONResponse:
+def health(
+    state: Annotated[ServeState, Depends(get_state)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))],
+) -> JSONResponse:
     try:
         ok = state.store.get_model(state.model_version) is not None
     except Exception:  # the database is down: say so (the log has why) instead of failing with a traceback
@@ -31,10 +32,14 @@ def health(state: Annotated[ServeState, Depends(get_state)],
 
 
 @router.get("/metrics", summary="Items per decision, reviewed, pending and the share sent to people")
-def metrics(state: Annotated[ServeState, Depends(get_state)],
-            _user: Annotated[User | None, Depends(readable("metrics"))]) -> dict[str, Any]:
+def metrics(
+    state: Annotated[ServeState, Depends(get_state)], _user: Annotated[User | None, Depends(readable("metrics"))]
+) -> dict[str, Any]:
     counts = state.store.counts()
     total = counts["total"]
     routed = counts["review"] + counts["abstain"] + counts["blocked"]
-    return {**counts, "review_rate": routed / total if total else None,
-            "reviewed_share": counts["reviewed"] / routed if routed else None}
+    return {
+        **counts,
+        "review_rate": routed / total if total else None,
+        "reviewed_share": counts["reviewed"] / routed if routed else None,
+    }

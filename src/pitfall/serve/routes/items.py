@@ -18,15 +18,25 @@ router = APIRouter()
 
 def item_json(item: Any, **extra: Any) -> dict[str, Any]:
     return {
-        "item_id": item.id, "model_version": item.model_version, "batch_id": item.batch_id, "record": item.record,
-        "label": item.suggestion, "confidence": item.confidence if math.isfinite(item.confidence) else None,
-        "decision": item.decision, "reason": item.reason, "created_at": item.created_at.isoformat(), **extra,
+        "item_id": item.id,
+        "model_version": item.model_version,
+        "batch_id": item.batch_id,
+        "record": item.record,
+        "label": item.suggestion,
+        "confidence": item.confidence if math.isfinite(item.confidence) else None,
+        "decision": item.decision,
+        "reason": item.reason,
+        "created_at": item.created_at.isoformat(),
+        **extra,
     }
 
 
 @router.get("/items/{item_id}", summary="One stored item with its routing and reviews (names with a token)")
-def get_item(item_id: str, state: Annotated[ServeState, Depends(get_state)],
-             user: Annotated[User | None, Depends(readable("items"))]) -> dict[str, Any]:
+def get_item(
+    item_id: str,
+    state: Annotated[ServeState, Depends(get_state)],
+    user: Annotated[User | None, Depends(readable("items"))],
+) -> dict[str, Any]:
     item = state.store.get_item(item_id)
     if item is None:
         raise HTTPException(404, f"item {item_id[:60]!r} does not exist.")
@@ -38,8 +48,12 @@ def get_item(item_id: str, state: Annotated[ServeState, Depends(get_state)],
 
 
 @router.post("/items/{item_id}/review", summary="Accept, correct or skip an item (reviewer token)")
-def review(item_id: str, body: ReviewRequest, user: Annotated[User, Depends(reviewer)],
-           state: Annotated[ServeState, Depends(get_state)]) -> dict[str, Any]:
+def review(
+    item_id: str,
+    body: ReviewRequest,
+    user: Annotated[User, Depends(reviewer)],
+    state: Annotated[ServeState, Depends(get_state)],
+) -> dict[str, Any]:
     if state.store.get_item(item_id) is None:
         raise HTTPException(404, f"item {item_id[:60]!r} does not exist.")
     try:
@@ -50,7 +64,10 @@ def review(item_id: str, body: ReviewRequest, user: Annotated[User, Depends(revi
 
 
 @router.get("/queue", summary="Items waiting for a person, least confident first (reviewer token)")
-def queue(user: Annotated[User, Depends(reviewer)], state: Annotated[ServeState, Depends(get_state)],
-          limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict[str, Any]:
+def queue(
+    user: Annotated[User, Depends(reviewer)],
+    state: Annotated[ServeState, Depends(get_state)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> dict[str, Any]:
     shown = state.store.queue(limit, max_record_chars=max(state.limits.max_record_bytes, 64 * 1024))
     return {"items": [item_json(item) for item in shown]}

@@ -41,10 +41,13 @@ def _replay(state: ServeState, job: Job) -> Response | None:
     if stored is None:
         return None
     if stored.digest is not None and stored.digest != job.digest:
-        raise HTTPException(409, f"batch {job.batch_id!r} is already stored with other records; send new records "
-                                 "under a new batch_id.")
-    items = [{"item_id": i.id, "label": i.suggestion, "confidence": i.confidence, "decision": i.decision,
-              "reason": i.reason} for i in stored.items]
+        raise HTTPException(
+            409, f"batch {job.batch_id!r} is already stored with other records; send new records under a new batch_id."
+        )
+    items = [
+        {"item_id": i.id, "label": i.suggestion, "confidence": i.confidence, "decision": i.decision, "reason": i.reason}
+        for i in stored.items
+    ]
     version = stored.items[0].model_version if stored.items else state.model_version
     return _answer(version, job.batch_id, items, replayed=True)
 
@@ -74,9 +77,17 @@ def _parse_and_prepare(state: ServeState, raw: bytes) -> tuple[Job, Response | N
     return job, (_replay(state, job) if job.batch_id is not None else None)
 
 
-@router.post("/predict", response_model=PredictResponse, summary="Predict, route and store a batch of records",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": PredictRequest.model_json_schema()}}}})
+@router.post(
+    "/predict",
+    response_model=PredictResponse,
+    summary="Predict, route and store a batch of records",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PredictRequest.model_json_schema()}},
+        }
+    },
+)
 async def predict(request: Request, state: Annotated[ServeState, Depends(get_state)]) -> Response:
     size, chunks = 0, []
     async for chunk in request.stream():
@@ -98,8 +109,11 @@ async def predict(request: Request, state: Annotated[ServeState, Depends(get_sta
 
 
 @router.post("/predict/csv", response_model=PredictResponse, summary="Predict, route and store the rows of a CSV")
-def predict_csv(state: Annotated[ServeState, Depends(get_state)], file: Annotated[UploadFile, File()],
-                batch_id: Annotated[str | None, Form()] = None) -> Response:
+def predict_csv(
+    state: Annotated[ServeState, Depends(get_state)],
+    file: Annotated[UploadFile, File()],
+    batch_id: Annotated[str | None, Form()] = None,
+) -> Response:
     data = file.file.read(state.limits.max_bytes + 1)
     if len(data) > state.limits.max_bytes:
         raise HTTPException(413, f"CSV is over {state.limits.max_bytes} bytes, the limit.")
