@@ -33,7 +33,7 @@ def card_cmd(run: str, output: Path, config_path: Path | None) -> int:
     \b
     Examples:
       pitfall scan train.csv test.csv -t label --record && pitfall card last -o card/
-      pitfall card 20260105-101500-scan-3f2a1c -o docs/card
+      pitfall card 20260105-101500123-scan-3f2a1c -o docs/card
     """
     from pitfall.cli.report_options import load_settings
     from pitfall.errors import InputError

@@ -39,7 +39,7 @@ def rerun_cmd(
     \b
     Examples:
       pitfall rerun last
-      pitfall rerun 20260105-101500-scan-3f2a1c --train-script "python train.py"
+      pitfall rerun 20260105-101500123-scan-3f2a1c --train-script "python train.py"
     """
     from pitfall.records import RunStore
     from pitfall.records.rerun import rerun

@@ -73,7 +73,10 @@ class RunStore:
 
     @staticmethod
     def new_id(command: str) -> str:
-        return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{command}-{secrets.token_hex(3)}"
+        """``20260105-101500123-scan-3f2a1c``: UTC time to the millisecond first, so ids sort as runs were made
+        (two runs in one second too), then the command and a random suffix."""
+        now = datetime.now(UTC)
+        return f"{now:%Y%m%d-%H%M%S}{now.microsecond // 1000:03d}-{command}-{secrets.token_hex(3)}"
 
     # -- writing -----------------------------------------------------------------------------
 
