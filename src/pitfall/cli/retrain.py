@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from pitfall.cli.report_options import check_output, finish_run, record_options
-from pitfall.cli.serve import open_store
+from pitfall.cli.serve import open_store, store_option
 from pitfall.errors import ConfigError
 
 
@@ -124,13 +124,7 @@ def models_cmd() -> None:
 
 
 @models_cmd.command("list")
-@click.option(
-    "--store",
-    "store_url",
-    default="sqlite:///pitfall.db",
-    show_default=True,
-    help="Database of the service (SQLAlchemy URL).",
-)
+@store_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )

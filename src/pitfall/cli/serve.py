@@ -242,6 +242,15 @@ def _read_reference(path: Path | None) -> Any:
     return read_table(path)
 
 
+store_option = click.option(
+    "--store",
+    "store_url",
+    default="sqlite:///pitfall.db",
+    show_default=True,
+    help="Database of the service (SQLAlchemy URL).",
+)
+
+
 @click.group("users")
 def users_cmd() -> None:
     """Manage reviewers of the review service."""
@@ -249,13 +258,7 @@ def users_cmd() -> None:
 
 @users_cmd.command("add")
 @click.argument("name")
-@click.option(
-    "--store",
-    "store_url",
-    default="sqlite:///pitfall.db",
-    show_default=True,
-    help="Database of the service (SQLAlchemy URL).",
-)
+@store_option
 def users_add_cmd(name: str, store_url: str) -> int:
     """Create reviewer NAME and print their token (shown once: only a hash is stored)."""
     store = open_store(store_url)
@@ -270,13 +273,7 @@ def users_add_cmd(name: str, store_url: str) -> int:
 
 
 @users_cmd.command("list")
-@click.option(
-    "--store",
-    "store_url",
-    default="sqlite:///pitfall.db",
-    show_default=True,
-    help="Database of the service (SQLAlchemy URL).",
-)
+@store_option
 def users_list_cmd(store_url: str) -> int:
     """List reviewers: name, when their token was made, open review-page sessions."""
     store = open_store(store_url)
@@ -293,13 +290,7 @@ def users_list_cmd(store_url: str) -> int:
 
 @users_cmd.command("revoke")
 @click.argument("name")
-@click.option(
-    "--store",
-    "store_url",
-    default="sqlite:///pitfall.db",
-    show_default=True,
-    help="Database of the service (SQLAlchemy URL).",
-)
+@store_option
 def users_revoke_cmd(name: str, store_url: str) -> int:
     """Delete reviewer NAME: their token stops working and their sessions end at once (their reviews stay)."""
     store = open_store(store_url)
@@ -315,13 +306,7 @@ def users_revoke_cmd(name: str, store_url: str) -> int:
 
 @users_cmd.command("rotate")
 @click.argument("name")
-@click.option(
-    "--store",
-    "store_url",
-    default="sqlite:///pitfall.db",
-    show_default=True,
-    help="Database of the service (SQLAlchemy URL).",
-)
+@store_option
 def users_rotate_cmd(name: str, store_url: str) -> int:
     """Give reviewer NAME a new token (printed once); the old one stops working and their sessions end."""
     store = open_store(store_url)
