@@ -84,6 +84,18 @@ def register(
     def message(heading: str, text: str, status: int, back: str = "/review") -> HTMLResponse:
         return page("message", status, title=heading, heading=heading, message=text, back=back)
 
+    async def signed_form(request: Request) -> tuple[Any, Any] | Response:
+        """A POST's reviewer and form, or the answer that refuses it (not signed in; wrong CSRF token)."""
+        session = session_of(request)
+        if session is None:
+            return RedirectResponse("/review/login", status_code=303)
+        form = await request.form()
+        if not csrf_ok(form, session):
+            return message(
+                "Forbidden", "The form's CSRF token is missing or wrong; reload the page and try again.", 403
+            )
+        return session, form
+
     def image_of(item: Item) -> str | None:
         if root is None:
             return None
@@ -189,24 +201,20 @@ def register(
 
     @router.post("/review/undo")
     async def undo(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/review/login", status_code=303)
-        form = await request.form()
-        if not csrf_ok(form, session):
-            return message("Forbidden", "The form's CSRF token is missing or wrong; reload the page.", 403)
+        signed = await signed_form(request)
+        if isinstance(signed, Response):
+            return signed
+        session, form = signed
         back = _safe_back(form.get("back"))
         done = desk.undo_last(session.user)
         return RedirectResponse(_with(back, done="undo" if done else "nothing"), status_code=303)
 
     @router.post("/review/batch")
     async def batch_confirm(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/review/login", status_code=303)
-        form = await request.form()
-        if not csrf_ok(form, session):
-            return message("Forbidden", "The form's CSRF token is missing or wrong; reload the page.", 403)
+        signed = await signed_form(request)
+        if isinstance(signed, Response):
+            return signed
+        session, form = signed
         back = _safe_back(form.get("back"))
         wanted = [i for i in form.getlist("item") if isinstance(i, str)][:BATCH_MAX]
         pending = {it.id: it for it in desk.pending()}
@@ -230,12 +238,10 @@ def register(
 
     @router.post("/review/batch/accept")
     async def batch_accept(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/review/login", status_code=303)
-        form = await request.form()
-        if not csrf_ok(form, session):
-            return message("Forbidden", "The form's CSRF token is missing or wrong; reload the page.", 403)
+        signed = await signed_form(request)
+        if isinstance(signed, Response):
+            return signed
+        session, form = signed
         back = _safe_back(form.get("back"))
         accepted = conflicts = 0
         for item_id in list(dict.fromkeys(i for i in form.getlist("item") if isinstance(i, str)))[:BATCH_MAX]:
@@ -248,14 +254,10 @@ def register(
 
     @router.post("/review/{item_id}")
     async def review_item(item_id: str, request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/review/login", status_code=303)
-        form = await request.form()
-        if not csrf_ok(form, session):
-            return message(
-                "Forbidden", "The form's CSRF token is missing or wrong; reload the page and try again.", 403
-            )
+        signed = await signed_form(request)
+        if isinstance(signed, Response):
+            return signed
+        session, form = signed
         back = _safe_back(form.get("back"))
         action, label = form.get("action"), form.get("label")
         if not isinstance(action, str) or (label is not None and not isinstance(label, str)):
