@@ -178,3 +178,32 @@ def test_record_setting_must_be_a_boolean(project, capsys):
     (project / "pyproject.toml").write_text('[tool.pitfall]\nrecord = "yes"\n')
     line = _bad(capsys, "scan", "train.csv", "test.csv", "-t", "label", "--select", "PF101")
     assert "[tool.pitfall] record must be true or false. Got 'yes' instead." in line
+
+
+def test_a_killed_writer_leaves_a_whole_record_or_none(tmp_path):
+    """SIGKILL a process while it writes records: every record on disk loads, whenever it died."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom pitfall import __version__\n"
+        "from pitfall.records.store import RunStore\n"
+        "store = RunStore(Path(sys.argv[1]))\n"
+        "for i in range(1000):\n"
+        "    store.write({'format': 1, 'pitfall_version': __version__, 'id': f'run-{i:04d}', 'command': 'scan',\n"
+        "                 'argv': [], 'inputs': {}, 'seeds': {}, 'environment': {}},\n"
+        "                {'report.json': '{}', 'big.bin': bytes(8_000_000)})\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)])
+    deadline = time.monotonic() + 60
+    runs = tmp_path / ".pitfall" / "runs"
+    while time.monotonic() < deadline and not (runs.is_dir() and len(list(runs.iterdir())) >= 3):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store = RunStore(tmp_path)
+    assert store.ids(), "the writer wrote nothing before it was killed"
+    for run_id in store.ids():
+        assert store.load(run_id).manifest["id"] == run_id  # complete, hashes verified
