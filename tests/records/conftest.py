@@ -15,6 +15,7 @@ from sklearn.datasets import make_classification
 from pitfall.cli.main import main
 
 SELECT = "PF101,PF201,PF401,PF403"  # fast checks that still measure scores with intervals
+SCAN = ("scan", "train.csv", "test.csv", "-t", "label")  # the project's scan, before its options
 
 DETERMINISTIC = """
 import joblib, pandas as pd
@@ -63,11 +64,7 @@ def record_scan(capsys, *extra: str) -> str:
     """Record a scan of the project's train/test files; returns the run id."""
     rc, _, err = cli(
         capsys,
-        "scan",
-        "train.csv",
-        "test.csv",
-        "-t",
-        "label",
+        *SCAN,
         "--select",
         SELECT,
         "--record",

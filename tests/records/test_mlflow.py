@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from .conftest import SELECT, cli
+from .conftest import SCAN, SELECT, cli
 
 mlflow = pytest.importorskip("mlflow")
 pytest.importorskip("alembic")
@@ -14,11 +14,7 @@ def test_scan_logs_params_metrics_with_cis_findings_and_html(project, capsys):
     uri = f"sqlite:///{project / 'mlflow.db'}"
     rc, _, err = cli(
         capsys,
-        "scan",
-        "train.csv",
-        "test.csv",
-        "-t",
-        "label",
+        *SCAN,
         "--select",
         SELECT,
         "--format",
@@ -57,11 +53,7 @@ def test_scan_logs_params_metrics_with_cis_findings_and_html(project, capsys):
 def test_unreachable_store_is_one_line(project, capsys):
     rc, _, err = cli(
         capsys,
-        "scan",
-        "train.csv",
-        "test.csv",
-        "-t",
-        "label",
+        *SCAN,
         "--select",
         "PF101",
         "-q",

@@ -8,7 +8,7 @@ import runpy
 
 import pandas as pd
 
-from .conftest import SELECT, cli, python, record_scan, tree_hashes
+from .conftest import SCAN, SELECT, cli, python, record_scan, tree_hashes
 
 
 def _rerun(capsys, *args):
@@ -63,11 +63,7 @@ def test_edited_data_file_gives_pf701_and_pf702(project, capsys):
 def _record_with_model(capsys, script):
     rc, _, err = cli(
         capsys,
-        "scan",
-        "train.csv",
-        "test.csv",
-        "-t",
-        "label",
+        *SCAN,
         "--model",
         "model.joblib",
         "--trust-model",

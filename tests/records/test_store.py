@@ -8,7 +8,7 @@ import pytest
 from pitfall.records import store as store_module
 from pitfall.records.store import RecordError, RunStore
 
-from .conftest import cli, record_scan, tree_hashes
+from .conftest import SCAN, cli, record_scan, tree_hashes
 
 
 def test_recorded_scan_has_manifest_report_and_index(project, capsys):
@@ -34,11 +34,7 @@ def test_record_true_in_pyproject_records_without_the_flag(project, capsys):
     (project / "pyproject.toml").write_text("[tool.pitfall]\nrecord = true\n")
     rc, _, err = cli(
         capsys,
-        "scan",
-        "train.csv",
-        "test.csv",
-        "-t",
-        "label",
+        *SCAN,
         "--select",
         "PF101",
         "-q",
@@ -50,11 +46,7 @@ def test_record_true_in_pyproject_records_without_the_flag(project, capsys):
     assert rc == 0 and "Run recorded: " in err
     rc, _, err = cli(
         capsys,
-        "scan",
-        "train.csv",
-        "test.csv",
-        "-t",
-        "label",
+        *SCAN,
         "--select",
         "PF101",
         "-q",
