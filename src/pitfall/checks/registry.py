@@ -8,14 +8,16 @@ check's identity and docs from its source; see ``catalog``). Adding a check: its
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pitfall.checks.catalog import CheckSpec, spec
 
 if TYPE_CHECKING:
     from pitfall.checks.base import Check
+
+T = TypeVar("T")
 
 __all__ = ["CHECKS", "FAMILIES", "REDIRECTS", "SPECS", "get_check", "get_spec"]
 
@@ -70,25 +72,17 @@ _TABLE: dict[str, str] = {
 REDIRECTS: dict[str, str] = {}
 
 
-class _Checks(Mapping[str, "type[Check]"]):
-    """``{code: check class}``, importing a check's module on first access."""
+class _ByCode(Mapping[str, T]):
+    """``{code: load(code)}`` over the code table, each value made on access (nothing is loaded up front)."""
 
-    def __getitem__(self, code: str) -> type[Check]:
-        module, name = _TABLE[code].split(":")
-        return getattr(import_module(module), name)
+    def __init__(self, load: Callable[[str], T]) -> None:
+        self._load = load
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(_TABLE)
+    def __getitem__(self, code: str) -> T:
+        return self._load(code)
 
-    def __len__(self) -> int:
-        return len(_TABLE)
-
-
-class _Specs(Mapping[str, CheckSpec]):
-    """``{code: CheckSpec}``: identity and docs of each check, read without importing it."""
-
-    def __getitem__(self, code: str) -> CheckSpec:
-        return spec(code, _TABLE[code])
+    def __contains__(self, code: object) -> bool:  # no load to answer "is it registered?"
+        return code in _TABLE
 
     def __iter__(self) -> Iterator[str]:
         return iter(_TABLE)
@@ -97,8 +91,13 @@ class _Specs(Mapping[str, CheckSpec]):
         return len(_TABLE)
 
 
-CHECKS: Mapping[str, type[Check]] = _Checks()
-SPECS: Mapping[str, CheckSpec] = _Specs()
+def _import_check(code: str) -> type[Check]:
+    module, name = _TABLE[code].split(":")
+    return getattr(import_module(module), name)
+
+
+CHECKS: Mapping[str, type[Check]] = _ByCode(_import_check)  # the class, its module imported on access
+SPECS: Mapping[str, CheckSpec] = _ByCode(lambda code: spec(code, _TABLE[code]))  # read without importing
 
 
 def get_check(code: str) -> type[Check]:
