@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pitfall.checks.base import Check, Skip
@@ -30,6 +33,8 @@ DataLike = pd.DataFrame | str | os.PathLike
 
 
 def _as_frame(data: DataLike, name: str) -> tuple[pd.DataFrame, str]:
+    if _is_partitioned(data):
+        return data, data.name
     if isinstance(data, pd.DataFrame):
         # Files give string column names; a frame may not (0, 1, ...). Checks and CLI options
         # speak of columns by name, so use strings (a new frame: the user's is not touched).
@@ -37,6 +42,10 @@ def _as_frame(data: DataLike, name: str) -> tuple[pd.DataFrame, str]:
             data = data.rename(columns=str)
         return data, name
     if isinstance(data, (str, os.PathLike)):
+        from pitfall.data.partitions import is_parquet_folder, read_parquet_pieces
+
+        if is_parquet_folder(data):
+            return read_parquet_pieces(data), str(data)
         return read_table(data), str(data)
     try:
         import polars as pl  # optional
@@ -79,7 +88,7 @@ def build_split(
     ``train`` may be an image folder (``root/<label>/*.png``, or ``root/train/<label>/`` and
     ``root/test/<label>/``): its frame has the image paths in ``path`` and the labels in ``label``.
     """
-    folder = str(Path(train).resolve()) if isinstance(train, (str, os.PathLike)) and Path(train).is_dir() else None
+    folder = str(Path(train).resolve()) if _is_image_folder(train) else None
     if folder:
         train, test, target, image = _image_folder(train, test, target, image)
     elif target is None:
@@ -96,7 +105,7 @@ def build_split(
         text=_columns(text),
         image=_columns(image),
     )
-    root = str(Path(train).resolve().parent) if isinstance(train, (str, os.PathLike)) else None
+    root = _root(train)
     if folder:
         root = folder
     train_df, train_name = _as_frame(train, f"{folder}/train" if folder and test is not None else folder or "train")
@@ -119,8 +128,8 @@ def build_split(
     task_ = validate_split(tr, te, roles, train_name=train_name, test_name=test_name, task=task)
     features = [str(c) for c in tr.columns if c not in roles.non_features()]
     return Split(
-        train=tr.reset_index(drop=True) if method == "given" else tr,
-        test=te.reset_index(drop=True) if method == "given" else te,
+        train=tr.reset_index(drop=True) if method == "given" and not _is_partitioned(tr) else tr,
+        test=te.reset_index(drop=True) if method == "given" and not _is_partitioned(te) else te,
         roles=roles,
         task=task_,
         features=features,
@@ -129,6 +138,27 @@ def build_split(
         seed=seed,
         root=root,
     )
+
+
+def _is_partitioned(data: object) -> bool:
+    return type(data).__name__ == "PartitionedFrame"
+
+
+def _is_image_folder(data: object) -> bool:
+    if not isinstance(data, (str, os.PathLike)) or not Path(data).is_dir():
+        return False
+    from pitfall.data.partitions import is_parquet_folder
+
+    return not is_parquet_folder(data)
+
+
+def _root(data: object) -> str | None:
+    """The folder image paths are relative to: the one holding the data file (or Parquet folder)."""
+    if _is_partitioned(data):
+        data = data.name
+    if not isinstance(data, (str, os.PathLike)):
+        return None
+    return str(Path(data).resolve().parent)
 
 
 def _image_folder(
@@ -175,6 +205,8 @@ def scan(
     ignore: list[str] | str | None = None,
     config: Config | str | Path | bool | None = None,
     claimed_precision: float | None = None,
+    engine: str | None = None,
+    scheduler: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Scan a train/test split (and optionally a model) for ML pitfalls.
@@ -211,6 +243,12 @@ def scan(
             use the nearest pyproject.toml.
         claimed_precision: Precision you will quote for the score: PF403 warns when the test set
             cannot support it. Without one, PF403 notes the supported precision at info.
+        engine: ``local`` (this process) or ``dask``: the rows stay on a Dask cluster, which reads
+            ``train`` and ``test`` (Parquet files or folders of them) piece by piece; the
+            integrity and leakage checks that fit no model run on every row, the others on a
+            seeded sample that the report states (see docs/dask.md).
+        scheduler: Address of the Dask scheduler (``tcp://host:8786``) for ``engine="dask"``;
+            without one, the current ``distributed.Client`` or a local cluster in this process.
         on_progress: Called as ``on_progress(code, done, total)`` before each check.
 
     Returns:
@@ -223,6 +261,106 @@ def scan(
     test_size = test_size if test_size is not None else (cfg.test_size or 0.2)
     metric = metric or cfg.metric or "auto"
     started = perf_counter()
+    with ExitStack() as stack:
+        if engine not in (None, "local") or scheduler is not None:
+            train, test, engine_info = _open_partitioned(stack, engine, scheduler, train, test, split)
+        else:
+            engine_info = None
+        return _scan(
+            train,
+            test,
+            target=target,
+            group=group,
+            time=time,
+            id=id,
+            study=study,
+            sensitive=sensitive,
+            text=text,
+            image=image,
+            rules=rules,
+            embed=embed,
+            model=model,
+            split=split,
+            test_size=test_size,
+            task=task,
+            metric=metric,
+            seed=seed,
+            select=select,
+            ignore=ignore,
+            cfg=cfg,
+            claimed_precision=claimed_precision,
+            engine_info=engine_info,
+            on_progress=on_progress,
+            started=started,
+        )
+
+
+def _open_partitioned(
+    stack: ExitStack, engine: str, scheduler: str | None, train: Any, test: Any, split: str | None
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Connect to the cluster and hand it the pieces of ``train`` and ``test`` (closed with ``stack``)."""
+    from pitfall.data.partitions import list_pieces
+    from pitfall.engine.local import open_engine
+    from pitfall.engine.partitioned import PartitionedFrame
+
+    if engine != "dask":
+        with open_engine(engine or "local", scheduler):  # the one-line error for a bad name or pair
+            pass
+    if test is None or split is not None:
+        raise ConfigError(
+            "--engine dask scans a given train and test set: pass both (Parquet files or folders); "
+            "split the data before, e.g. by a hash of the object's id."
+        )
+    for data, name in ((train, "train"), (test, "test")):
+        if not isinstance(data, (str, os.PathLike)) or Path(data).suffix not in (".parquet", ".pq", ""):
+            raise ConfigError(
+                f"--engine dask reads Parquet files or folders of them; {name} is {str(data)!r}. "
+                "Convert it first, e.g. `pandas.read_csv(path).to_parquet('data.parquet')`."
+            )
+    cluster = stack.enter_context(open_engine("dask", scheduler))
+    frames = []
+    for data in (train, test):
+        pieces, columns = list_pieces(data)
+        frame = PartitionedFrame(cluster.client, pieces, columns, str(data))
+        stack.callback(frame.release)
+        frames.append(frame)
+    info = {
+        "engine": "dask",
+        "scheduler": scheduler or "local cluster",
+        "workers": len(cluster.client.scheduler_info().get("workers", {})),
+        "partitions": {"train": frames[0].partitions, "test": frames[1].partitions},
+    }
+    return frames[0], frames[1], info
+
+
+def _scan(
+    train: Any,
+    test: Any,
+    *,
+    target: str | None,
+    group: str | None,
+    time: str | None,
+    id: str | None,
+    study: Any,
+    sensitive: Any,
+    text: Any,
+    image: Any,
+    rules: Any,
+    embed: Any,
+    model: Any,
+    split: str | None,
+    test_size: float,
+    task: str | None,
+    metric: str,
+    seed: int,
+    select: Any,
+    ignore: Any,
+    cfg: Config,
+    claimed_precision: float | None,
+    engine_info: dict[str, Any] | None,
+    on_progress: Callable[[str, int, int], None] | None,
+    started: float,
+) -> Report:
     data = build_split(
         train,
         test,
@@ -298,9 +436,11 @@ def scan(
             "metric": ctx.metric.name,
             "seed": seed,
             "config": cfg.source,
+            **(engine_info or {}),
         },
-        frames=data,
+        frames=None if engine_info else data,
     )
+    on_sample = SampledChecks(data, options, model, ctx) if engine_info else None
     for i, code in enumerate(codes):
         cls = CHECKS[code]
         if on_progress:
@@ -309,14 +449,76 @@ def scan(
         if reason:
             report.skipped[code] = reason
             continue
-        run_check(code, ctx, params, cfg, report)
+        run_check(code, on_sample.context(code) if on_sample else ctx, params, cfg, report)
     if on_progress:
         on_progress("done", len(codes), len(codes))
     report.metrics = ctx.metrics
     report.notes = ctx.notes
+    if on_sample:
+        on_sample.finish(report)
     report.timings["total"] = perf_counter() - started
     report.sort()
     return report
+
+
+ON_EVERY_ROW = ("integrity", "leakage")  # families whose model-free checks run on every row with --engine dask
+SAMPLE_TRAIN_ROWS = 200_000
+SAMPLE_TEST_ROWS = 50_000
+
+
+def runs_on_every_row(cls: type[Check]) -> bool:
+    """With ``--engine dask``: integrity and leakage checks that fit no model see every row."""
+    return cls.family in ON_EVERY_ROW and not cls.model_based and not cls.requires.model
+
+
+class SampledChecks:
+    """With ``--engine dask``, the checks that fit or score a model run on a seeded sample.
+
+    The sample (at most ``SAMPLE_TRAIN_ROWS`` training and ``SAMPLE_TEST_ROWS`` test rows, drawn
+    with the scan's seed) is fetched from the cluster once, the first time such a check runs;
+    their intervals are the sample's, and a note in the report says which checks used it.
+    """
+
+    def __init__(self, data: Split, options: Options, model: Any, full: Context) -> None:
+        self.data, self.options, self.model, self.full = data, options, model, full
+        self._ctx: Context | None = None
+        self.used: list[str] = []
+
+    def context(self, code: str) -> Context:
+        if runs_on_every_row(CHECKS[code]):
+            return self.full
+        self.used.append(code)
+        if self._ctx is None:
+            rng = np.random.default_rng([self.options.seed, 7])
+            parts = []
+            for frame, most in ((self.data.train, SAMPLE_TRAIN_ROWS), (self.data.test, SAMPLE_TEST_ROWS)):
+                n = len(frame)
+                rows = np.sort(rng.choice(n, most, replace=False)) if n > most else np.arange(n)
+                parts.append(frame.take(rows))
+            sample = replace(self.data, train=parts[0], test=parts[1])
+            self._ctx = Context(sample, self.options, model=self.model)
+            self._ctx.prediction_users = self.full.prediction_users
+        return self._ctx
+
+    def finish(self, report: Report) -> None:
+        if self._ctx is None:
+            return
+        train, test = len(self._ctx.split.train), len(self._ctx.split.test)
+        self.used = [c for c in self.used if c not in report.skipped]
+        report.inputs["sample"] = {"train": train, "test": test, "checks": self.used}
+        report.metrics = {**self._ctx.metrics, **report.metrics}
+        report.notes.extend(self._ctx.notes)
+        if train == len(self.data.train) and test == len(self.data.test):
+            report.notes.append(
+                f"--engine dask: {', '.join(self.used)} fitted and scored models on every row, fetched "
+                "from the cluster (the data are smaller than the sample these checks would otherwise use)."
+            )
+            return
+        report.notes.append(
+            f"--engine dask: {', '.join(self.used)} fitted and scored models on a seeded sample of "
+            f"{train:,} of {len(self.data.train):,} training and {test:,} of {len(self.data.test):,} test rows "
+            "(their intervals are the sample's); the other checks read every row on the cluster."
+        )
 
 
 def run_check(code: str, ctx: Any, params: dict[str, dict[str, Any]], cfg: Config, report: Report) -> None:

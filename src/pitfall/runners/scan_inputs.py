@@ -19,6 +19,7 @@ GROUPS = {
     "model": "the model",
     "split": "how train and test are made",
     "evaluation": "how the model is judged",
+    "scale": "where the checks run",
 }
 
 
@@ -91,6 +92,14 @@ SCAN_INPUTS: tuple[ScanInput, ...] = (
         kind="positive",
     ),
     ScanInput("seed", "--seed", "Seed for every random step [0].", "evaluation", kind="seed"),
+    ScanInput(
+        "engine",
+        "--engine",
+        "local, or dask: data checks on a Dask cluster over Parquet files or folders [local].",
+        "scale",
+        choices=("local", "dask"),
+    ),
+    ScanInput("scheduler", "--scheduler", "Dask scheduler address (tcp://host:8786) for --engine dask.", "scale"),
 )
 
 
