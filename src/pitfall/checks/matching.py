@@ -52,6 +52,8 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -219,14 +221,6 @@ def _occurrences(ordered: np.ndarray, query: np.ndarray) -> np.ndarray:
     return out
 
 
-def _is_discrete(x: np.ndarray) -> bool:
-    """A numeric column with at most ``DISCRETE_LEVELS`` distinct values (sample screened first)."""
-    finite = x[np.isfinite(x)]
-    if finite.size > 5_000 and np.unique(finite[:: finite.size // 5_000]).size > DISCRETE_LEVELS:
-        return False
-    return np.unique(finite).size <= DISCRETE_LEVELS
-
-
 @dataclass
 class _Column:
     name: str
@@ -235,6 +229,7 @@ class _Column:
     offset: float = 0.0
     missing: int = 0  # finest-grid code of missing values (below every real cell at every level)
     multiplier: np.uint64 = np.uint64(1)
+    discrete: bool = False  # a numeric column with few values, matched on its exact values
 
 
 @dataclass(frozen=True)
@@ -324,46 +319,42 @@ class RowIndex:
         seed: Seed of the grid offsets and the hash multipliers.
     """
 
-    def __init__(self, frames: list[pd.DataFrame], columns: list[str], *, seed: int = 0):
+    def __init__(self, frames: list[Any], columns: list[str], *, seed: int = 0):
         self.frames = frames
         self.sizes = [len(f) for f in frames]
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
-        n = int(self.starts[-1])
-        rng = np.random.default_rng(seed)
-        self.columns: list[_Column] = []
-        self._categories: dict[str, np.ndarray] = {}
         self._sorted_keys: dict[tuple[int, int], np.ndarray] = {}
-        self._value_cache: dict[str, np.ndarray] = {}
+        self._value_cache: dict[tuple[str, str], np.ndarray] = {}
         self._cached_bytes = 0
-        self.keys = np.zeros((LEVELS, n), dtype=np.uint64)
-        for name in columns:
-            kind = column_kind(frames[0][name])
+        self.columns = self._plan(columns, seed)
+        self.keys = stack_over(frames, partial(level_keys, columns=self.columns))
+
+    def _plan(self, names: list[str], seed: int) -> list[_Column]:
+        """Each column's kind, grid scale and offset, missing-value code and hash multiplier.
+
+        Numeric columns are summarised piece by piece (``numeric_summary``), so a data set held
+        on a cluster is planned from the same numbers as one in memory.
+        """
+        rng = np.random.default_rng(seed)
+        dtypes = self.frames[0].dtypes
+        kinds = {name: column_kind(pd.Series(dtype=dtypes[name])) for name in names}
+        numeric = [n for n in names if kinds[n] in ("numeric", "datetime")]
+        summary = _merge_summaries(self.frames, numeric, self.sizes[0])
+        out = []
+        for name in names:
             multiplier = np.uint64(rng.integers(1, 2**62) * 2 + 1)
-            col = _Column(name, False, multiplier=multiplier)
-            if kind in ("numeric", "datetime"):
-                values = self._values(name)
-                exact = _spread(_exact_numeric(values))  # float bits differ in their high bits
-                if _is_discrete(values[: self.sizes[0]]):
-                    self._categories[name] = exact
-                else:
-                    col = _Column(
-                        name,
-                        True,
-                        robust_scale(values[: self.sizes[0]]),
-                        float(rng.random()) * _TOP,
-                    )
-                    col.multiplier = multiplier
-                    fine = self._fine(values, col, first=True)
-                    self._mix(0, exact, multiplier)
-                    for level in GRID_LEVELS:
-                        self._mix(level, fine >> (2 * (level - 1)), multiplier)
-            else:
-                both = pd.concat([f[name] for f in frames], ignore_index=True)
-                self._categories[name] = pd.factorize(both, use_na_sentinel=False)[0].astype(np.int64)
-            if not col.numeric:
-                for level in range(LEVELS):
-                    self._mix(level, self._categories[name], multiplier)
-            self.columns.append(col)
+            if name not in summary:
+                out.append(_Column(name, False, multiplier=multiplier))
+                continue
+            low, distinct, screen = summary[name]
+            if distinct.size <= DISCRETE_LEVELS:
+                out.append(_Column(name, False, multiplier=multiplier, discrete=True))
+                continue
+            col = _Column(name, True, robust_scale(screen), float(rng.random()) * _TOP, multiplier=multiplier)
+            first = int(_floor_codes(np.array([low]), col)[0]) if np.isfinite(low) else 0
+            col.missing = first - 2 * _TOP
+            out.append(col)
+        return out
 
     def scaled_sample(self, frame: int = 0, max_rows: int = 5000, seed: int = 0) -> np.ndarray:
         """Continuous columns of a sample of a frame's rows, each divided by its robust scale.
@@ -383,35 +374,23 @@ class RowIndex:
     def _values(self, name: str) -> np.ndarray:
         """A column's values as floats, stacked; kept while they fit ``VALUE_CACHE`` bytes (a wide
         table's columns are read once per lookup otherwise, a pandas call each)."""
-        if name in self._value_cache:
-            return self._value_cache[name]
-        values = np.concatenate([as_float(f[name]) for f in self.frames])
+        return self._cached(("values", name), partial(_floats, name=name))
+
+    def _codes(self, col: _Column) -> np.ndarray:
+        """A non-grid column's exact codes, stacked (cached like ``_values``)."""
+        return self._cached(("codes", col.name), partial(exact_codes, col=col))
+
+    def _cached(self, key: tuple[str, str], fn) -> np.ndarray:
+        if key in self._value_cache:
+            return self._value_cache[key]
+        values = stack_over(self.frames, fn)
         if self._cached_bytes + values.nbytes <= VALUE_CACHE:
-            self._value_cache[name] = values
+            self._value_cache[key] = values
             self._cached_bytes += values.nbytes
         return values
 
-    def _fine(self, values: np.ndarray, col: _Column, *, first: bool = False) -> np.ndarray:
-        scaled = np.clip(values / (WIDTHS[0] * col.scale) + col.offset, -_LIMIT, _LIMIT)
-        finite = np.isfinite(scaled)
-        codes = np.zeros(len(values), dtype=np.int64)
-        codes[finite] = np.floor(scaled[finite]).astype(np.int64)
-        if first:
-            low = int(codes[finite].min()) if finite.any() else 0
-            col.missing = low - 2 * _TOP
-        codes[~finite] = col.missing
-        return codes
-
-    def _mix(self, level: int, codes: np.ndarray, multiplier: np.uint64) -> None:
-        """Fold a column's codes into the level keys: ``key = (key + code) * multiplier``.
-
-        With a random odd multiplier per column this is a polynomial hash; two different rows
-        collide only if their code differences satisfy one linear congruence modulo 2**64,
-        which small integer codes (grid cells, category numbers) practically never do. Float
-        bits are scrambled first (``_spread``) because their differences sit in the high bits.
-        """
-        with np.errstate(over="ignore"):
-            self.keys[level] = (self.keys[level] + codes.view(np.uint64)) * multiplier
+    def _fine(self, values: np.ndarray, col: _Column) -> np.ndarray:
+        return fine_codes(values, col)
 
     def part(self, i: int) -> slice:
         """Positions of frame ``i`` in the stacked rows."""
@@ -457,7 +436,7 @@ class RowIndex:
                     share = (inside - m + prior[query_keep]) / (others + 1)
                     within[level, query_keep] += np.log(np.clip(share, 1e-300, 1.0))
             else:
-                codes = self._categories[col.name]
+                codes = self._codes(col)
                 counts = [_counts_in(codes[reference], codes[rows])] * LEVELS
             for level, c in enumerate(counts):
                 out[level] += np.log(np.maximum(c, 1) / n_ref)
@@ -555,6 +534,115 @@ class RowIndex:
     def members(self, frame: int, level: int, keys: np.ndarray) -> np.ndarray:
         """Positions (within ``frame``) of rows whose level key is among ``keys``."""
         return np.flatnonzero(_member(self.keys[level, self.part(frame)], np.unique(keys)))
+
+
+def _floats(chunk: pd.DataFrame, name: str) -> np.ndarray:
+    return as_float(chunk[name])
+
+
+def _floor_codes(values: np.ndarray, col: _Column) -> np.ndarray:
+    scaled = np.clip(values / (WIDTHS[0] * col.scale) + col.offset, -_LIMIT, _LIMIT)
+    finite = np.isfinite(scaled)
+    codes = np.zeros(len(values), dtype=np.int64)
+    codes[finite] = np.floor(scaled[finite]).astype(np.int64)
+    return codes
+
+
+def fine_codes(values: np.ndarray, col: _Column) -> np.ndarray:
+    """Finest-grid cell of each value; missing values get the column's missing code."""
+    codes = _floor_codes(values, col)
+    codes[~np.isfinite(values)] = col.missing
+    return codes
+
+
+def exact_codes(chunk: pd.DataFrame, col: _Column) -> np.ndarray:
+    """Codes of a non-grid column: scrambled float bits of a discrete numeric column, else a
+    64-bit hash of each value (missing values share one code), the same on every piece."""
+    if col.discrete:
+        return _spread(_exact_numeric(as_float(chunk[col.name]))).view(np.int64)
+    values = chunk[col.name]
+    return pd.util.hash_pandas_object(values, index=False).to_numpy().view(np.int64)
+
+
+def level_keys(chunk: pd.DataFrame, columns: list[_Column]) -> np.ndarray:
+    """The ``LEVELS`` keys of each row of ``chunk`` (shape ``(LEVELS, len(chunk))``).
+
+    A row's key at a level folds in each column's code: ``key = (key + code) * multiplier``.
+    With a random odd multiplier per column this is a polynomial hash; two different rows
+    collide only if their code differences satisfy one linear congruence modulo 2**64, which
+    small integer codes (grid cells, category numbers) practically never do. Float bits are
+    scrambled first (``_spread``) because their differences sit in the high bits. Rows are
+    keyed independently, so pieces of a data set can be keyed where they are held.
+    """
+    keys = np.zeros((LEVELS, len(chunk)), dtype=np.uint64)
+
+    def mix(level: int, codes: np.ndarray, multiplier: np.uint64) -> None:
+        with np.errstate(over="ignore"):
+            keys[level] = (keys[level] + codes.view(np.uint64)) * multiplier
+
+    for col in columns:
+        if col.numeric:
+            values = as_float(chunk[col.name])
+            mix(0, _spread(_exact_numeric(values)), col.multiplier)
+            fine = fine_codes(values, col)
+            for level in GRID_LEVELS:
+                mix(level, fine >> (2 * (level - 1)), col.multiplier)
+        else:
+            codes = exact_codes(chunk, col)
+            for level in range(LEVELS):
+                mix(level, codes, col.multiplier)
+    return keys
+
+
+def stack_over(frames: list[Any], fn) -> np.ndarray:
+    """``fn(frame)`` for each frame, concatenated along the last axis. A frame held on a cluster
+    (``pitfall.engine.partitioned.PartitionedFrame``) runs ``fn`` on its workers, piece by piece."""
+    parts = []
+    for frame in frames:
+        if hasattr(frame, "map_partitions"):
+            parts.extend(frame.map_partitions(partial(_on_piece, fn=fn)))
+        else:
+            parts.append(fn(frame))
+    return np.concatenate(parts, axis=-1)
+
+
+def _on_piece(chunk: pd.DataFrame, offset: int, fn) -> np.ndarray:
+    return fn(chunk)
+
+
+def numeric_summary(chunk: pd.DataFrame, offset: int, names: list[str], step: int, first: bool) -> dict:
+    """Per numeric column of one piece: the smallest finite value, up to ``DISCRETE_LEVELS + 1``
+    distinct finite values and the values at rows ``0, step, 2*step, ...`` of the whole data set
+    (``first``: the piece belongs to the frame whose scales count)."""
+    out = {}
+    start = (-offset) % step
+    for name in names:
+        x = as_float(chunk[name])
+        finite = x[np.isfinite(x)]
+        low = float(finite.min()) if finite.size else np.inf
+        if first:
+            out[name] = (low, np.unique(finite)[: DISCRETE_LEVELS + 1], x[start::step])
+        else:
+            out[name] = (low, None, None)
+    return out
+
+
+def _merge_summaries(frames: list[Any], names: list[str], n_first: int) -> dict:
+    """``numeric_summary`` over every piece of every frame, merged: (low, distinct, screen)."""
+    if not names:
+        return {}
+    step = n_first // 100_000 if n_first > 200_000 else 1  # robust_scale's evenly spaced subsample
+    parts: list[dict] = []
+    for i, frame in enumerate(frames):
+        fn = partial(numeric_summary, names=names, step=step, first=i == 0)
+        parts.extend(frame.map_partitions(fn) if hasattr(frame, "map_partitions") else [fn(frame, 0)])
+    out = {}
+    for name in names:
+        low = min(p[name][0] for p in parts)
+        first = [p[name] for p in parts if p[name][1] is not None]
+        distinct = np.unique(np.concatenate([d for _, d, _ in first]))
+        out[name] = (low, distinct, np.concatenate([s for _, _, s in first]))
+    return out
 
 
 def _member(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
