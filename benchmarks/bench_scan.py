@@ -14,6 +14,9 @@ the process after its imports) over the data's in-memory size (pandas, strings a
   for categories): the least any data check must do;
 - data: ``pitfall.scan(..., select="PF1,PF2", ignore="PF106")``: every integrity and leakage
   check that fits no model of the label (PF106, confident learning, is a model check);
+- dask: the data stage with ``engine="dask"`` on a ``LocalCluster`` of ``WORKERS`` worker
+  processes (``--stages data,dask``); its memory is this process's (the client's), the workers'
+  is not counted; its findings are compared with the data stage's;
 - drift: ``pitfall.drift(train, test, target="label")``;
 - model (``--model``): the full default scan.
 
@@ -36,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realistic_table import generate, in_memory_bytes  # noqa: E402
 
 OUT = Path("bench-out")
+WORKERS = 2  # Dask workers of the ``dask`` stage's LocalCluster (one process each)
 
 # Peak RSS in KiB of the stage's process. Linux's getrusage ru_maxrss survives exec: a stage
 # started by a process that held the generated data would start from its peak. VmHWM
@@ -69,6 +73,18 @@ for p in PATHS:
 import pitfall
 r = pitfall.scan(PATHS[0], PATHS[1], target="label", select="PF1,PF2", ignore="PF106", config=False)
 print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings, "notes": r.notes,
+                  "messages": [f.message for f in r.findings],
+                  "near": [[f.evidence["count"], [e["test_row"] for e in f.evidence["examples"]]]
+                           for f in r.findings if f.code == "PF202"]}))
+""",
+    "dask": """
+import pitfall, distributed
+with distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, dashboard_address=None) as c, \
+        distributed.Client(c):
+    r = pitfall.scan(PATHS[0], PATHS[1], target="label", select="PF1,PF2", ignore="PF106", config=False,
+                     engine="dask")
+print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings, "notes": r.notes,
+                  "messages": [f.message for f in r.findings],
                   "near": [[f.evidence["count"], [e["test_row"] for e in f.evidence["examples"]]]
                            for f in r.findings if f.code == "PF202"]}))
 """,
@@ -88,7 +104,7 @@ print(json.dumps({"codes": r.codes(), "crashed": r.crashed, "timings": r.timings
 
 
 def run_stage(name: str, paths: list[Path]) -> dict:
-    code = f"import json, time\nPATHS = {[str(p) for p in paths]!r}\n" + STAGES[name]
+    code = f"import json, time\nPATHS = {[str(p) for p in paths]!r}\nWORKERS = {WORKERS}\n" + STAGES[name]
     wrapper = (
         "import resource, time, sys\n"
         + HIGH_WATER
@@ -137,7 +153,7 @@ def measure(rows: int, columns: int, stages: list[str]) -> dict:
         r["added_rss_over_data"] = added / size
         print(f"{name:<8}{r['seconds']:>9.1f}{r['time_over_floor']:>9.2f}{added / 2**20:>15.0f}{added / size:>8.2f}")
     planted_near = set(planted["near_copies"]["test_rows"])
-    for name in ("data",):
+    for name in ("data", "dask"):
         res = results.get(name, {}).get("result")
         if res:
             near = res.get("near") or [[0, []]]
@@ -150,6 +166,9 @@ def measure(rows: int, columns: int, stages: list[str]) -> dict:
                 f"  PF202 near copies reported {res['near_count']} (planted {len(planted_near)}; "
                 f"examples planted {res['near_examples_planted']}); slowest {[(k, round(v, 1)) for v, k in slow]}"
             )
+    same = [results.get(n, {}).get("result") for n in ("data", "dask")]
+    if all(same):
+        print(f"dask: the same findings as data: {same[0]['messages'] == same[1]['messages']}")
     res = results.get("drift", {}).get("result")
     if res:
         print(
@@ -171,7 +190,7 @@ def main() -> None:
     ap.add_argument("--columns", type=int, default=25)
     ap.add_argument("--model", action="store_true", help="also the full default scan")
     ap.add_argument("--scaling", action="store_true", help="100k/1M/5M rows at 25 columns; 25/100/400 columns")
-    ap.add_argument("--stages", default="data,drift", help="stages besides the floor (data, drift)")
+    ap.add_argument("--stages", default="data,drift", help="stages besides the floor (data, dask, drift)")
     ap.add_argument("--scaling-columns-rows", type=int, default=100_000, help="rows of the column sweep")
     args = ap.parse_args()
     stages = args.stages.split(",") + (["model"] if args.model else [])

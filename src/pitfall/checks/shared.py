@@ -280,11 +280,16 @@ def impact_severity_share(share: float, n_test: int) -> tuple[bool, float]:
 
 def describe_rows(frame: pd.DataFrame, rows, columns: list[str], limit: int = 5) -> list[dict]:
     """A few example rows (row number plus up to 6 columns) for the evidence."""
+    positions = [int(r) for r in list(rows)[:limit]]
+    if not positions:
+        return []
+    shown = columns[:6]
+    part = frame.iloc[positions][shown]  # only these rows (a frame on a cluster sends no more)
     out = []
-    for r in list(rows)[:limit]:
-        rec = {"row": int(r)}
-        for c in columns[:6]:
-            rec[c] = python_value(frame[c].iloc[int(r)])
+    for i, r in enumerate(positions):
+        rec = {"row": r}
+        for c in shown:
+            rec[c] = python_value(part[c].iloc[i])
         out.append(rec)
     return out
 
