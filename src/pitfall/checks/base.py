@@ -22,6 +22,7 @@ class Requires:
     Attributes:
         split: A test set (always true in a scan).
         model: Predictions of a model (the user's, or pitfall's default).
+        user_model: The user's own fitted model (``--model``); pitfall's default will not do.
         group: A declared group column.
         time: A declared time column.
         study: Declared study variable(s) (``--study``).
@@ -39,6 +40,7 @@ class Requires:
     """
 
     model: bool = False
+    user_model: bool = False
     group: bool = False
     time: bool = False
     study: bool = False

@@ -411,7 +411,7 @@ def _scan(
     codes = select_codes(CHECKS, parse_selectors(sel, option="select"), parse_selectors(ign, option="ignore"))
     codes = [c for c in codes if SPECS[c].command() == "scan"]  # others run with `pitfall drift` / `thresholds`
     ctx.prediction_users = frozenset(  # checks that fit or use a model of the label (PF206 refits only the user's)
-        c for c in codes if CHECKS[c].requires.model and CHECKS[c].model_based and not _unmet(CHECKS[c], data)
+        c for c in codes if CHECKS[c].requires.model and CHECKS[c].model_based and not _unmet(CHECKS[c], data, model)
     )
     report = Report(
         inputs={
@@ -445,7 +445,7 @@ def _scan(
         cls = CHECKS[code]
         if on_progress:
             on_progress(code, i, len(codes))
-        reason = _unmet(cls, data)
+        reason = _unmet(cls, data, model)
         if reason:
             report.skipped[code] = reason
             continue
@@ -571,10 +571,12 @@ def _embed_name(embed: Any) -> str | None:
     return embed_name(embed)
 
 
-def _unmet(cls: type[Check], data: Split) -> str | None:
+def _unmet(cls: type[Check], data: Split, model: Any = None) -> str | None:
     req = cls.requires
     if data.task not in req.tasks:
         return f"does not apply to {data.task} targets"
+    if req.user_model and model is None:
+        return "needs the user's fitted model (--model); pitfall's own model is fitted on train"
     if req.group and not data.roles.group:
         return "needs --group"
     if req.time and not data.roles.time:

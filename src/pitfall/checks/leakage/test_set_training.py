@@ -86,7 +86,7 @@ class TestSetUsedForTraining(Check):
     name = "test-set-used-for-training"
     family = "leakage"
     severity = Severity.ERROR
-    requires = Requires(model=True)
+    requires = Requires(model=True, user_model=True)
     model_based = True
     __test__ = False  # not a pytest test class, despite its name
 
