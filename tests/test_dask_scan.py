@@ -214,3 +214,30 @@ def test_a_parquet_folder_scans_on_one_machine_too(planted):
     report = pitfall.scan(train, test, target="label", group="specimen", config=False, select="PF201")
     assert report.inputs["n_train"] == 4000
     assert [f.evidence["count"] for f in report.findings] == [50]
+
+
+def test_noisy_repeats_are_found_by_the_same_neighbour_search(tmp_path, cluster):
+    """Repeated measurements (3% noise on 24 columns) escape the grids; each piece's nearest
+    neighbours, merged, are the nearest neighbours of the whole training set."""
+    rng = np.random.default_rng(5)
+    specimens = rng.normal(size=(1500, 24))
+    train_rows = np.repeat(specimens, 3, axis=0) + rng.normal(scale=0.03, size=(4500, 24))
+    fresh = rng.normal(size=(900, 24))
+    repeats = specimens[:100] + rng.normal(scale=0.03, size=(100, 24))
+    columns = [f"x{j}" for j in range(24)]
+    train = pd.DataFrame(train_rows, columns=columns)
+    test = pd.DataFrame(np.vstack([repeats, fresh]), columns=columns)
+    train["y"] = (train["x0"] + rng.normal(size=len(train)) > 0).astype(int)
+    test["y"] = (test["x0"] + rng.normal(size=len(test)) > 0).astype(int)
+    train_dir, test_dir = (
+        _write(train.sample(frac=1, random_state=0), tmp_path / "train"),
+        _write(test, tmp_path / "test"),
+    )
+    kwargs = dict(target="y", config=False, select="PF202,PF203")
+    local = pitfall.scan(train_dir, test_dir, **kwargs)
+    spread = pitfall.scan(train_dir, test_dir, engine="dask", **kwargs)
+    assert _as_json(spread) == _as_json(local)
+    by_code = {f.code: f for f in local.findings}
+    assert by_code["PF202"].evidence["count"] == 100 and by_code["PF202"].evidence["local_dimension"] > 10
+    assert by_code["PF203"].evidence["method"] == "nearest neighbours"
+    assert by_code["PF203"].evidence["median_training_copies"] >= 2

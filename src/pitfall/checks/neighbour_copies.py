@@ -24,8 +24,10 @@ only, beyond the few copies of a specimen, pooled over the sample. Rows with an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
+import pandas as pd
 
 from pitfall.checks.context import Context
 from pitfall.checks.matching import DISCRETE_LEVELS, robust_scale
@@ -62,15 +64,19 @@ class NeighbourCopies:
     columns: list[str]
 
 
-def _continuous(ctx: Context, columns: list[str]) -> list[str]:
+def _continuous(ctx: Context, columns: list[str]) -> dict[str, tuple[float, float]]:
+    """The numeric columns with more than ``DISCRETE_LEVELS`` values, with their median and
+    robust scale (read one column at a time)."""
     train = ctx.split.train
-    out = []
+    out = {}
     for name in columns:
-        if column_kind(train[name]) != "numeric":
+        if column_kind(pd.Series(dtype=train.dtypes[name])) != "numeric":
             continue
         values = as_float(train[name])
-        if np.unique(values[np.isfinite(values)]).size > DISCRETE_LEVELS:
-            out.append(name)
+        finite = values[np.isfinite(values)]
+        screen = np.unique(finite[:: max(1, finite.size // 5_000)])
+        if screen.size > DISCRETE_LEVELS or np.unique(finite).size > DISCRETE_LEVELS:
+            out[name] = (float(np.nanmedian(values)), robust_scale(values))
     return out
 
 
@@ -85,22 +91,44 @@ def _matrix(frame, columns: list[str], centre: np.ndarray, scale: np.ndarray) ->
     return np.where(np.isfinite(X), X, 0.0)
 
 
-def _compute(ctx: Context, columns: list[str]) -> NeighbourCopies | None:
-    from scipy.stats import beta
+def _nearest(train, cols: list[str], centre: np.ndarray, scale: np.ndarray, B: np.ndarray):
+    """Distances and positions of the ``K2`` nearest training rows of each row of ``B``.
+
+    Each piece of a training set held on a cluster finds its own ``K2`` nearest rows on its
+    worker; the nearest ``K2`` of those are the nearest overall, so the merge is exact.
+    """
+    fn = partial(_piece_neighbours, cols=cols, centre=centre, scale=scale, B=B)
+    parts = train.map_partitions(fn) if hasattr(train, "map_partitions") else [fn(train, 0)]
+    if len(parts) == 1:
+        return parts[0]
+    dist = np.concatenate([d for d, _ in parts], axis=1)
+    idx = np.concatenate([i for _, i in parts], axis=1)
+    order = np.argsort(dist, axis=1, kind="stable")[:, :K2]
+    return np.take_along_axis(dist, order, axis=1), np.take_along_axis(idx, order, axis=1)
+
+
+def _piece_neighbours(chunk, offset: int, cols: list[str], centre: np.ndarray, scale: np.ndarray, B: np.ndarray):
     from sklearn.neighbors import NearestNeighbors
 
-    cols = _continuous(ctx, columns)
+    A = _matrix(chunk, cols, centre, scale)
+    dist, idx = NearestNeighbors(n_neighbors=min(K2, len(A))).fit(A).kneighbors(B)
+    return dist, idx + offset
+
+
+def _compute(ctx: Context, columns: list[str]) -> NeighbourCopies | None:
+    from scipy.stats import beta
+
+    stats = _continuous(ctx, columns)
+    cols = list(stats)
     train, test = ctx.split.train, ctx.split.test
     if len(cols) < 2 or len(train) <= K2 + 1:
         return None
-    raw = np.column_stack([as_float(train[c]) for c in cols])
-    centre = np.nanmedian(raw, axis=0)
-    scale = np.array([robust_scale(raw[:, j]) for j in range(len(cols))])
-    A = _matrix(train, cols, centre, scale)
+    centre = np.array([m for m, _ in stats.values()])
+    scale = np.array([s for _, s in stats.values()])
     rng = np.random.default_rng([ctx.seed, 2021])
     sample = np.sort(rng.choice(len(test), min(SAMPLE, len(test)), replace=False))
     B = _matrix(test.iloc[sample], cols, centre, scale)
-    dist, idx = NearestNeighbors(n_neighbors=K2).fit(A).kneighbors(B)
+    dist, idx = _nearest(train, cols, centre, scale, B)
     keep = dist[:, 0] > 0  # exact copies are PF201's
     dist, idx, sample = dist[keep], idx[keep], sample[keep]
     if len(dist) == 0:
