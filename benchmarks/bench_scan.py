@@ -1,7 +1,7 @@
 """Benchmark `pitfall scan` and `pitfall drift` on a realistic table: time and memory against a
 one-pass floor measured in the same run.
 
-    python benchmarks/bench_scan.py [--rows 1000000] [--columns 25] [--model] [--stages data,drift]
+    python benchmarks/bench_scan.py [--rows 1000000] [--columns 25] [--model] [--stages data,dask,drift]
     python benchmarks/bench_scan.py --scaling        # 100k / 1M / 5M rows, 25 / 100 / 400 columns
 
 The data are those of ``realistic_table.py`` (80% train / 20% test Parquet; numeric columns on
@@ -190,7 +190,7 @@ def main() -> None:
     ap.add_argument("--columns", type=int, default=25)
     ap.add_argument("--model", action="store_true", help="also the full default scan")
     ap.add_argument("--scaling", action="store_true", help="100k/1M/5M rows at 25 columns; 25/100/400 columns")
-    ap.add_argument("--stages", default="data,drift", help="stages besides the floor (data, dask, drift)")
+    ap.add_argument("--stages", default="data,dask,drift", help="stages besides the floor (data, dask, drift)")
     ap.add_argument("--scaling-columns-rows", type=int, default=100_000, help="rows of the column sweep")
     args = ap.parse_args()
     stages = args.stages.split(",") + (["model"] if args.model else [])
