@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial, reduce
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,10 +22,12 @@ from pitfall.checks.matching import (
     effective_dimension,
     intrinsic_dimension,
 )
-from pitfall.data.encode import FeatureEncoder
+from pitfall.data.encode import FeatureEncoder, column_kind
 from pitfall.stats import poisson_sf
 
 __all__ = [
+    "column_kind_of",
+    "column_reduce",
     "CrossMatches",
     "WithinDuplicates",
     "cross_matches",
@@ -37,6 +42,28 @@ __all__ = [
 
 _ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key|idx|index|record|accession)s?$", re.IGNORECASE)
 _SCREEN_ROWS = 5000
+
+
+def column_reduce(frames: list[Any], column: str, fn: Callable[[pd.Series], Any], combine: Callable[[Any, Any], Any]):
+    """``fn`` of a column's values over every frame, combined: on one machine ``fn`` sees each
+    frame's whole column; a frame held on a cluster runs ``fn`` on each piece where it is held
+    (``combine`` must then be associative), so only the small results travel."""
+    parts: list[Any] = []
+    for frame in frames:
+        if hasattr(frame, "map_partitions"):
+            parts.extend(frame.map_partitions(partial(_piece_column, column=column, fn=fn)))
+        else:
+            parts.append(fn(frame[column]))
+    return reduce(combine, parts)
+
+
+def _piece_column(chunk: pd.DataFrame, offset: int, column: str, fn: Callable[[pd.Series], Any]) -> Any:
+    return fn(chunk[column])
+
+
+def column_kind_of(frame: Any, column: str) -> str:
+    """``column_kind`` from the column's dtype alone (no values read)."""
+    return column_kind(pd.Series(dtype=frame.dtypes[column]))
 
 
 def python_value(v):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
-from pitfall.checks.shared import python_value
+from pitfall.checks.shared import column_reduce, python_value
 from pitfall.findings import Finding, Severity
 
 
@@ -22,12 +22,47 @@ def single_value(values: pd.Series):
     if present.empty:
         return 0, None
     first = present.iloc[0]
-    if pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present):
+    if _numeric(present):
         x = present.to_numpy(dtype=float)
         same = bool(np.all(x == x[0]))
     else:
         same = bool((present == first).all())
     return (len(present), first) if same else None
+
+
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)):
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+def merge_single(a, b):
+    """Combine ``single_value`` of two parts of a column (associative)."""
+    if a is None or b is None:
+        return None
+    if a[0] == 0:
+        return b
+    if b[0] == 0:
+        return a
+    return (a[0] + b[0], a[1]) if _same(a[1], b[1]) else None
+
+
+def _differing(value):
+    """(present values, values other than ``value``) of a part of a column."""
+
+    def count(values: pd.Series) -> tuple[int, int]:
+        other = values.dropna()
+        return len(other), int((other != value).sum()) if len(other) else 0
+
+    return count
+
+
+def _add(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return a[0] + b[0], a[1] + b[1]
 
 
 def all_in_test_p(n_train: int, n_test: int, k: int) -> float:
@@ -78,16 +113,15 @@ class ConstantColumn(Check):
         train, test = ctx.split.train, ctx.split.test
         empty, constant = [], []
         for col in ctx.split.features:
-            found = single_value(train[col])
+            found = column_reduce([train], col, single_value, merge_single)
             if found is None:
                 continue
             n_present, value = found
             if n_present == 0:
                 empty.append(col)
                 continue
-            other = test[col].dropna()
-            k = int((other != value).sum()) if len(other) else 0
-            p = all_in_test_p(n_present, len(other), k) if k else 1.0
+            n_other, k = column_reduce([test], col, _differing(value), _add)
+            p = all_in_test_p(n_present, n_other, k) if k else 1.0
             constant.append((col, python_value(value), k, p))
         if empty:
             yield self.finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 from pitfall.checks.base import Check
 from pitfall.checks.context import Context
 from pitfall.checks.matching import DISCRETE_LEVELS
-from pitfall.data.encode import column_kind
+from pitfall.checks.shared import column_kind_of, column_reduce
 from pitfall.findings import Finding, Severity
 
 # Spellings of "no value" (pandas' default na_values and common hand-typed ones), lowercased.
@@ -32,9 +33,26 @@ def numbers_as_text(values: pd.Series) -> dict | None:
     measurement with stray entries). A few numeric labels next to a word (``"2", "3", "4",
     "5more"``) are the levels of a category and are left alone.
     """
-    counts = values.dropna().astype("string").str.strip().value_counts()
+    return numbers_in_counts(text_counts(values))
+
+
+def text_counts(values: pd.Series) -> pd.Series:
+    """How often each distinct stripped text occurs (missing values left out)."""
+    return values.dropna().astype("string").str.strip().value_counts()
+
+
+def add_counts(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Counts of two parts of a column added (associative)."""
+    return a.add(b, fill_value=0).astype(np.int64)
+
+
+def numbers_in_counts(counts: pd.Series) -> dict | None:
+    """``numbers_as_text`` from the distinct values and their counts (see there)."""
     if counts.empty:
         return None
+    # most frequent first, ties in text order: the same order however the counts were summed
+    order = np.lexsort((counts.index.to_numpy(dtype=object).astype(str), -counts.to_numpy()))
+    counts = counts.iloc[order]
     parsed = pd.to_numeric(pd.Series(counts.index, dtype="string"), errors="coerce").to_numpy(
         dtype=float, na_value=np.nan
     )
@@ -53,6 +71,10 @@ def numbers_as_text(values: pd.Series) -> dict | None:
         "examples": {str(k): int(v) for k, v in bad.head(5).items()},
         "placeholders": [str(v) for v in placeholders[:5]],
     }
+
+
+def _infinite(values: pd.Series) -> int:
+    return int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
 
 
 class MixedTypes(Check):
@@ -87,7 +109,7 @@ class MixedTypes(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         train, test = ctx.split.train, ctx.split.test
         for col in ctx.split.features:
-            k_train, k_test = column_kind(train[col]), column_kind(test[col])
+            k_train, k_test = column_kind_of(train, col), column_kind_of(test, col)
             if k_train != k_test and {k_train, k_test} <= {"numeric", "categorical"}:
                 text = train[col] if k_train == "categorical" else test[col]
                 strays = text.dropna().astype("string")
@@ -97,14 +119,14 @@ class MixedTypes(Check):
                     + (f" (e.g. {', '.join(map(repr, strays.index.tolist()))})." if len(strays) else "."),
                     "Give the column one type in both files (look for placeholders such as 'n/a').",
                     evidence={
-                        "train_type": str(train[col].dtype),
-                        "test_type": str(test[col].dtype),
+                        "train_type": str(train.dtypes[col]),
+                        "test_type": str(test.dtypes[col]),
                         "examples": {str(k): int(v) for k, v in strays.items()},
                     },
                     columns=(col,),
                 )
             elif k_train == "categorical":
-                found = numbers_as_text(pd.concat([train[col], test[col]], ignore_index=True))
+                found = numbers_in_counts(column_reduce([train, test], col, text_counts, add_counts))
                 if found:
                     shown = ", ".join(map(repr, found["examples"]))
                     yield self.finding(
@@ -118,7 +140,7 @@ class MixedTypes(Check):
                         columns=(col,),
                     )
             elif k_train == "numeric":
-                n_inf = sum(int(np.isinf(f[col].to_numpy(dtype=float, na_value=np.nan)).sum()) for f in (train, test))
+                n_inf = column_reduce([train, test], col, _infinite, operator.add)
                 if n_inf:
                     yield self.finding(
                         f"Column {col!r} holds {n_inf:,} infinite value(s).",
