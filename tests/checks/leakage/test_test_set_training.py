@@ -4,10 +4,11 @@ Planted: models fitted on train+test of tables bundled with scikit-learn, severa
 Clean: the same models, memorising ones included, fitted on the training rows only.
 """
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -98,11 +99,34 @@ def test_memorising_models_fitted_on_train_only_are_silent(name, kind):
         assert "test_set_training" in report.metrics
 
 
-def test_a_clean_regression_forest_is_silent():
-    for seed in (1,):
-        train, test = split(sklearn_frame("diabetes"), 0.25, seed)
-        model = _fit(RandomForestRegressor(20), train)
-        assert _pf208(scan(train, test, select="PF208", model=model, seed=seed)) == []
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_clean_unseeded_regression_forest_is_silent(seed):
+    # random_state=None draws from numpy's global generator: seeded here so the test is fixed,
+    # while pitfall still sees an unseeded model (a different forest at every fit)
+    np.random.seed(seed)
+    train, test = split(sklearn_frame("diabetes"), 0.25, seed)
+    model = _fit(RandomForestRegressor(20), train)
+    report = scan(train, test, select="PF208", model=model, seed=seed)
+    assert _pf208(report) == [], [f.message for f in _pf208(report)]
+    by_seed = report.metrics["test_set_training"]["unseeded_copies"]
+    assert by_seed["copies"] == 5 and by_seed["copy_loss_sd"] > 0
+
+
+def test_an_unseeded_forest_fitted_on_all_rows_is_still_an_error():
+    np.random.seed(0)
+    train, test = split(sklearn_frame("diabetes"), 0.25, 0)
+    model = _fit(RandomForestRegressor(20), pd.concat([train, test]))
+    found = _pf208(scan(train, test, select="PF208", model=model, seed=0))
+    assert [f.severity.value for f in found] == ["error"]
+    assert found[0].evidence["unseeded_copies"]["low"] > 0
+    assert "copies with different seeds" in found[0].message
+
+
+def test_a_seeded_or_deterministic_model_is_refitted_once():
+    train, test = split(sklearn_frame("diabetes"), 0.25, 0)
+    for model in (RandomForestRegressor(20, random_state=0), KNeighborsRegressor(5)):
+        report = scan(train, test, select="PF208", model=_fit(model, train), seed=0)
+        assert report.metrics["test_set_training"]["unseeded_copies"] is None
 
 
 def test_without_a_user_model_it_is_skipped_with_a_reason():

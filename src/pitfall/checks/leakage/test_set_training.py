@@ -14,6 +14,65 @@ from pitfall.checks.refits import predict_frame, row_mean_interval
 from pitfall.findings import Finding, Severity
 
 LEVEL = 0.99  # two-sided interval of the gain: one-sided false-alarm rate 0.5% per scan
+SEED_COPIES = 5  # train-only copies of a model whose randomness the user left unseeded
+
+
+def unseeded_params(model: Any) -> list[str]:
+    """Parameters that leave the model's randomness unseeded: ``random_state`` is None or a
+    ``RandomState`` (its own or a pipeline step's), so each fit draws a different model."""
+    try:
+        params = model.get_params(deep=True)
+    except Exception:
+        return []
+    return [
+        key
+        for key, value in params.items()
+        if (key == "random_state" or key.endswith("__random_state"))
+        and (value is None or isinstance(value, np.random.RandomState))
+    ]
+
+
+def seeded(template: Any, keys: list[str], seed: int) -> Any:
+    """A clone of ``template`` whose unseeded ``keys`` are fixed to ``seed`` (a reproducible scan)."""
+    from sklearn.base import clone
+
+    model = clone(template)
+    if keys:
+        model.set_params(**dict.fromkeys(keys, seed))
+    return model
+
+
+def same_predictions(a: Predictions, b: Predictions) -> bool:
+    if not np.array_equal(a.label, b.label):
+        return False
+    if (a.proba is None) != (b.proba is None):
+        return False
+    return a.proba is None or bool(np.allclose(a.proba, b.proba, rtol=0, atol=1e-12))
+
+
+def seed_bound(user_loss: np.ndarray, copy_losses: np.ndarray) -> dict[str, float]:
+    """Lower bound of the user's gain over copies that differ from it by seed alone.
+
+    The user's unseeded model is, when fitted on the training rows, one more draw of the same
+    fit: its mean test loss is exchangeable with the copies'. With ``k`` copies whose mean
+    losses spread by ``s``, the user's gain over their average has standard deviation
+    ``s * sqrt(1 + 1/k)`` on these test rows; the bound is a one-sided Student t prediction
+    bound (``k - 1`` degrees of freedom) at the check's level.
+    """
+    from scipy import stats
+
+    means = copy_losses.mean(axis=1)
+    k = len(means)
+    spread = float(means.std(ddof=1))
+    gain = float(means.mean() - user_loss.mean())
+    t = float(stats.t.ppf(1 - (1 - LEVEL) / 2, k - 1))
+    return {
+        "copies": k,
+        "gain": gain,
+        "copy_loss_sd": spread,
+        "t": t,
+        "low": gain - t * spread * float(np.sqrt(1 + 1 / k)),
+    }
 
 
 def final_step(model: Any) -> tuple[str, Any]:
@@ -62,6 +121,13 @@ class TestSetUsedForTraining(Check):
     identical to its copy (same seed), or differs from it by seed only, which helps and hurts
     test rows alike: the gain is then zero up to chance.
 
+    A model whose randomness is unseeded (`random_state=None`, in a pipeline step too) is one
+    draw among many: when two seeds give different predictions, five copies are fitted with
+    seeds taken from the scan's seed, the gain is measured against their average, and it must
+    also exceed what another seed would give: a one-sided 99.5% Student t prediction bound
+    from the spread of the copies' test losses (`unseeded_copies` in the evidence). Without
+    this, a 20-tree forest that happened to draw well looked fitted on more rows.
+
     ## Why it matters
     A model that saw the test rows while fitting reports a score on rows it has memorised: a
     random forest fitted on train and test together scores about 1.0 on test, whatever it
@@ -97,7 +163,8 @@ class TestSetUsedForTraining(Check):
         if ctx.user_model is None:
             raise Skip("needs the user's fitted model (--model); pitfall's own model is fitted on train")
         user = ctx.predictions
-        copy, oof = self._refit(ctx)
+        copies, oof = self._refit(ctx)
+        copy = copies[0]
         metric = ctx.metric
         test_iv, copy_iv = ctx.score(user), ctx.score(copy)
         rows = ctx.cv_rows
@@ -105,9 +172,12 @@ class TestSetUsedForTraining(Check):
         seen = self._on_train(ctx, ctx.user_model, rows)
         train_iv = ctx.score(seen, y=y_seen)
         oof_iv = ctx.score(oof, y=y_seen) if oof is not None else None
-        loss_user, loss_copy = row_loss(ctx, user, ctx.y_test), row_loss(ctx, copy, ctx.y_test)
+        loss_user = row_loss(ctx, user, ctx.y_test)
+        copy_losses = np.stack([row_loss(ctx, c, ctx.y_test) for c in copies])
+        loss_copy = copy_losses.mean(axis=0)
         loss_seen = row_loss(ctx, seen, y_seen)
         gain = row_mean_interval(ctx, loss_copy - loss_user, level=LEVEL)
+        by_seed = seed_bound(loss_user, copy_losses) if len(copies) > 1 else None
         closed = closure(gain.estimate, float(loss_copy.mean() - loss_seen.mean()))
         step, est = final_step(ctx.user_model)
         evidence = {
@@ -127,6 +197,7 @@ class TestSetUsedForTraining(Check):
             "estimator": type(est).__name__,
             "step": step or None,
             "seed": ctx.seed,
+            "unseeded_copies": by_seed,
         }
         ctx.metrics["test_set_training"] = evidence
         sign = 1.0 if metric.greater_is_better else -1.0
@@ -137,6 +208,8 @@ class TestSetUsedForTraining(Check):
         evidence.update(score_gain=score_gain, score_gain_floor=floor)
         if not gain.low > 0:
             return
+        if by_seed is not None and not by_seed["low"] > 0:
+            return  # no more than another seed of the same fit would give
         if closed >= self.closure:
             severity = Severity.ERROR
         elif score_gain >= floor:
@@ -145,9 +218,15 @@ class TestSetUsedForTraining(Check):
             return
         who = f"step {step!r} ({type(est).__name__})" if step else f"the model ({type(est).__name__})"
         unseen = f", out-of-fold on train {oof_iv}" if oof_iv is not None else ""
+        seeds = (
+            f" (unseeded: {by_seed['copies']} copies with different seeds, the gain is "
+            f"{by_seed['gain'] / by_seed['copy_loss_sd']:.1f} times their spread)"
+            if by_seed is not None and by_seed["copy_loss_sd"] > 0
+            else ""
+        )
         scores = (
             f"{metric.name} on test {test_iv} and on its own training rows {train_iv}; the same "
-            f"model fitted on the training rows alone scores {copy_iv} on test{unseen}"
+            f"model fitted on the training rows alone scores {copy_iv} on test{seeds}{unseen}"
         )
         if severity is Severity.ERROR:
             message = (
@@ -169,9 +248,14 @@ class TestSetUsedForTraining(Check):
         )
 
     @staticmethod
-    def _refit(ctx: Context) -> tuple[Predictions, Predictions | None]:
-        """Test predictions of a train-only copy of the user's model, and its out-of-fold
-        predictions on ``ctx.cv_rows`` (None when a fold cannot be fitted)."""
+    def _refit(ctx: Context) -> tuple[list[Predictions], Predictions | None]:
+        """Test predictions of train-only copies of the user's model, and the first copy's
+        out-of-fold predictions on ``ctx.cv_rows`` (None when a fold cannot be fitted).
+
+        One copy when the model is seeded or fits the same model whatever the seed; when its
+        randomness is unseeded and two seeds give different predictions, ``SEED_COPIES``
+        copies with seeds from the scan's seed, so the check can tell a real gain from the
+        luck of the user's draw."""
         from sklearn.base import clone
         from sklearn.model_selection import KFold, StratifiedKFold
 
@@ -181,7 +265,8 @@ class TestSetUsedForTraining(Check):
         X, y = train[features], train[ctx.split.target]
         X_all, y_all = ctx.split.train[features], ctx.split.train[ctx.split.target]
         try:
-            template = clone(ctx.user_model)
+            keys = unseeded_params(ctx.user_model)
+            template = seeded(ctx.user_model, keys, ctx.seed)
         except Exception as exc:
             raise Skip(f"the model cannot be cloned for refitting ({type(exc).__name__})") from None
         with warnings.catch_warnings():
@@ -192,7 +277,13 @@ class TestSetUsedForTraining(Check):
                 raise Skip(
                     f"the model cannot be refitted on the training rows ({type(exc).__name__}: {str(exc)[:120]})"
                 ) from None
-            test_pred = ctx.predict(copy, features)
+            copies = [ctx.predict(copy, features)]
+            for j in range(1, SEED_COPIES if keys else 1):
+                other = seeded(template, keys, ctx.seed + j).fit(X_all, y_all)
+                copies.append(ctx.predict(other, features))
+                if j == 1 and same_predictions(copies[0], copies[1]):
+                    copies.pop()  # the seed changes nothing: a deterministic fit
+                    break
             codes = ctx.y_train[rows]
             if ctx.is_classification and np.bincount(codes).min(initial=len(codes)) >= 5:
                 splitter: Any = StratifiedKFold(5, shuffle=True, random_state=ctx.seed)
@@ -211,10 +302,10 @@ class TestSetUsedForTraining(Check):
                         else:
                             proba[held] = pred.proba
             except Exception:
-                return test_pred, None
+                return copies, None
         if proba is None and ctx.metric.needs_proba:
-            return test_pred, None
-        return test_pred, Predictions(label, proba)
+            return copies, None
+        return copies, Predictions(label, proba)
 
     @staticmethod
     def _on_train(ctx: Context, model: Any, rows: np.ndarray) -> Predictions:
