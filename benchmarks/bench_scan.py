@@ -3,6 +3,7 @@ one-pass floor measured in the same run.
 
     python benchmarks/bench_scan.py [--rows 1000000] [--columns 25] [--model] [--stages data,dask,drift]
     python benchmarks/bench_scan.py --scaling        # 100k / 1M / 5M rows, 25 / 100 / 400 columns
+    python benchmarks/bench_scan.py --scaling --sizes 100000x25,100000x400
 
 The data are those of ``realistic_table.py`` (80% train / 20% test Parquet; numeric columns on
 scales from 1e-3 to 1e6, Zipf categoricals with 10–50 levels, 5% missing cells, 3 drifted
@@ -192,6 +193,11 @@ def main() -> None:
     ap.add_argument("--scaling", action="store_true", help="100k/1M/5M rows at 25 columns; 25/100/400 columns")
     ap.add_argument("--stages", default="data,dask,drift", help="stages besides the floor (data, dask, drift)")
     ap.add_argument("--scaling-columns-rows", type=int, default=100_000, help="rows of the column sweep")
+    ap.add_argument(
+        "--sizes",
+        default="",
+        help="with --scaling, only these tables, e.g. 100000x25,1000000x25 (ROWSxCOLUMNS, comma-separated)",
+    )
     args = ap.parse_args()
     stages = args.stages.split(",") + (["model"] if args.model else [])
     OUT.mkdir(exist_ok=True)
@@ -200,8 +206,11 @@ def main() -> None:
         (OUT / "scan.json").write_text(json.dumps(summary, indent=2))
         print(f"\nwritten {OUT / 'scan.json'}")
         return
-    runs = [measure(r, 25, stages) for r in (100_000, 1_000_000, 5_000_000)]
-    runs += [measure(args.scaling_columns_rows, c, stages) for c in (100, 400)]
+    sizes = [(r, 25) for r in (100_000, 1_000_000, 5_000_000)]
+    sizes += [(args.scaling_columns_rows, c) for c in (100, 400)]
+    if args.sizes:
+        sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
+    runs = [measure(r, c, stages) for r, c in sizes]
     written = OUT / f"scaling-{'-'.join(stages)}.json"
     written.write_text(json.dumps(runs, indent=2))
     print(f"\n{'rows':>10}{'cols':>6}{'floor s':>9}" + "".join(f"{s + ' x':>9}" for s in stages))
