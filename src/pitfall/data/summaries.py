@@ -24,6 +24,7 @@ __all__ = [
     "CategoricalSummary",
     "NumericSummary",
     "RowSample",
+    "edges_fit",
     "merge",
     "quantile_edges",
     "summarize_categorical",
@@ -147,6 +148,28 @@ def quantile_edges(sample: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
         return np.array([0.0])
     edges = np.unique(np.quantile(x, np.linspace(0, 1, n_bins + 1), method="inverted_cdf"))
     return edges.astype(float)
+
+
+def edges_fit(sample: np.ndarray, edges: np.ndarray, n_bins: int = N_BINS, slack: float = 3.0) -> bool:
+    """Whether edges taken from the first rows of a data set also fit a uniform ``sample`` of all
+    its rows: no bin holds more than ``slack`` times ``1 / n_bins`` of the sample where the
+    sample's own quantile edges would cut it. A bin the sample's edges leave whole (a point mass
+    of discrete data, a rare tail of counts) may hold any share. Edges from rows in file order
+    fail this when the file is sorted or its first rows are unlike the rest; then the edges
+    are taken from the sample instead."""
+    x = np.sort(np.asarray(sample, dtype=float))
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return True
+    cuts = np.searchsorted(x, edges, side="left")  # bin i holds x[cuts[i-1]:cuts[i]]
+    starts, ends = np.r_[0, cuts], np.r_[cuts, x.size]
+    big = (ends - starts) > slack * x.size / n_bins
+    if not big.any():
+        return True
+    own = quantile_edges(x, n_bins)
+    lo, hi = x[starts[big]], x[ends[big] - 1]
+    cut = np.searchsorted(own, hi, side="right") > np.searchsorted(own, lo, side="right")  # an own edge in (lo, hi]
+    return not bool(cut.any())
 
 
 @dataclass
