@@ -136,8 +136,10 @@ def summarize_numeric(values: np.ndarray, edges: np.ndarray) -> NumericSummary:
 def summarize_categorical(values: pd.Series) -> CategoricalSummary:
     """Summary of one chunk of category values (text, missing as NA)."""
     missing = int(values.isna().sum())
-    counts = values.dropna().astype(str).value_counts(sort=False)
-    return CategoricalSummary({str(k): int(v) for k, v in counts.items()}, missing)
+    counts: dict[str, int] = {}
+    for key, n in values.value_counts(dropna=True, sort=False).items():  # per level, not per row
+        counts[str(key)] = counts.get(str(key), 0) + int(n)
+    return CategoricalSummary(counts, missing)
 
 
 def quantile_edges(sample: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
