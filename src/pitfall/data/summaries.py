@@ -6,7 +6,8 @@ That is what lets a file larger than memory be read in chunks, and what a distri
 (one summary per partition, then a tree of merges) needs.
 
 - ``NumericSummary``: counts in fixed bins whose inner edges come from the reference's
-  quantiles, plus exact count, sum, sum of squares, minimum and maximum.
+  quantiles (``quantile_edges``; ``edges_fit`` says whether edges from its first rows fit the
+  whole), plus exact count, sum, sum of squares, minimum and maximum.
 - ``CategoricalSummary``: the count of every category.
 - ``RowSample``: a seeded bottom-k sample of rows keyed by a hash of each row's content, so
   the sample does not depend on how the rows were chunked (the k rows with the smallest keys).
@@ -143,7 +144,7 @@ def summarize_categorical(values: pd.Series) -> CategoricalSummary:
 
 
 def quantile_edges(sample: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
-    """Inner bin edges: distinct quantiles of the reference sample (fewer for discrete data)."""
+    """Inner bin edges: distinct quantiles of reference values (fewer for discrete data)."""
     x = np.asarray(sample, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
