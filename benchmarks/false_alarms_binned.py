@@ -1,6 +1,6 @@
 """False alarms and recall of the checks whose statistics were rebuilt for speed.
 
-    python benchmarks/false_alarms_binned.py [--seeds 20] [--drift-runs 20]
+    python benchmarks/false_alarms_binned.py [--seeds 20] [--drift-runs 20] [--pf501-runs 40]
 
 - PF205 (one-feature rules from binned counts): on every clean shape of
   ``tests/checks/shapes.py`` and the generators of ``tests/checks/evaluation/synthetic.py``,
@@ -10,6 +10,10 @@
   50,000-row data sets (5 normal features and a categorical), where the sample (25,611 of each)
   is smaller than the data; and recall on a 0.25 sd shift of one feature (domain AUC ≈ 0.57,
   just above ``min_auc``), with the sample and with all rows (as before the sample was sized).
+- PF501 (binned KS on edges from the reference's first 10,000 rows, or from its sample where
+  those do not fit): ``pf501-runs`` pairs of clean 60,000-row data sets (20 normal features and
+  a categorical), as read and with the reference sorted by one feature (whose edges then come
+  from the sample); recall on a 0.15 sd shift of one feature in the sorted case.
 
 Run from the repository root (it imports the test shapes). Prints a Markdown table.
 """
@@ -109,13 +113,48 @@ def pf502(runs: int) -> list[tuple[str, str, int, int]]:
     return out
 
 
+N_BINNED = 60_000  # rows of each data set: more than the first rows that set the bin edges
+
+
+def _wide(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.normal(size=(n, 20)), columns=[f"x{j:02d}" for j in range(20)])
+    df["x00"] += shift
+    df["c"] = rng.choice(list("abcd"), size=n, p=[0.4, 0.3, 0.2, 0.1])
+    return df
+
+
+def pf501(runs: int) -> list[tuple[str, str, int, int]]:
+    out = []
+    shape = f"{N_BINNED:,} vs {N_BINNED:,} rows, 20 normal + 1 categorical"
+    for label, order in (("as generated", None), ("reference sorted by x00", "x00")):
+        hits = 0
+        for run in range(runs):
+            ref = _wide(N_BINNED, 2 * run)
+            ref = ref.sort_values(order, ignore_index=True) if order else ref
+            hits += _loud(pitfall.drift(ref, _wide(N_BINNED, 2 * run + 1), select="PF501", config=False), "PF501")
+        out.append((f"PF501 clean, {label}", shape, hits, runs))
+        print(out[-1], flush=True)
+    hits = 0
+    for run in range(runs):
+        ref = _wide(N_BINNED, 2 * run).sort_values("x00", ignore_index=True)
+        r = pitfall.drift(ref, _wide(N_BINNED, 2 * run + 1, 0.15), select="PF501", config=False)
+        hits += any(f.code == "PF501" and f.columns == ("x00",) for f in r.findings)
+    out.append(("PF501 0.15 sd shift of x00 (recall), reference sorted by x00", shape, hits, runs))
+    print(out[-1], flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--drift-runs", type=int, default=20)
+    ap.add_argument("--pf501-runs", type=int, default=40)
     ap.add_argument("--skip-pf205", action="store_true")
+    ap.add_argument("--skip-pf502", action="store_true")
     args = ap.parse_args()
-    rows = ([] if args.skip_pf205 else pf205(args.seeds)) + pf502(args.drift_runs)
+    rows = ([] if args.skip_pf205 else pf205(args.seeds)) + ([] if args.skip_pf502 else pf502(args.drift_runs))
+    rows += pf501(args.pf501_runs)
     print("\n| what | data | runs with a finding | runs |\n|---|---|---|---|")
     for what, data, hits, n in rows:
         print(f"| {what} | {data} | {hits} | {n} |")

@@ -47,6 +47,7 @@ _NULLS = [
     "nan",
     "null",
 ]  # pandas' default missing markers
+_TEXT = pd.Series(["text"]).dtype  # what pandas makes of text: a string dtype from pandas 3, else object
 _ARROW_COMPRESSION = {None: None, "gzip": "gzip", "bz2": "bz2", "zstd": "zstd"}
 
 
@@ -239,7 +240,8 @@ def infer_kinds(head: pd.DataFrame, columns: list[str]) -> dict[str, str]:
 
 def normalize(chunk: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """Numeric columns as float64 (unparsable text and infinities become NaN), categorical
-    columns as text objects with NA for missing: the same for every way of reading."""
+    columns as text with NA for missing (pandas' text dtype; a column already of that dtype is
+    kept as it is rather than converted there and back): the same for every way of reading."""
     out = {}
     for col in chunk.columns:
         values = chunk[col]
@@ -253,6 +255,9 @@ def normalize(chunk: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
                 arr[~np.isfinite(arr)] = np.nan
                 out[col] = arr
         elif kind == "categorical":
+            if isinstance(_TEXT, pd.StringDtype) and values.dtype == _TEXT:  # already the text a frame makes
+                out[col] = values.reset_index(drop=True)
+                continue
             missing = values.isna().to_numpy()
             text = values.astype(str).to_numpy(dtype=object, copy=True)
             text[missing] = None

@@ -6,7 +6,8 @@ That is what lets a file larger than memory be read in chunks, and what a distri
 (one summary per partition, then a tree of merges) needs.
 
 - ``NumericSummary``: counts in fixed bins whose inner edges come from the reference's
-  quantiles, plus exact count, sum, sum of squares, minimum and maximum.
+  quantiles (``quantile_edges``; ``edges_fit`` says whether edges from its first rows fit the
+  whole), plus exact count, sum, sum of squares, minimum and maximum.
 - ``CategoricalSummary``: the count of every category.
 - ``RowSample``: a seeded bottom-k sample of rows keyed by a hash of each row's content, so
   the sample does not depend on how the rows were chunked (the k rows with the smallest keys).
@@ -24,6 +25,7 @@ __all__ = [
     "CategoricalSummary",
     "NumericSummary",
     "RowSample",
+    "edges_fit",
     "merge",
     "quantile_edges",
     "summarize_categorical",
@@ -135,18 +137,42 @@ def summarize_numeric(values: np.ndarray, edges: np.ndarray) -> NumericSummary:
 def summarize_categorical(values: pd.Series) -> CategoricalSummary:
     """Summary of one chunk of category values (text, missing as NA)."""
     missing = int(values.isna().sum())
-    counts = values.dropna().astype(str).value_counts(sort=False)
-    return CategoricalSummary({str(k): int(v) for k, v in counts.items()}, missing)
+    counts: dict[str, int] = {}
+    for key, n in values.value_counts(dropna=True, sort=False).items():  # per level, not per row
+        counts[str(key)] = counts.get(str(key), 0) + int(n)
+    return CategoricalSummary(counts, missing)
 
 
 def quantile_edges(sample: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
-    """Inner bin edges: distinct quantiles of the reference sample (fewer for discrete data)."""
+    """Inner bin edges: distinct quantiles of reference values (fewer for discrete data)."""
     x = np.asarray(sample, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
         return np.array([0.0])
     edges = np.unique(np.quantile(x, np.linspace(0, 1, n_bins + 1), method="inverted_cdf"))
     return edges.astype(float)
+
+
+def edges_fit(sample: np.ndarray, edges: np.ndarray, n_bins: int = N_BINS, slack: float = 3.0) -> bool:
+    """Whether edges taken from the first rows of a data set also fit a uniform ``sample`` of all
+    its rows: no bin holds more than ``slack`` times ``1 / n_bins`` of the sample where the
+    sample's own quantile edges would cut it. A bin the sample's edges leave whole (a point mass
+    of discrete data, a rare tail of counts) may hold any share. Edges from rows in file order
+    fail this when the file is sorted or its first rows are unlike the rest; then the edges
+    are taken from the sample instead."""
+    x = np.sort(np.asarray(sample, dtype=float))
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return True
+    cuts = np.searchsorted(x, edges, side="left")  # bin i holds x[cuts[i-1]:cuts[i]]
+    starts, ends = np.r_[0, cuts], np.r_[cuts, x.size]
+    big = (ends - starts) > slack * x.size / n_bins
+    if not big.any():
+        return True
+    own = quantile_edges(x, n_bins)
+    lo, hi = x[starts[big]], x[ends[big] - 1]
+    cut = np.searchsorted(own, hi, side="right") > np.searchsorted(own, lo, side="right")  # an own edge in (lo, hi]
+    return not bool(cut.any())
 
 
 @dataclass

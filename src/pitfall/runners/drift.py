@@ -4,10 +4,14 @@ drift checks (PF5xx) on the summaries.
 Reading plan (each pass is a map over chunks followed by merges, so any engine that can map a
 function over partitions can run it):
 
-1. reference, pass 1: a seeded bottom-k row sample (and the row count);
-2. bin edges of numeric columns from the sample's quantiles;
-3. reference, pass 2, and current, one pass: fixed-edge histograms, category counts and missing
-   counts, per time window for the current data, plus the current row sample.
+1. bin edges of numeric columns from the quantiles of the reference's first rows (those read to
+   tell numeric from categorical columns);
+2. reference, one pass: a seeded bottom-k row sample, the row count, fixed-edge histograms,
+   category counts and missing counts;
+3. only where the first rows' edges do not fit the whole reference (``edges_fit`` on the
+   sample: a sorted file, first rows unlike the rest): those columns' edges from the sample's
+   quantiles and a second reference pass for their histograms;
+4. current, one pass: the same summaries, per time window too, and the current row sample.
 
 Each pass is ``engine.map_reduce(source, columns, chunk_rows, fn, combine)`` with a pure ``fn``
 of one chunk and an associative ``combine`` (``pitfall.engine.local``): the ``local`` engine
@@ -37,6 +41,7 @@ from pitfall.data.stream import Source, infer_kinds, normalize, open_source
 from pitfall.data.summaries import (
     CategoricalSummary,
     RowSample,
+    edges_fit,
     quantile_edges,
     summarize_categorical,
     summarize_numeric,
@@ -350,27 +355,6 @@ def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return _merge_into(dict(a), b)
 
 
-def _sample_part(
-    raw: pd.DataFrame,
-    *,
-    kinds: dict[str, str],
-    source: Source,
-    features: list[str],
-    model: Any,
-    classifier: bool,
-    sample_rows: int,
-    seed: int,
-    key_cols: list[str],
-) -> tuple[int, RowSample]:
-    """Pass 1 on one chunk: its row count and row sample."""
-    z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
-    return len(z), RowSample.of(z, sample_rows, seed, key_cols)
-
-
-def _add_samples(a: tuple[int, RowSample], b: tuple[int, RowSample]) -> tuple[int, RowSample]:
-    return a[0] + b[0], a[1].merge(b[1])
-
-
 def _reference_part(
     raw: pd.DataFrame,
     *,
@@ -380,10 +364,38 @@ def _reference_part(
     features: list[str],
     model: Any,
     classifier: bool,
+    sample_rows: int,
+    seed: int,
+    key_cols: list[str],
 ) -> dict[str, Any]:
-    """Pass 2 on one chunk: the summary of every column."""
+    """The reference's pass on one chunk: its row count, row sample and the summary of every column."""
     z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
-    return _summaries(z, kinds, edges)
+    return {"n": len(z), "sample": RowSample.of(z, sample_rows, seed, key_cols), "columns": _summaries(z, kinds, edges)}
+
+
+def _add_reference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "n": a["n"] + b["n"],
+        "sample": a["sample"].merge(b["sample"]),
+        "columns": _merged(a["columns"], b["columns"]),
+    }
+
+
+def _summary_part(
+    raw: pd.DataFrame,
+    *,
+    kinds: dict[str, str],
+    only: list[str],
+    edges: dict[str, np.ndarray],
+    source: Source,
+    features: list[str],
+    model: Any,
+    classifier: bool,
+) -> dict[str, Any]:
+    """The summaries of the columns ``only`` on one chunk (a second reference pass, when the
+    first rows' bin edges did not fit them)."""
+    z = _augment(raw, normalize(raw, kinds), source, features, model, classifier)
+    return _summaries(z, {c: kinds[c] for c in only}, edges)
 
 
 def _current_part(
@@ -485,33 +497,14 @@ def _read(
     classifier = model is not None and (hasattr(model, "classes_") or hasattr(model, "predict_proba"))
     key_cols = list(ref_cols)
 
-    # pass 1: the reference sample
-    common = dict(features=features, model=model, classifier=classifier)
-    first = engine.map_reduce(
-        ref,
-        ref_cols,
-        chunk_rows,
-        partial(
-            _sample_part,
-            kinds=dict(kinds),
-            source=ref,
-            sample_rows=sample_rows,
-            seed=seed,
-            key_cols=key_cols,
-            **common,
-        ),
-        _add_samples,
-    )
-    if first is None:
-        raise InputError(f"{ref.name}: no data rows. Give data with rows.")
-    n_ref, sample = first
-    ref_sample = sample.frame
+    # the reference: sample and summaries in one pass, on bin edges from its first rows
     if model is not None:
         kinds[PREDICTION] = "categorical" if classifier else "numeric"
-    edges = {c: quantile_edges(ref_sample[c].to_numpy(dtype=float)) for c, k in kinds.items() if k == "numeric"}
-
-    # pass 2: reference summaries
-    reference: dict[str, Any] = engine.map_reduce(
+    common = dict(features=features, model=model, classifier=classifier)
+    numeric = [c for c, k in kinds.items() if k == "numeric"]
+    first_rows = _augment(head, normalize(head, kinds), ref, features, model, classifier)
+    edges = {c: quantile_edges(first_rows[c].to_numpy(dtype=float)) for c in numeric}
+    whole = engine.map_reduce(
         ref,
         ref_cols,
         chunk_rows,
@@ -520,10 +513,27 @@ def _read(
             kinds=kinds,
             edges=edges,
             source=ref,
+            sample_rows=sample_rows,
+            seed=seed,
+            key_cols=key_cols,
             **common,
         ),
-        _merged,
+        _add_reference,
     )
+    if whole is None:
+        raise InputError(f"{ref.name}: no data rows. Give data with rows.")
+    n_ref, ref_sample, reference = whole["n"], whole["sample"].frame, whole["columns"]
+    misfit = [] if n_ref <= len(head) else [c for c in numeric if not edges_fit(ref_sample[c], edges[c])]
+    if misfit:  # sorted data or unrepresentative first rows: edges from the sample, and a second pass
+        edges.update({c: quantile_edges(ref_sample[c].to_numpy(dtype=float)) for c in misfit})
+        redone = engine.map_reduce(
+            ref,
+            ref_cols,
+            chunk_rows,
+            partial(_summary_part, kinds=kinds, only=misfit, edges=edges, source=ref, **common),
+            _merged,
+        )
+        reference.update(redone)
 
     # current: summaries overall and per window, and the sample
     cur_cols = features + ([target] if target_in_current else []) + ([time] if time else [])

@@ -271,7 +271,9 @@ class FeatureDrift(ColumnDriftCheck):
     Each feature of the current data (and of each time window with `--window`) compared with the
     reference data. Numeric features: a two-sample Kolmogorov–Smirnov test (exact on the values
     when both data sets fit in the sample, else on fixed-edge histograms whose 100 bins are the
-    reference's quantiles, which only makes the test conservative) and the Wasserstein distance in
+    reference's quantiles, which only makes the test conservative; the quantiles of its first
+    10,000 rows, so the reference is read once, or of its row sample where those do not fit the
+    whole, as in a file sorted by the feature) and the Wasserstein distance in
     units of the reference's standard deviation (or of IQR/1.349 when smaller, so outliers do not
     hide a shift). Categorical features: a chi-squared test on the category counts (categories
     expected fewer than 5 times pooled), the population stability index (PSI) and the
