@@ -23,6 +23,7 @@ from pitfall.stats import Interval, Resamples, percentile_interval
 __all__ = ["Context", "Options", "Predictions"]
 
 MAX_CV_ROWS = 50_000  # model-based checks on bigger train sets use a stratified sample
+FAST_BOOSTING = {"learning_rate": 0.2, "max_iter": 75}  # 4x the default's rate, 1/4 of its rounds
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,17 @@ class Context:
         rows: np.ndarray | None = None,
         balanced: bool | None = None,
         seed: int | None = None,
+        fast: bool = False,
     ) -> Any:
         """pitfall's default model on some features (and training rows), seeded.
 
         ``balanced`` (by default: when the scan's metric is balanced accuracy) makes it predict
         the class with the highest posterior-to-prior ratio, the decision that maximises
         balanced accuracy, as the one-feature rules do. ``seed`` defaults to the scan's seed.
+        ``fast`` boosts with four times the learning rate and a quarter of the rounds
+        (``FAST_BOOSTING``): the same total shrinkage at a quarter of the cost, for auxiliary
+        models whose probabilities feed a statistic (the out-of-fold fold models), never for the
+        model whose predictions are judged. Content (text, image) models are unaffected.
         """
         if balanced is None:
             balanced = self.metric.name == "balanced_accuracy"
@@ -161,6 +167,7 @@ class Context:
             self.seed if seed is None else seed,
             balanced=self.is_classification and balanced,
             n_jobs=self.options.n_jobs,
+            **(FAST_BOOSTING if fast else {}),
         )
         train = self.split.train if rows is None else self.split.train.iloc[rows]
         model.fit(train[features], train[self.split.target])

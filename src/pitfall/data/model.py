@@ -82,6 +82,8 @@ class DefaultModel(BaseEstimator):
             Probabilities are unchanged.
         n_jobs: OpenMP threads. One by default: on a busy machine, more threads than free
             cores make histogram gradient boosting many times slower, not faster.
+        learning_rate: Shrinkage of each boosting round. Early stopping waits
+            ``n_iter_no_change`` rounds scaled to the same total shrinkage (20 rounds at 0.05).
     """
 
     def __init__(
@@ -91,12 +93,14 @@ class DefaultModel(BaseEstimator):
         max_iter: int = 300,
         balanced: bool = False,
         n_jobs: int = 1,
+        learning_rate: float = 0.05,
     ):
         self.task = task
         self.random_state = random_state
         self.max_iter = max_iter
         self.balanced = balanced
         self.n_jobs = n_jobs
+        self.learning_rate = learning_rate
 
     def _make(self, y: np.ndarray):
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -104,12 +108,13 @@ class DefaultModel(BaseEstimator):
         common = dict(
             max_iter=self.max_iter,
             random_state=self.random_state,
-            learning_rate=0.05,
+            learning_rate=self.learning_rate,
             max_leaf_nodes=15,
             l2_regularization=1.0,
         )
         if self._can_stop_early(y):
-            common.update(early_stopping=True, validation_fraction=_VALIDATION, n_iter_no_change=20)
+            patience = max(round(20 * 0.05 / self.learning_rate), 3)  # rounds of the same total shrinkage
+            common.update(early_stopping=True, validation_fraction=_VALIDATION, n_iter_no_change=patience)
         else:
             common.update(early_stopping=False)
         if self.task == "regression":
@@ -188,8 +193,17 @@ class DefaultRegressor(RegressorMixin, DefaultModel):
     pass
 
 
-def default_model(task: str, seed: int, *, balanced: bool = False, n_jobs: int = 1):
-    """pitfall's default model for ``task``; ``balanced`` and ``n_jobs`` as in ``DefaultModel``."""
+def default_model(
+    task: str,
+    seed: int,
+    *,
+    balanced: bool = False,
+    n_jobs: int = 1,
+    learning_rate: float = 0.05,
+    max_iter: int = 300,
+):
+    """pitfall's default model for ``task``; the keywords as in ``DefaultModel``."""
+    common = dict(random_state=seed, n_jobs=n_jobs, learning_rate=learning_rate, max_iter=max_iter)
     if task == "regression":
-        return DefaultRegressor(task=task, random_state=seed, n_jobs=n_jobs)
-    return DefaultClassifier(task=task, random_state=seed, balanced=balanced, n_jobs=n_jobs)
+        return DefaultRegressor(task=task, **common)
+    return DefaultClassifier(task=task, balanced=balanced, **common)
