@@ -250,14 +250,20 @@ class Context:
         return percentile_interval(estimate, samples, level)
 
     def score_difference(
-        self, a: Predictions, b: Predictions, metric: Metric | None = None, level: float = 0.95
+        self,
+        a: Predictions,
+        b: Predictions,
+        metric: Metric | None = None,
+        level: float = 0.95,
+        y: np.ndarray | None = None,
     ) -> Interval:
-        """Paired bootstrap interval of ``score(a) - score(b)`` (errors: ``b - a``).
+        """Paired bootstrap interval of ``score(a) - score(b)`` (errors: ``b - a``) on the test
+        set (or on ``y``).
 
         Positive means ``a`` is better, whichever direction the metric runs.
         """
         metric = metric or self.metric
-        y = self.y_test
+        y = self.y_test if y is None else y
         sign = 1.0 if metric.greater_is_better else -1.0
         estimate = sign * (metric(y, a.label, a.proba) - metric(y, b.label, b.proba))
         s = bootstrap(metric, y, [(a.label, a.proba), (b.label, b.proba)], self.resamples(len(y)))
