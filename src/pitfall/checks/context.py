@@ -15,7 +15,7 @@ import pandas as pd
 
 from pitfall.data.dataset import Split
 from pitfall.data.encode import FeatureEncoder
-from pitfall.data.model import default_model
+from pitfall.data.model import DefaultModel, default_model
 from pitfall.errors import ModelError
 from pitfall.metrics import METRICS, Metric, bootstrap, get_metric
 from pitfall.stats import Interval, Resamples, percentile_interval
@@ -189,8 +189,11 @@ class Context:
         """A fitted model's predictions on the test set, checked and turned into class indices."""
         X = self.split.test[features]
         name = type(model).__name__
+        both = None  # pitfall's model gives labels and probabilities in one pass
         try:
-            raw = np.asarray(model.predict(X))
+            if isinstance(model, DefaultModel) and self.is_classification:
+                both = model.predict_with_proba(X)
+            raw = np.asarray(both[0] if both is not None else model.predict(X))
         except Exception as exc:
             raise ModelError(
                 f"the model ({name}) failed to predict on the test data: {type(exc).__name__}: "
@@ -212,7 +215,7 @@ class Context:
         proba = None
         if hasattr(model, "predict_proba"):
             try:
-                p = np.asarray(model.predict_proba(X), dtype=float)
+                p = np.asarray(both[1] if both is not None else model.predict_proba(X), dtype=float)
                 model_classes = list(getattr(model, "classes_", self.classes))
                 proba = np.zeros((len(X), len(self.classes)))
                 cols = pd.Index(self.classes).get_indexer(model_classes)

@@ -168,6 +168,14 @@ class DefaultModel(BaseEstimator):
             raise AttributeError("a regressor has no predict_proba")
         return self._chunked(self.model_.predict_proba, X)
 
+    def predict_with_proba(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """``predict(X)`` and ``predict_proba(X)`` from one pass over the trees (classifiers):
+        the label is the argmax of the probabilities (over the prior when ``balanced``), as
+        ``predict`` computes it."""
+        proba = self.predict_proba(X)
+        ratio = proba / self.prior_ if self.balanced else proba
+        return self.classes_[np.argmax(ratio, axis=1)], proba
+
     def _chunked(self, predict, X: pd.DataFrame) -> np.ndarray:
         """``predict`` on the encoded rows, in blocks of about ``_CHUNK_BYTES`` of features.
 
