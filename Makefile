@@ -41,6 +41,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_scan.py
+	$(PY) benchmarks/bench_small.py
 	$(PY) benchmarks/bench_model_checks.py
 	$(PY) benchmarks/bench_drift.py
 	$(PY) benchmarks/bench_text.py

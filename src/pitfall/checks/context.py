@@ -15,7 +15,7 @@ import pandas as pd
 
 from pitfall.data.dataset import Split
 from pitfall.data.encode import FeatureEncoder
-from pitfall.data.model import default_model
+from pitfall.data.model import DefaultModel, default_model
 from pitfall.errors import ModelError
 from pitfall.metrics import METRICS, Metric, bootstrap, get_metric
 from pitfall.stats import Interval, Resamples, percentile_interval
@@ -23,6 +23,7 @@ from pitfall.stats import Interval, Resamples, percentile_interval
 __all__ = ["Context", "Options", "Predictions"]
 
 MAX_CV_ROWS = 50_000  # model-based checks on bigger train sets use a stratified sample
+FAST_BOOSTING = {"learning_rate": 0.2, "max_iter": 75}  # 4x the default's rate, 1/4 of its rounds
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,17 @@ class Context:
         rows: np.ndarray | None = None,
         balanced: bool | None = None,
         seed: int | None = None,
+        fast: bool = False,
     ) -> Any:
         """pitfall's default model on some features (and training rows), seeded.
 
         ``balanced`` (by default: when the scan's metric is balanced accuracy) makes it predict
         the class with the highest posterior-to-prior ratio, the decision that maximises
         balanced accuracy, as the one-feature rules do. ``seed`` defaults to the scan's seed.
+        ``fast`` boosts with four times the learning rate and a quarter of the rounds
+        (``FAST_BOOSTING``): the same total shrinkage at a quarter of the cost, for auxiliary
+        models whose probabilities feed a statistic (the out-of-fold fold models), never for the
+        model whose predictions are judged. Content (text, image) models are unaffected.
         """
         if balanced is None:
             balanced = self.metric.name == "balanced_accuracy"
@@ -161,6 +167,7 @@ class Context:
             self.seed if seed is None else seed,
             balanced=self.is_classification and balanced,
             n_jobs=self.options.n_jobs,
+            **(FAST_BOOSTING if fast else {}),
         )
         train = self.split.train if rows is None else self.split.train.iloc[rows]
         model.fit(train[features], train[self.split.target])
@@ -182,8 +189,11 @@ class Context:
         """A fitted model's predictions on the test set, checked and turned into class indices."""
         X = self.split.test[features]
         name = type(model).__name__
+        both = None  # pitfall's model gives labels and probabilities in one pass
         try:
-            raw = np.asarray(model.predict(X))
+            if isinstance(model, DefaultModel) and self.is_classification:
+                both = model.predict_with_proba(X)
+            raw = np.asarray(both[0] if both is not None else model.predict(X))
         except Exception as exc:
             raise ModelError(
                 f"the model ({name}) failed to predict on the test data: {type(exc).__name__}: "
@@ -205,7 +215,7 @@ class Context:
         proba = None
         if hasattr(model, "predict_proba"):
             try:
-                p = np.asarray(model.predict_proba(X), dtype=float)
+                p = np.asarray(both[1] if both is not None else model.predict_proba(X), dtype=float)
                 model_classes = list(getattr(model, "classes_", self.classes))
                 proba = np.zeros((len(X), len(self.classes)))
                 cols = pd.Index(self.classes).get_indexer(model_classes)
@@ -243,14 +253,20 @@ class Context:
         return percentile_interval(estimate, samples, level)
 
     def score_difference(
-        self, a: Predictions, b: Predictions, metric: Metric | None = None, level: float = 0.95
+        self,
+        a: Predictions,
+        b: Predictions,
+        metric: Metric | None = None,
+        level: float = 0.95,
+        y: np.ndarray | None = None,
     ) -> Interval:
-        """Paired bootstrap interval of ``score(a) - score(b)`` (errors: ``b - a``).
+        """Paired bootstrap interval of ``score(a) - score(b)`` (errors: ``b - a``) on the test
+        set (or on ``y``).
 
         Positive means ``a`` is better, whichever direction the metric runs.
         """
         metric = metric or self.metric
-        y = self.y_test
+        y = self.y_test if y is None else y
         sign = 1.0 if metric.greater_is_better else -1.0
         estimate = sign * (metric(y, a.label, a.proba) - metric(y, b.label, b.proba))
         s = bootstrap(metric, y, [(a.label, a.proba), (b.label, b.proba)], self.resamples(len(y)))

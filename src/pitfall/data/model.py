@@ -22,6 +22,7 @@ from pitfall.errors import ModelError
 __all__ = ["DefaultModel", "load_model", "check_model"]
 
 _VALIDATION = 0.15  # share of train held out for early stopping
+_CHUNK_BYTES = 1 << 20  # encoded features (float32) predicted at once: about a processor cache's share
 
 
 def load_model(path: str | Path, *, trust: bool) -> Any:
@@ -82,6 +83,8 @@ class DefaultModel(BaseEstimator):
             Probabilities are unchanged.
         n_jobs: OpenMP threads. One by default: on a busy machine, more threads than free
             cores make histogram gradient boosting many times slower, not faster.
+        learning_rate: Shrinkage of each boosting round. Early stopping waits
+            ``n_iter_no_change`` rounds scaled to the same total shrinkage (20 rounds at 0.05).
     """
 
     def __init__(
@@ -91,12 +94,14 @@ class DefaultModel(BaseEstimator):
         max_iter: int = 300,
         balanced: bool = False,
         n_jobs: int = 1,
+        learning_rate: float = 0.05,
     ):
         self.task = task
         self.random_state = random_state
         self.max_iter = max_iter
         self.balanced = balanced
         self.n_jobs = n_jobs
+        self.learning_rate = learning_rate
 
     def _make(self, y: np.ndarray):
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -104,12 +109,13 @@ class DefaultModel(BaseEstimator):
         common = dict(
             max_iter=self.max_iter,
             random_state=self.random_state,
-            learning_rate=0.05,
+            learning_rate=self.learning_rate,
             max_leaf_nodes=15,
             l2_regularization=1.0,
         )
         if self._can_stop_early(y):
-            common.update(early_stopping=True, validation_fraction=_VALIDATION, n_iter_no_change=20)
+            patience = max(round(20 * 0.05 / self.learning_rate), 3)  # rounds of the same total shrinkage
+            common.update(early_stopping=True, validation_fraction=_VALIDATION, n_iter_no_change=patience)
         else:
             common.update(early_stopping=False)
         if self.task == "regression":
@@ -153,16 +159,37 @@ class DefaultModel(BaseEstimator):
 
     def predict(self, X: pd.DataFrame):
         if self.task == "regression" or not self.balanced:
-            with _threads(self.n_jobs):
-                return self.model_.predict(self._encode(X))
+            return self._chunked(self.model_.predict, X)
         ratio = self.predict_proba(X) / self.prior_
         return self.classes_[np.argmax(ratio, axis=1)]
 
     def predict_proba(self, X: pd.DataFrame):
         if self.task == "regression":
             raise AttributeError("a regressor has no predict_proba")
+        return self._chunked(self.model_.predict_proba, X)
+
+    def predict_with_proba(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """``predict(X)`` and ``predict_proba(X)`` from one pass over the trees (classifiers):
+        the label is the argmax of the probabilities (over the prior when ``balanced``), as
+        ``predict`` computes it."""
+        proba = self.predict_proba(X)
+        ratio = proba / self.prior_ if self.balanced else proba
+        return self.classes_[np.argmax(ratio, axis=1)], proba
+
+    def _chunked(self, predict, X: pd.DataFrame) -> np.ndarray:
+        """``predict`` on the encoded rows, in blocks of about ``_CHUNK_BYTES`` of features.
+
+        Every tree walks all the rows it is given; while they fit in the processor's cache that
+        is cheap, beyond it each of the hundreds of trees reads them from memory again. On digits
+        (64 features, 3,000 trees) 33,000 rows at once took 4 times as long as in 4,000-row
+        blocks; with one tree per round and 25 features blocks cost nothing.
+        """
+        Z = self._encode(X)  # at once: encoding costs per column, and a table may have thousands
+        step = max(_CHUNK_BYTES // (4 * max(Z.shape[1], 1)), 1024)
         with _threads(self.n_jobs):
-            return self.model_.predict_proba(self._encode(X))
+            if len(Z) <= step:
+                return predict(Z)
+            return np.concatenate([predict(Z[i : i + step]) for i in range(0, len(Z), step)])
 
 
 def _threads(n_jobs: int):
@@ -188,8 +215,17 @@ class DefaultRegressor(RegressorMixin, DefaultModel):
     pass
 
 
-def default_model(task: str, seed: int, *, balanced: bool = False, n_jobs: int = 1):
-    """pitfall's default model for ``task``; ``balanced`` and ``n_jobs`` as in ``DefaultModel``."""
+def default_model(
+    task: str,
+    seed: int,
+    *,
+    balanced: bool = False,
+    n_jobs: int = 1,
+    learning_rate: float = 0.05,
+    max_iter: int = 300,
+):
+    """pitfall's default model for ``task``; the keywords as in ``DefaultModel``."""
+    common = dict(random_state=seed, n_jobs=n_jobs, learning_rate=learning_rate, max_iter=max_iter)
     if task == "regression":
-        return DefaultRegressor(task=task, random_state=seed, n_jobs=n_jobs)
-    return DefaultClassifier(task=task, random_state=seed, balanced=balanced, n_jobs=n_jobs)
+        return DefaultRegressor(task=task, **common)
+    return DefaultClassifier(task=task, balanced=balanced, **common)

@@ -219,16 +219,24 @@ class Miscalibrated(Check):
     @staticmethod
     def _ensemble(ctx: Context, valid: np.ndarray, y: np.ndarray, n_bins: int) -> dict | None:
         """Uncertainty without changing the model: PF404's refits (other seeds, same rows) as an
-        ensemble. Reported only when PF404 ran; averaging seeds often calibrates better, and the
-        spread between members says which rows no single fit can be trusted on."""
+        ensemble. Reported only when PF404 ran, from PF404's own test predictions (its seeded
+        sample of at most 10,000 rows on bigger test sets); averaging seeds often calibrates
+        better, and the spread between members says which rows no single fit can be trusted on."""
         from pitfall.checks.refits import predict_frame
 
         refits = ctx.peek("refits:seeded")
         if refits is None or len(refits.models) < 2:
             return None
-        X = ctx.split.test.iloc[valid][list(ctx.split.features)]
-        members = [predict_frame(ctx, m, X).proba for m in refits.models]
-        if any(p is None for p in members):
+        shared = ctx.peek("refits:seeded-test")  # PF404's predictions: its test rows (a sample on big sets)
+        if shared is not None:
+            rows, preds = shared
+            keep = np.isin(rows, valid)
+            members = [p.proba[keep] if p.proba is not None else None for p in preds]
+            y = ctx.y_test[rows[keep]]
+        else:
+            X = ctx.split.test.iloc[valid][list(ctx.split.features)]
+            members = [predict_frame(ctx, m, X).proba for m in refits.models]
+        if not len(y) or any(p is None for p in members):
             return None
         stack = np.stack([normalize_rows(p) for p in members])
         mean = stack.mean(axis=0)
@@ -241,6 +249,7 @@ class Miscalibrated(Check):
         disagree = (stack.argmax(axis=2) != label).any(axis=0)
         return {
             "members": len(members),
+            "rows": len(y),
             "source": refits.source,
             "seeds": list(refits.seeds),
             "ece": float(ece),

@@ -11,6 +11,7 @@ from pitfall.checks.base import Check, Requires, Skip
 from pitfall.checks.context import Context, Predictions
 from pitfall.checks.refits import (
     Predicted,
+    Refits,
     numeric_scales,
     perturb,
     predict_frame,
@@ -19,7 +20,8 @@ from pitfall.checks.refits import (
 )
 from pitfall.findings import Finding, Severity
 
-FIRST_STAGE = 3  # refits fitted before the futility stop is considered
+STAGES = (2, 3)  # refits fitted before each futility look (then the rest, up to `refits`)
+MAX_TEST_ROWS = 10_000  # test rows predicted by the refits; a bigger test set is sampled (seeded)
 
 
 class UnderspecifiedModel(Check):
@@ -58,10 +60,14 @@ class UnderspecifiedModel(Check):
     without `predict_proba` cannot say which rows it is unsure of; its churn is then reported
     as `info` when it is above `min_churn`.
 
-    The refits are fitted in two stages: three first, then the rest. When the three refits'
-    contradiction rate has an upper interval bound below half of `min_churn`, the verdict cannot
-    turn into a warning and the other refits are not fitted (`stopped_early` in the evidence,
-    `refits_fitted` says how many were).
+    The refits are fitted in stages: two (one pair) first, then a third, then the rest. After
+    each stage, when the contradiction rate so far has an upper interval bound below half of
+    `min_churn`, the verdict cannot turn into a warning and no more refits are fitted
+    (`stopped_early` in the evidence, `refits_fitted` says how many were). The halving leaves
+    room for what the row bootstrap does not see, the variation from one pair of seeds to the
+    next. A test set of more than 10,000 rows is judged on a seeded sample of 10,000
+    (`test_rows` in the evidence): the interval of a rate near `min_churn` is then about ±0.4
+    points wide, finer than the verdict needs.
 
     ## Why it matters
     When a seed decides which class one row in ten gets while the test score stays the same, the
@@ -110,36 +116,45 @@ class UnderspecifiedModel(Check):
         if len(ctx.y_test) < 2:
             raise Skip("needs at least 2 test rows")
         k = int(self.refits)
-        X_test = ctx.split.test[list(ctx.split.features)]
+        rows = test_sample(ctx)
+        y = ctx.y_test[rows]
+        X_test = ctx.split.test.iloc[rows][list(ctx.split.features)]
         stressed = perturb(X_test, numeric_scales(ctx), self.stress_scale, np.random.default_rng([ctx.seed, 404]))
-        # Sequential: 3 refits (3 pairs) first; when the contradiction rate's interval lies below
-        # half of `min_churn` the verdict cannot change, and the other refits are not fitted.
-        first = min(k, FIRST_STAGE)
-        refits = seeded_refits(ctx, first)
-        preds, stress_preds = _predict_all(ctx, refits.models, X_test, stressed)
+        # Sequential: 2 refits (1 pair), 3, then k; when the contradiction rate's interval lies
+        # below half of `min_churn` the verdict cannot change, and no more refits are fitted.
+        refits: Refits | None = None
+        preds: list[Predicted] = []
+        stress_preds: list[Predicted] = []
         stopped = False
-        if first < k:
-            _, early, _ = self._disagreement(ctx, preds)
-            stopped = early is not None and row_mean_interval(ctx, early).high < self.min_churn / 2
-            if not stopped:
-                more = seeded_refits(ctx, k, first=first)
-                refits = type(refits)(refits.seeds + more.seeds, refits.models + more.models, refits.source)
-                extra, extra_stress = _predict_all(ctx, more.models, X_test, stressed)
-                preds, stress_preds = preds + extra, stress_preds + extra_stress
+        for stage in [s for s in STAGES if s < k] + [k]:
+            more = seeded_refits(ctx, stage, first=len(preds))
+            extra, extra_stress = _predict_all(ctx, more.models, X_test, stressed)
+            if refits is not None:
+                more = Refits(refits.seeds + more.seeds, refits.models + more.models, more.source)
+            refits = more
+            preds, stress_preds = preds + extra, stress_preds + extra_stress
+            if stage == k:
+                break
+            _, early, _ = self._disagreement(ctx, preds, y)
+            if early is not None and row_mean_interval(ctx, early).high < self.min_churn / 2:
+                stopped = True
+                break
+        assert refits is not None
         ctx.cached("refits:seeded", lambda: refits)  # PF405 reports them as an ensemble
-        scores = [ctx.score(_as_predictions(p)) for p in preds]
+        ctx.cached("refits:seeded-test", lambda: (rows, preds))  # ... from these predictions
+        scores = [ctx.score(_as_predictions(p), y=y) for p in preds]
         estimates = np.array([s.estimate for s in scores])
         ranked = np.where(np.isfinite(estimates), estimates * (1.0 if ctx.metric.greater_is_better else -1.0), -np.inf)
         best, worst = int(np.argmax(ranked)), int(np.argmin(ranked))
-        gap = ctx.score_difference(_as_predictions(preds[best]), _as_predictions(preds[worst]))
+        gap = ctx.score_difference(_as_predictions(preds[best]), _as_predictions(preds[worst]), y=y)
         agree = not (gap.low > 0)
-        raw, contradicted, limit = self._disagreement(ctx, preds)
+        raw, contradicted, limit = self._disagreement(ctx, preds, y)
         churn = row_mean_interval(ctx, raw)
         judged = row_mean_interval(ctx, contradicted) if contradicted is not None else None
         labels = np.array([p.label for p in preds])
         # share of rows whose label changes in any refit (regression: any pair apart by the RMSE)
         flip_any = float((labels != labels[0]).any(axis=0).mean() if ctx.is_classification else (raw > 0).mean())
-        stress = [ctx.metric(ctx.y_test, p.label, p.proba) for p in stress_preds]
+        stress = [ctx.metric(y, p.label, p.proba) for p in stress_preds]
         n_pairs = len(refits.models) * (len(refits.models) - 1) // 2
         edges = np.clip((np.arange(n_pairs + 2) - 0.5) / n_pairs, 0.0, 1.0)
         counts, _ = np.histogram(raw, bins=edges)
@@ -158,9 +173,11 @@ class UnderspecifiedModel(Check):
             "stress_scores": [float(s) for s in stress],
             "refits_fitted": len(refits.models),
             "stopped_early": stopped,
+            "test_rows": len(rows),
+            "test_rows_total": len(ctx.y_test),
         }
         if not ctx.is_classification:
-            spread = labels.std(axis=0, ddof=1).mean() / max(float(np.nanstd(ctx.y_test)), 1e-12)
+            spread = labels.std(axis=0, ddof=1).mean() / max(float(np.nanstd(y)), 1e-12)
             ctx.metrics["seeds"]["prediction_spread"] = float(spread)
             ctx.metrics["seeds"]["rmse_limit"] = limit
         evidence = {
@@ -170,7 +187,7 @@ class UnderspecifiedModel(Check):
             "confidence": self.confidence,
             "min_churn": self.min_churn,
             "model_source": ctx.model_source,
-            "example_rows": _examples(ctx, contradicted if contradicted is not None else raw),
+            "example_rows": _examples(ctx, contradicted if contradicted is not None else raw, rows),
         }
         verdict = judged if judged is not None else churn
         if not verdict.low > self.min_churn:
@@ -206,13 +223,15 @@ class UnderspecifiedModel(Check):
             evidence=evidence,
         )
 
-    def _disagreement(self, ctx: Context, preds: list[Predicted]) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+    def _disagreement(
+        self, ctx: Context, preds: list[Predicted], y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         """Per row: share of refit pairs that disagree, and share that contradict each other."""
         pairs = list(combinations(range(len(preds)), 2))
-        n = len(ctx.y_test)
+        n = len(y)
         raw = np.zeros(n)
         if not ctx.is_classification:
-            rmse = float(np.mean([np.sqrt(np.nanmean((p.label - ctx.y_test) ** 2)) for p in preds]))
+            rmse = float(np.mean([np.sqrt(np.nanmean((p.label - y) ** 2)) for p in preds]))
             for a, b in pairs:
                 raw += np.abs(preds[a].label - preds[b].label) > rmse
             raw /= len(pairs)
@@ -246,6 +265,14 @@ class UnderspecifiedModel(Check):
         return raw, None if sure is None else sure / len(pairs), None
 
 
+def test_sample(ctx: Context) -> np.ndarray:
+    """Positions of the test rows the refits predict: all, or a seeded sample of ``MAX_TEST_ROWS``."""
+    n = len(ctx.y_test)
+    if n <= MAX_TEST_ROWS:
+        return np.arange(n)
+    return np.sort(np.random.default_rng([ctx.seed, 4041]).choice(n, MAX_TEST_ROWS, replace=False))
+
+
 def _predict_all(ctx: Context, models: list, X_test, stressed) -> tuple[list[Predicted], list[Predicted]]:
     try:
         return [predict_frame(ctx, m, X_test) for m in models], [predict_frame(ctx, m, stressed) for m in models]
@@ -273,10 +300,10 @@ def _span(values: np.ndarray) -> str:
     return f"{s['min']:.3f} to {s['max']:.3f}"
 
 
-def _examples(ctx: Context, per_row: np.ndarray, k: int = 5) -> list:
-    """Identifiers of the test rows the refits disagree on most."""
+def _examples(ctx: Context, per_row: np.ndarray, rows: np.ndarray, k: int = 5) -> list:
+    """Identifiers of the test rows the refits disagree on most (``per_row`` follows ``rows``)."""
     order = np.argsort(-per_row, kind="stable")
-    order = order[per_row[order] > 0][:k]
+    order = rows[order[per_row[order] > 0][:k]]
     id_col = ctx.split.roles.id
     ids = ctx.split.test[id_col].iloc[order] if id_col else ctx.split.test.index[order]
     return [v.item() if isinstance(v, np.generic) else v if isinstance(v, (int, float, str)) else str(v) for v in ids]

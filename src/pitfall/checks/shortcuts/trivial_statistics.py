@@ -12,7 +12,7 @@ from pitfall.checks.base import Check, Requires, Skip
 from pitfall.checks.context import Context, Predictions
 from pitfall.checks.evaluation.baselines import dummy_predictions
 from pitfall.checks.single_feature import fit_rule_predict, single_feature_scores
-from pitfall.data.model import default_model
+from pitfall.data.model import DefaultModel, default_model
 from pitfall.findings import Finding, Severity
 from pitfall.metrics import bootstrap
 from pitfall.stats import Interval, percentile_interval
@@ -368,11 +368,14 @@ def dummy_predictions_of(ctx: Context) -> Predictions:
 
 def as_predictions(ctx: Context, model, X: np.ndarray | pd.DataFrame) -> Predictions:
     """Predictions of a model fitted on class indices, with probabilities for every class."""
-    label = np.asarray(model.predict(X))
     if not ctx.is_classification:
-        return Predictions(label.astype(float), None)
+        return Predictions(np.asarray(model.predict(X)).astype(float), None)
+    if isinstance(model, DefaultModel):  # labels and probabilities from one pass over the trees
+        label, p = model.predict_with_proba(X)
+    else:
+        label, p = np.asarray(model.predict(X)), model.predict_proba(X)
     proba = np.zeros((len(label), len(ctx.classes)))
-    proba[:, np.asarray(model.classes_, dtype=np.int64)] = model.predict_proba(X)
+    proba[:, np.asarray(model.classes_, dtype=np.int64)] = p
     return Predictions(label.astype(np.int64), proba)
 
 
