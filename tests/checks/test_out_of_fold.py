@@ -94,3 +94,17 @@ def test_perturbing_all_columns_at_once_draws_as_column_by_column():
         values = pd.to_numeric(X[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         expected[col] = values + draws.normal(0.0, 0.1 * sd, len(values))
     pd.testing.assert_frame_equal(perturb(X, scales, 0.1, np.random.default_rng(1)), expected)
+
+
+def test_a_default_model_saved_before_the_learning_rate_parameter_loads_and_clones():
+    from sklearn.base import clone
+
+    ctx = _context()
+    model = ctx.fit_default_model(list(ctx.split.features))
+    state = model.__getstate__()
+    del state["learning_rate"]
+    old = type(model).__new__(type(model))
+    old.__setstate__(state)
+    X = ctx.split.test[list(ctx.split.features)]
+    assert old.learning_rate == clone(old).learning_rate == 0.05
+    assert np.array_equal(old.predict_proba(X), model.predict_proba(X))
