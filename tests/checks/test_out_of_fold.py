@@ -1,4 +1,4 @@
-"""Shared out-of-fold probabilities: cheaper fold models, and only the test rows a check reads."""
+"""Shared model work: cheaper fold models, only the test rows a check reads, block encoding and noise."""
 
 from __future__ import annotations
 
@@ -73,3 +73,38 @@ def test_the_numeric_block_encodes_as_column_by_column():
     # a column stored as numbers in train but as text here takes the column-by-column path
     other = frame.assign(x=frame["x"].astype(str))
     assert np.allclose(encoder.transform(other)[:, 0], frame["x"].to_numpy(), equal_nan=True)
+
+
+def test_perturbing_all_columns_at_once_draws_as_column_by_column():
+    from pitfall.checks.refits import perturb
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=40),
+            "b": rng.integers(0, 5, 40),
+            "c": ["x"] * 40,
+            "d": pd.array([1, None] * 20, dtype="Int64"),
+            "e": ["1.5", "z"] * 20,  # numeric in train, text here: parsed, the rest missing
+        }
+    )
+    scales = {"a": 1.0, "b": 2.0, "d": 0.5, "e": 1.0}
+    expected, draws = X.copy(), np.random.default_rng(1)
+    for col, sd in scales.items():
+        values = pd.to_numeric(X[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        expected[col] = values + draws.normal(0.0, 0.1 * sd, len(values))
+    pd.testing.assert_frame_equal(perturb(X, scales, 0.1, np.random.default_rng(1)), expected)
+
+
+def test_a_default_model_saved_before_the_learning_rate_parameter_loads_and_clones():
+    from sklearn.base import clone
+
+    ctx = _context()
+    model = ctx.fit_default_model(list(ctx.split.features))
+    state = model.__getstate__()
+    del state["learning_rate"]
+    old = type(model).__new__(type(model))
+    old.__setstate__(state)
+    X = ctx.split.test[list(ctx.split.features)]
+    assert old.learning_rate == clone(old).learning_rate == 0.05
+    assert np.array_equal(old.predict_proba(X), model.predict_proba(X))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pitfall.checks.base import Skip
 from pitfall.checks.context import Context
+from pitfall.data.encode import number_dtype
 from pitfall.stats import Interval, percentile_interval
 
 __all__ = [
@@ -184,9 +185,13 @@ def perturb(X: pd.DataFrame, scales: dict[str, float], k: float, rng: np.random.
     cols = list(scales)
     if not cols:
         return X.copy()
-    values = np.column_stack(
-        [pd.to_numeric(X[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan) for c in cols]
-    )
+    values = np.empty((len(X), len(cols)))
+    dtypes = X.dtypes
+    plain = [j for j, c in enumerate(cols) if number_dtype(dtypes[c])]  # stored as numbers here too
+    if plain:
+        values[:, plain] = X[[cols[j] for j in plain]].to_numpy(dtype=float, na_value=np.nan)
+    for j in sorted(set(range(len(cols))) - set(plain)):
+        values[:, j] = pd.to_numeric(X[cols[j]], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     sd = np.array([scales[c] for c in cols])
     noise = rng.standard_normal((len(cols), len(X))).T * (k * sd)
     noisy = pd.DataFrame(values + noise, index=X.index, columns=cols)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["FeatureEncoder", "column_kind", "MAX_LEVELS"]
+__all__ = ["FeatureEncoder", "column_kind", "number_dtype", "MAX_LEVELS"]
 
 MAX_LEVELS = 250  # histogram gradient boosting takes at most 255 bins per categorical
 
@@ -113,11 +113,17 @@ class FeatureEncoder:
         return as_float(values)
 
     def transform(self, frame: pd.DataFrame, dtype=np.float32) -> np.ndarray:
-        """The encoded features. Numeric columns stored as numbers are converted together in
-        one block (the same values as ``transform_column``): one call instead of one per
-        column, which on a table of thousands of columns is most of the cost."""
+        """The encoded features. Columns fitted as numeric and stored as numbers here too are
+        converted together in one block (the same values as ``transform_column``): one call
+        instead of one per column, which on a table of thousands of columns is most of the cost."""
         out = np.empty((len(frame), len(self.features)), dtype=dtype)
-        block = [j for j, col in enumerate(self.features) if self._plain_number(frame[col])]
+        dtypes = frame.dtypes
+        number = {dt: number_dtype(dt) for dt in set(dtypes)}  # a table has few distinct dtypes
+        block = [
+            j
+            for j, col in enumerate(self.features)
+            if self.kinds.get(col) == "numeric" and col not in self.modality and number[dtypes[col]]
+        ]
         if len(block) > 1:
             values = frame[[self.features[j] for j in block]].to_numpy(dtype=float, na_value=np.nan, copy=True)
             values[~np.isfinite(values)] = np.nan
@@ -130,11 +136,7 @@ class FeatureEncoder:
                 out[:, j] = self.transform_column(frame[col])
         return out
 
-    def _plain_number(self, values: pd.Series) -> bool:
-        """A column fitted as numeric and stored as numbers (not text, bool or dates) here too."""
-        return (
-            self.kinds.get(str(values.name)) == "numeric"
-            and str(values.name) not in self.modality
-            and pd.api.types.is_numeric_dtype(values)
-            and not pd.api.types.is_bool_dtype(values)
-        )
+
+def number_dtype(dtype) -> bool:
+    """Stored as numbers (not text, bool or dates): converts to float as ``as_float`` would."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)

@@ -103,6 +103,11 @@ class DefaultModel(BaseEstimator):
         self.n_jobs = n_jobs
         self.learning_rate = learning_rate
 
+    def __setstate__(self, state: dict) -> None:
+        # a model saved before the learning rate was a parameter boosted at 0.05
+        state.setdefault("learning_rate", 0.05)
+        super().__setstate__(state)
+
     def _make(self, y: np.ndarray):
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 

@@ -54,6 +54,7 @@ def test_test_labels_noisier_than_train_are_a_warning_listing_the_suspects():
     [found] = loud(report, "PF106")
     ev = found.evidence
     assert ev["set"] == "test" and ev["seed"] == 0
+    assert ev["fold_boosting"] == {"learning_rate": 0.2, "max_iter": 75}
     assert ev["flagged"] > ev["null_quantile"]
     assert ev["estimated_errors"] >= 0.01 * ev["n"]
     examples = ev["examples"]

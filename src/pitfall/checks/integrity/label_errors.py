@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitfall.checks.base import Check, Requires, Skip
-from pitfall.checks.context import Context
+from pitfall.checks.context import FAST_BOOSTING, Context
 from pitfall.checks.out_of_fold import apply_temperature, fit_temperature, out_of_fold_proba
 from pitfall.findings import Finding, Severity
 
@@ -241,6 +241,8 @@ class LabelErrors(Check):
                     "n_null": self.n_null,
                     "seed": ctx.seed,
                     "n_folds": oof.n_folds,
+                    # the fold models' learning rate and rounds (None: text or image columns, the content model)
+                    "fold_boosting": None if ctx.split.roles.modality else dict(FAST_BOOSTING),
                     "temperature": temperature,
                     "model": "default",
                 },
