@@ -64,8 +64,10 @@ def generate(rows: int, features: int, seed: int = 0) -> list[Path]:
     return paths
 
 
-def run_stage(name: str, paths: list[Path]) -> dict:
-    code = f"import json\nPATHS = {[str(p) for p in paths]!r}\n" + STAGES[name]
+def timed_stage(stage: str, paths: list[Path]) -> tuple[float, dict | None] | str:
+    """Run ``stage`` (Python code that sees ``PATHS`` and may print one JSON line) in a fresh
+    process after the heavy imports: its seconds and its JSON, or its stderr when it failed."""
+    code = f"import json\nPATHS = {[str(p) for p in paths]!r}\n" + stage
     wrapper = (
         "import time\n"
         "import numpy, pandas, sklearn.ensemble, pitfall.runners.scan, pitfall.checks.registry\n"
@@ -75,11 +77,19 @@ def run_stage(name: str, paths: list[Path]) -> dict:
     )
     proc = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, env=os.environ.copy())
     if proc.returncode != 0:
-        raise SystemExit(f"stage {name} failed:\n{proc.stderr[-2000:]}")
+        return proc.stderr[-2000:]
     lines = proc.stdout.strip().splitlines()
     seconds = float(next(ln for ln in lines if ln.startswith("BENCH")).split()[1])
     extra = [ln for ln in lines if ln.startswith("{")]
-    return {"seconds": seconds, "result": json.loads(extra[-1]) if extra else None}
+    return seconds, json.loads(extra[-1]) if extra else None
+
+
+def run_stage(name: str, paths: list[Path]) -> dict:
+    timed = timed_stage(STAGES[name], paths)
+    if isinstance(timed, str):
+        raise SystemExit(f"stage {name} failed:\n{timed}")
+    seconds, result = timed
+    return {"seconds": seconds, "result": result}
 
 
 def main() -> None:

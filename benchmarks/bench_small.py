@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_model_checks import timed_stage  # noqa: E402
 
 OUT = Path("bench-out")
 SEED = 0
@@ -89,21 +90,11 @@ def write(name: str) -> list[Path]:
 
 
 def run(paths: list[Path]) -> dict:
-    code = f"import json\nPATHS = {[str(p) for p in paths]!r}\n" + STAGE
-    wrapper = (
-        "import time\n"
-        "import numpy, pandas, sklearn.ensemble, pitfall.runners.scan, pitfall.checks.registry\n"
-        "t0 = time.perf_counter()\n"
-        f"exec(compile({code!r}, 'stage', 'exec'))\n"
-        "print('BENCH', time.perf_counter() - t0)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, env=os.environ.copy())
-    if proc.returncode != 0:
-        return {"failed": proc.stderr[-2000:]}
-    lines = proc.stdout.strip().splitlines()
-    seconds = float(next(ln for ln in lines if ln.startswith("BENCH")).split()[1])
-    result = json.loads(next(ln for ln in reversed(lines) if ln.startswith("{")))
-    return {"seconds": seconds, **result}
+    timed = timed_stage(STAGE, paths)
+    if isinstance(timed, str):
+        return {"failed": timed}
+    seconds, result = timed
+    return {"seconds": seconds, **(result or {})}
 
 
 def main() -> None:
