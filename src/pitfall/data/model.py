@@ -165,8 +165,7 @@ class DefaultModel(BaseEstimator):
     def predict(self, X: pd.DataFrame):
         if self.task == "regression" or not self.balanced:
             return self._chunked(self.model_.predict, X)
-        ratio = self.predict_proba(X) / self.prior_
-        return self.classes_[np.argmax(ratio, axis=1)]
+        return self.predict_with_proba(X)[0]
 
     def predict_proba(self, X: pd.DataFrame):
         if self.task == "regression":
